@@ -1,0 +1,13 @@
+"""Exercise checkers for the course notebooks.
+
+Each lesson's checkers live in their own module (``r1lib.checks.<topic>``), built on
+:mod:`r1lib.checks._core`. Usage in a notebook::
+
+    from r1lib.checks import advantages as check
+    check.group_advantages(my_group_advantages)          # prints a verdict, never raises
+    check.group_advantages(solution, strict=True)        # solution cells: raises unless correct
+"""
+
+from r1lib.checks._core import Case, CheckFailed, Feedback, check_function, check_number
+
+__all__ = ["Case", "CheckFailed", "Feedback", "check_function", "check_number"]
