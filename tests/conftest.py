@@ -6,7 +6,7 @@ import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from hypothesis import settings  # noqa: E402
+from hypothesis import settings
 
 # Derandomised so a run is reproducible; deadline off because the machines are shared.
 settings.register_profile("r1course", derandomize=True, deadline=None, max_examples=200)

@@ -1,0 +1,1 @@
+"""Speed goals of r1lib, printed as ratios measured side by side (``make bench``)."""

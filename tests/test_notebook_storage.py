@@ -1,0 +1,47 @@
+"""Notebooks are stored without outputs, each in sync with its jupytext twin (py:percent)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jupytext
+import pytest
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
+TWINS = sorted(NOTEBOOK_DIR.glob("[0-9]*.py"))
+
+
+def _ids(paths: list[Path]) -> list[str]:
+    return [p.name for p in paths]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_has_no_outputs(notebook: Path) -> None:
+    cells = json.loads(notebook.read_text())["cells"]
+    dirty = [
+        i
+        for i, cell in enumerate(cells)
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))
+    ]
+    assert not dirty, f"{notebook.name}: cells {dirty} carry outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_is_paired_and_in_sync(notebook: Path) -> None:
+    twin = notebook.with_suffix(".py")
+    assert twin.exists(), f"{notebook.name} has no jupytext twin {twin.name}; run `make sync`"
+    stored = jupytext.read(notebook)
+    assert stored.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent", (
+        f"{notebook.name} is not paired as ipynb,py:percent"
+    )
+    expected = jupytext.writes(stored, fmt="py:percent")
+    assert twin.read_text() == expected, (
+        f"{twin.name} is out of sync with {notebook.name}; run `make sync`"
+    )
+
+
+@pytest.mark.parametrize("twin", TWINS, ids=_ids(TWINS))
+def test_every_twin_has_a_notebook(twin: Path) -> None:
+    assert twin.with_suffix(".ipynb").exists(), f"{twin.name} has no notebook"
