@@ -1,0 +1,110 @@
+"""Lesson 00 (welcome): DeepSeek-R1's headline numbers as data and one figure.
+
+All numbers are quoted from the DeepSeek-R1 paper (DeepSeek-AI, Nature 645, 2025;
+preprint arXiv:2501.12948) exactly as ``../shared/references.md`` records them.
+AIME is AIME 2024. For the DeepSeek models pass@1 is the mean accuracy over k sampled
+answers per problem (temperature 0.6, top-p 0.95) and cons@64 the accuracy of a
+majority vote over 64 samples. Scores are percentages.
+"""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+from r1lib.viz.style import PALETTE, new_figure, styled
+
+__all__ = ["AIME", "MATH500", "R1_OTHER", "SLIDERS", "TABLE6", "headline_figure"]
+
+#: AIME 2024 scores: model -> (pass@1, cons@64). ``None``: not reported.
+AIME: dict[str, tuple[float, float | None]] = {
+    "DeepSeek-R1-Zero": (71.0, 86.7),
+    "DeepSeek-R1": (79.8, None),
+    "OpenAI-o1-0912": (74.4, 83.3),
+    "R1-Distill-Qwen-1.5B": (28.9, 52.7),
+    "R1-Distill-Qwen-7B": (55.5, 83.3),
+    "R1-Distill-Qwen-14B": (69.7, 80.0),
+    "R1-Distill-Qwen-32B": (72.6, 83.3),
+    "R1-Distill-Llama-8B": (50.4, 80.0),
+    "R1-Distill-Llama-70B": (70.0, 86.7),
+}
+
+#: MATH-500 pass@1 (percent).
+MATH500: dict[str, float] = {
+    "DeepSeek-R1-Zero": 95.9,
+    "DeepSeek-R1": 97.3,
+    "R1-Distill-Qwen-1.5B": 83.9,
+    "R1-Distill-Qwen-7B": 92.8,
+    "R1-Distill-Qwen-14B": 93.9,
+    "R1-Distill-Qwen-32B": 94.3,
+    "R1-Distill-Llama-8B": 89.1,
+    "R1-Distill-Llama-70B": 94.5,
+}
+
+#: Other benchmarks of R1-Zero and R1: GPQA Diamond and LiveCodeBench pass@1 (percent),
+#: Codeforces rating.
+R1_OTHER: dict[str, dict[str, float]] = {
+    "DeepSeek-R1-Zero": {"GPQA": 73.3, "LiveCodeBench": 50.0, "Codeforces rating": 1444},
+    "DeepSeek-R1": {"GPQA": 71.5, "LiveCodeBench": 65.9, "Codeforces rating": 2029},
+}
+
+#: The paper's Table 6: the same 32B base model, RL alone versus distillation from R1.
+#: model -> (AIME pass@1, AIME cons@64, MATH-500 pass@1).
+TABLE6: dict[str, tuple[float, float, float]] = {
+    "R1-Zero-Qwen-32B (RL, 10k steps)": (47.0, 60.0, 91.6),
+    "R1-Distill-Qwen-32B": (72.6, 83.3, 94.3),
+}
+
+_GROUPS = {
+    "reasoning models": ["DeepSeek-R1-Zero", "DeepSeek-R1", "OpenAI-o1-0912"],
+    "distilled models": [name for name in AIME if name.startswith("R1-Distill")],
+    "all": list(AIME),
+}
+
+SLIDERS = {"headline_figure": {"models": list(_GROUPS)}}
+
+
+def _short(name: str) -> str:
+    return name.replace("R1-Distill-", "Distill ").replace("DeepSeek-", "").replace("OpenAI-", "")
+
+
+@styled
+def headline_figure(models: str = "all") -> Figure:
+    """Bar chart of AIME 2024 pass@1 next to cons@64 (majority vote over 64 samples).
+
+    Parameters
+    ----------
+    models
+        ``"reasoning models"`` (R1-Zero, R1, o1-0912), ``"distilled models"`` or ``"all"``.
+    """
+    if models not in _GROUPS:
+        raise ValueError(f"models must be one of {list(_GROUPS)}; got {models!r}")
+    names = _GROUPS[models]
+    figure, axis = new_figure(width=max(4.5, 1.05 * len(names) + 1.5), height=4.2)
+    width = 0.38
+    for i, name in enumerate(names):
+        pass1, cons = AIME[name]
+        axis.bar(
+            i - width / 2, pass1, width, color=PALETTE["blue"], label="pass@1" if i == 0 else None
+        )
+        axis.text(i - width / 2, pass1 + 1, f"{pass1:.1f}", ha="center", fontsize=8)
+        if cons is None:
+            axis.text(
+                i + width / 2, 3, "not\nreported", ha="center", fontsize=7, color=PALETTE["black"]
+            )
+        else:
+            axis.bar(
+                i + width / 2,
+                cons,
+                width,
+                color=PALETTE["orange"],
+                label="cons@64" if i == 0 else None,
+            )
+            axis.text(i + width / 2, cons + 1, f"{cons:.1f}", ha="center", fontsize=8)
+    axis.set_xticks(range(len(names)))
+    axis.set_xticklabels([_short(n) for n in names], rotation=30, ha="right")
+    axis.set_ylim(0, 100)
+    axis.set_ylabel("AIME 2024 accuracy (%)")
+    axis.set_title("A majority vote over 64 samples beats a single sample")
+    axis.legend(loc="upper left", ncols=2)
+    axis.grid(axis="x", visible=False)
+    return figure
