@@ -1,0 +1,23 @@
+"""Evaluation metrics for reasoning models (numpy only).
+
+pass@k (unbiased and plug-in), majority voting and an unbiased maj@k, error bars for
+benchmark scores, and answer extraction from reasoning traces. One job per module:
+
+=================  ==========================================================
+``passk``          :func:`pass_at_k`, :func:`pass_at_k_plugin`
+``voting``         :func:`majority_vote`, :func:`maj_at_k`
+``errorbars``      :func:`score_estimate`, :func:`paired_difference`,
+                   :func:`variance_components`, :class:`Estimate`
+``extraction``     :func:`extract_boxed`, :func:`normalize_answer`
+=================  ==========================================================
+"""
+
+from r1lib.metrics.passk import pass_at_k, pass_at_k_plugin
+from r1lib.metrics.voting import maj_at_k, majority_vote
+
+__all__ = [
+    "maj_at_k",
+    "majority_vote",
+    "pass_at_k",
+    "pass_at_k_plugin",
+]
