@@ -7,17 +7,34 @@ benchmark scores, and answer extraction from reasoning traces. One job per modul
 ``passk``          :func:`pass_at_k`, :func:`pass_at_k_plugin`
 ``voting``         :func:`majority_vote`, :func:`maj_at_k`
 ``errorbars``      :func:`score_estimate`, :func:`paired_difference`,
-                   :func:`variance_components`, :class:`Estimate`
+                   :func:`variance_components`, :func:`question_means`
 ``extraction``     :func:`extract_boxed`, :func:`normalize_answer`
 =================  ==========================================================
 """
 
+from r1lib.metrics.errorbars import (
+    Estimate,
+    VarianceComponents,
+    paired_difference,
+    question_means,
+    score_estimate,
+    variance_components,
+)
+from r1lib.metrics.extraction import extract_boxed, normalize_answer
 from r1lib.metrics.passk import pass_at_k, pass_at_k_plugin
 from r1lib.metrics.voting import maj_at_k, majority_vote
 
 __all__ = [
+    "Estimate",
+    "VarianceComponents",
+    "extract_boxed",
     "maj_at_k",
     "majority_vote",
+    "normalize_answer",
+    "paired_difference",
     "pass_at_k",
     "pass_at_k_plugin",
+    "question_means",
+    "score_estimate",
+    "variance_components",
 ]
