@@ -23,6 +23,7 @@ is a U-statistic, the same construction as Chen et al.'s pass@k), and
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
@@ -93,10 +94,13 @@ def majority_vote(answers: Sequence[Hashable | None]) -> Hashable | None:
 _EXACT_ABOVE_N = 1000  # beyond this, counts could overflow float64: use Python integers
 
 
+@functools.lru_cache(maxsize=512)
 def _binomial_row(total: int, exact: bool) -> np.ndarray:
-    """``C(total, j)`` for ``j = 0..total`` (float64, or Python ints when ``exact``)."""
+    """``C(total, j)`` for ``j = 0..total`` (float64, or Python ints when ``exact``); read-only."""
     row = [math.comb(total, j) for j in range(total + 1)]
-    return np.array(row, dtype=object) if exact else np.array(row, dtype=np.float64)
+    array = np.array(row, dtype=object) if exact else np.array(row, dtype=np.float64)
+    array.flags.writeable = False  # cached: shared between calls
+    return array
 
 
 def _full_vote_score(gold_count: int, wrong: list[int]) -> float:
