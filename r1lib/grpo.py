@@ -510,6 +510,7 @@ def grpo_loss(
         weights = m * (1.0 / (batch * max_completion_length))
     loss = float(np.einsum("ij,ij->", weights, token_loss))
     token_grad *= weights
+    token_grad += 0.0  # -0.0 (clipped or masked tokens) becomes +0.0
     return GRPOLossResult(
         loss=loss,
         grad=token_grad,

@@ -417,6 +417,7 @@ def test_masked_tokens_have_zero_gradient_and_no_influence(loss_type: str) -> No
     kwargs = {"beta": 0.04, "ref_logp": ref, "loss_type": loss_type, "max_completion_length": 6}
     result = grpo_loss(logp, old, adv, mask, **kwargs)
     assert np.all(result.grad[mask == 0] == 0.0)
+    assert not np.any(np.signbit(result.grad[mask == 0]))  # +0.0, not -0.0
     padded = logp.copy()
     padded[mask == 0] = -7.0
     assert grpo_loss(padded, old, adv, mask, **kwargs).loss == pytest.approx(result.loss, rel=1e-14)
