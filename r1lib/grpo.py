@@ -114,7 +114,8 @@ def group_advantages(
     The same rewards ``[1, 0, 0, 0]`` give (with ``eps = 0``) ``[1.5, -0.5, -0.5, -0.5]``
     under ``ddof=1`` (std 0.5) and ``[1.732, -0.577, -0.577, -0.577]`` under ``ddof=0``
     (std √3/4 ≈ 0.433): the convention changes the scale of every update. With
-    ``eps=1e-4`` (TRL) the first becomes ``0.5 / 0.5001 * [3, -1, -1, -1]``.
+    ``eps=1e-4`` (TRL) the first becomes ``[0.75, -0.25, -0.25, -0.25] / 0.5001``
+    ≈ ``[1.4997, -0.4999, -0.4999, -0.4999]``; verl's ``eps=1e-6`` is closer still.
 
     Examples
     --------
