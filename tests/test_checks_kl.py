@@ -116,3 +116,103 @@ def test_zero_support_checker(capsys: Any) -> None:
     with pytest.raises(CheckFailed):
         check.zero_support([0.0, 0.0], strict=True)
     capsys.readouterr()
+
+
+# --- lesson 08 ---------------------------------------------------------------
+
+
+def solution_k3(log_ratio: Any) -> Any:
+    x = np.asarray(log_ratio, dtype=float)
+    small = np.abs(x) < 0.1
+    xs = np.where(small, x, 0.0)
+    series = np.zeros_like(xs)
+    for n in range(10, 1, -1):
+        series = series * xs + 1.0 / np.prod(np.arange(1, n + 1))
+    series = series * xs * xs
+    xl = np.where(small, 0.0, x)
+    return np.where(small, series, np.expm1(xl) - xl)
+
+
+def wrong_k3_naive(log_ratio: Any) -> Any:
+    x = np.asarray(log_ratio, dtype=float)
+    return np.exp(x) - 1 - x
+
+
+def wrong_k3_expm1(log_ratio: Any) -> Any:  # off by ~5e-5 relative at |x| = 1e-12
+    x = np.asarray(log_ratio, dtype=float)
+    return np.expm1(x) - x
+
+
+def wrong_k3_sign(log_ratio: Any) -> Any:  # uses r = pi_theta / pi_ref
+    return solution_k3(-np.asarray(log_ratio, dtype=float))
+
+
+def wrong_k3_scalar_only(log_ratio: Any) -> Any:
+    import math
+
+    return math.expm1(log_ratio) - log_ratio  # TypeError on arrays, reported as wrong
+
+
+def solution_reverse_kl_gradient(logits: Any, ref_probs: Any) -> Any:
+    logits = np.asarray(logits, dtype=float)
+    log_pi = logits - logits.max() - np.log(np.sum(np.exp(logits - logits.max())))
+    pi = np.exp(log_pi)
+    a = log_pi - np.log(ref_probs)
+    return pi * (a - pi @ a)
+
+
+def wrong_forward_kl_gradient(logits: Any, ref_probs: Any) -> Any:
+    logits = np.asarray(logits, dtype=float)
+    pi = np.exp(logits - logits.max())
+    pi = pi / pi.sum()
+    return pi - np.asarray(ref_probs)
+
+
+def wrong_gradient_without_baseline(logits: Any, ref_probs: Any) -> Any:
+    logits = np.asarray(logits, dtype=float)
+    pi = np.exp(logits - logits.max())
+    pi = pi / pi.sum()
+    return pi * (np.log(pi) - np.log(ref_probs))
+
+
+CASES_08: list[tuple[Callable[..., Any], Any, list[Any]]] = [
+    (
+        check.k3,
+        solution_k3,
+        [wrong_k3_naive, wrong_k3_expm1, wrong_k3_sign, wrong_k3_scalar_only],
+    ),
+    (
+        check.reverse_kl_gradient,
+        solution_reverse_kl_gradient,
+        [wrong_forward_kl_gradient, wrong_gradient_without_baseline],
+    ),
+]
+
+
+@pytest.mark.parametrize(("checker", "solution", "wrongs"), CASES_08)
+def test_function_checkers_08(
+    checker: Callable[..., Any], solution: Any, wrongs: list[Any], capsys: Any
+) -> None:
+    assert checker(solution, strict=True)
+    for wrong in wrongs:
+        assert checker(wrong).status == "wrong", wrong
+        with pytest.raises(CheckFailed):
+            checker(wrong, strict=True)
+    assert checker(_not_implemented).status == "not attempted"
+    assert checker(lambda *args: None).status == "not attempted"
+    capsys.readouterr()
+
+
+def test_k3_loss_gradient_checker(capsys: Any) -> None:
+    ref = np.array([0.5, 0.3, 0.2])
+    assert check.k3_loss_gradient(np.full(3, 1 / 3) - ref, strict=True)
+    assert check.k3_loss_gradient(np.zeros(3)).status == "wrong"  # "k1-like" answer
+    reverse = np.full(3, 1 / 3) * (
+        np.log(1 / 3) - np.log(ref) - kl.kl_divergence(np.full(3, 1 / 3), ref)
+    )
+    assert check.k3_loss_gradient(reverse).status == "wrong"  # the reverse-KL gradient
+    assert check.k3_loss_gradient([1.0, 2.0]).status == "wrong"
+    assert check.k3_loss_gradient(None).status == "not attempted"
+    with pytest.raises(CheckFailed):
+        check.k3_loss_gradient(ref - np.full(3, 1 / 3), strict=True)
+    capsys.readouterr()

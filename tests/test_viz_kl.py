@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from r1lib import kl
+from r1lib.distill import log_softmax, softmax
 from r1lib.viz import kl_basics as viz
+from r1lib.viz import kl_estimators as est
 
 
 @given(
@@ -59,3 +64,90 @@ def test_regularised_optimum_attains_beta_log_z(beta: float) -> None:
     candidates = np.random.default_rng(0).dirichlet(np.ones(ref.size), size=200)
     values = candidates @ reward - beta * kl.kl_divergence(candidates, np.tile(ref, (200, 1)))
     assert np.all(values <= value + 1e-12)
+
+
+# --- lesson 08 ---------------------------------------------------------------
+
+
+def _finite_difference(function: Any, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    steps = h * np.eye(theta.size)
+    return np.array([(function(theta + e) - function(theta - e)) / (2 * h) for e in steps])
+
+
+@given(distance=st.floats(0.0, 3.0), seed=st.integers(0, 1000))
+def test_expected_gradients_match_finite_differences(distance: float, seed: int) -> None:
+    """Tang & Munos 2025: on policy, E grad k1 = 0, E grad k2 = grad KL(pi||ref),
+    E grad k3 = grad KL(ref||pi); k1 in the reward and k3 x pi/pi_old give grad KL(pi||ref)."""
+    logits, ref = est.toy_policy(distance, seed=seed)
+    exact = est.expected_gradients(logits, ref)
+    reverse = _finite_difference(lambda t: kl.kl_divergence(softmax(t), ref), logits)
+    forward = _finite_difference(lambda t: kl.kl_divergence(ref, softmax(t)), logits)
+    assert np.allclose(exact["reverse KL"], reverse, atol=1e-7)
+    assert np.allclose(exact["forward KL"], forward, atol=1e-7)
+    assert np.allclose(exact["k1 as loss"], 0.0, atol=1e-12)
+    for name in ("k2 as loss", "k1 in reward", "k3 × πθ/πold"):
+        assert np.allclose(exact[name], reverse, atol=1e-7), name
+    assert np.allclose(exact["k3 as loss"], forward, atol=1e-7)
+    assert np.allclose(exact["k3 in reward"] + exact["k3 as loss"], reverse, atol=1e-7)
+
+
+def test_per_sample_gradients_are_derivatives_of_r1lib_estimators() -> None:
+    logits, ref = est.toy_policy(1.5)
+    rows = est.per_sample_gradients(logits, ref)
+    for name, estimator in est.ESTIMATORS.items():
+        for x in range(logits.size):
+            numeric = _finite_difference(
+                lambda t, x=x, f=estimator: f(np.log(ref[x]) - log_softmax(t)[x]), logits
+            )
+            assert np.allclose(numeric, rows[f"{name} as loss"][x], atol=1e-7)
+
+
+def test_sampled_gradients_agree_with_expectation() -> None:
+    logits, ref = est.toy_policy(1.0)
+    exact = est.expected_gradients(logits, ref)
+    sampled = est.sampled_gradients(logits, ref, 5000, np.random.default_rng(0))
+    for name, (mean, se) in sampled.items():
+        assert np.all(np.abs(mean - exact[name]) < 5 * se + 1e-12), name
+
+
+@given(beta=st.floats(0.02, 5.0))
+def test_forward_regularised_optimum_is_stationary_and_optimal(beta: float) -> None:
+    ref, reward = est.TRAIN_REFERENCE, est.TRAIN_REWARD
+    policy = est.forward_regularised_optimum(ref, reward, beta)
+    assert np.isclose(policy.sum(), 1.0) and np.all(policy > 0)
+    # stationarity of E[R] - beta KL(ref||pi) in the logits: pi (R - E R) - beta (pi - ref) = 0
+    assert np.allclose(policy * (reward - policy @ reward) - beta * (policy - ref), 0.0, atol=1e-9)
+    value = policy @ reward - beta * kl.kl_divergence(ref, policy)
+    others = np.random.default_rng(1).dirichlet(np.ones(ref.size), size=200)
+    values = others @ reward - beta * kl.kl_divergence(np.tile(ref, (200, 1)), others)
+    assert np.all(values <= value + 1e-9)
+
+
+@pytest.mark.parametrize("mu", [0.1, 0.5, 1.0, 1.5])
+def test_closed_forms_by_quadrature(mu: float) -> None:
+    """Schulman 2020's Gaussian case: bias/true and sd/true of k1, k2, k3 by numerical
+    integration over x ~ N(0, 1) agree with the closed forms."""
+    x = np.linspace(-12.0, 12.0, 200_001)
+    weights = np.exp(-0.5 * x**2) / np.sqrt(2 * np.pi) * (x[1] - x[0])
+    log_ratio = mu * x - 0.5 * mu * mu
+    true = 0.5 * mu * mu
+    closed = est.closed_form_table(mu)
+    for name, estimator in est.ESTIMATORS.items():
+        values = estimator(log_ratio)
+        mean = weights @ values
+        sd = np.sqrt(weights @ (values - mean) ** 2)
+        assert np.isclose((mean - true) / true, closed[name][0], atol=1e-9)
+        assert np.isclose(sd / true, closed[name][1], rtol=1e-8)
+
+
+def test_schulman_printed_values_round_from_closed_forms() -> None:
+    """The printed table (Schulman 2020) at its printed precision; k3 sd/true 1.4166, 1.6950."""
+    for mu, row in est.SCHULMAN_TABLE.items():
+        closed = est.closed_form_table(mu)
+        for name, printed in row.items():
+            for column in (0, 1):
+                text = printed[column]
+                decimals = len(text.split(".")[1]) if "." in text else 0
+                assert abs(closed[name][column] - float(text)) <= 0.5 * 10.0**-decimals + 1e-12
+    assert round(est.closed_form_table(0.1)["k3"][1], 4) == 1.4166
+    assert round(est.closed_form_table(1.0)["k3"][1], 4) == 1.6950

@@ -110,7 +110,7 @@ def penalty_tradeoff(beta: float = 0.3) -> Figure:
     left.set_title(f"β = {beta:g}: E[R] = {optimum @ BANDIT_REWARD:.2f}, KL = {kl_now:.2f} nats")
 
     betas = np.geomspace(0.01, 10.0, 120)
-    policies = np.array([kl_regularised_optimum(BANDIT_REFERENCE, BANDIT_REWARD, b) for b in betas])
+    policies = softmax(np.log(BANDIT_REFERENCE) + BANDIT_REWARD / betas[:, None])
     rewards = policies @ BANDIT_REWARD
     kls = kl_divergence(policies, np.broadcast_to(BANDIT_REFERENCE, policies.shape).copy())
     right.plot(betas, rewards, color=PALETTE["vermillion"], label="expected reward E[R]")
@@ -160,7 +160,8 @@ def asymmetry(width: float = 2.0) -> Figure:
     width = float(width)
     p = _bimodal()
     centres = np.linspace(0.0, 39.0, 157)
-    fits = np.array([discretised_bell(c, width) for c in centres])
+    classes = np.arange(p.size)
+    fits = softmax(-0.5 * ((classes[None, :] - centres[:, None]) / width) ** 2)
     targets = np.broadcast_to(p, fits.shape).copy()
     forward = kl_divergence(targets, fits)
     reverse = kl_divergence(fits, targets)
@@ -176,7 +177,6 @@ def asymmetry(width: float = 2.0) -> Figure:
     left.legend(loc="upper center")
     left.set_title("The two directions disagree")
 
-    classes = np.arange(p.size)
     right.bar(classes, p, color=PALETTE["sky"], label="target p (two peaks)")
     right.plot(
         classes,
