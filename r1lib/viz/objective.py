@@ -91,7 +91,7 @@ def clipped_surrogate(epsilon: float = 0.2, epsilon_high: float = 0.2) -> Figure
         axis.set_ylim(low, high)
         axis.axvline(1 - epsilon, color=PALETTE["black"], linestyle=":", linewidth=1)
         axis.axvline(1 + epsilon_high, color=PALETTE["black"], linestyle=":", linewidth=1)
-        axis.set_xlabel(r"ratio ρ = π$_θ$/π$_{old}$ (unitless)")
+        axis.set_xlabel("ratio ρ = π_θ / π_old (unitless)")
         axis.set_ylabel("surrogate (advantage units)")
         axis.legend(loc="upper left" if advantage > 0 else "upper right", fontsize=8)
         if advantage > 0:
@@ -115,17 +115,17 @@ def kl_term(beta: float = 0.04) -> Figure:
     left.plot(r, -np.log(r), color=PALETTE["orange"], linestyle="--", label="−log r (k1)")
     left.axhline(0.0, color=PALETTE["black"], linewidth=0.8)
     left.set_xscale("log")
-    left.set_xlabel(r"r = π$_{ref}$/π$_θ$ (log scale)")
+    left.set_xlabel("r = π_ref / π_θ (log scale)")
     left.set_ylabel("per-token KL estimate (nats)")
     left.legend(loc="upper center", fontsize=8)
     left.set_title("k3 ≥ 0 for every token; −log r is not")
     right.plot(r, beta * (1 - r), color=PALETTE["vermillion"], label=f"β(1 − r), β = {beta:g}")
     right.axhline(0.0, color=PALETTE["black"], linewidth=0.8)
     right.set_xscale("log")
-    right.set_xlabel(r"r = π$_{ref}$/π$_θ$ (log scale)")
-    right.set_ylabel(r"d(β·k3)/d log π$_θ$ (per token)")
+    right.set_xlabel("r = π_ref / π_θ (log scale)")
+    right.set_ylabel("d(β·k3) / d log π_θ (per token)")
     right.legend(loc="upper right", fontsize=8)
-    right.set_title("Descent pulls log π$_θ$ toward log π$_{ref}$")
+    right.set_title("Descent pulls log π_θ toward log π_ref")
     return figure
 
 
