@@ -108,8 +108,9 @@ print("score − expected accuracy:", round(run.accuracy - run.expected_accuracy
 # %% [markdown]
 # Left: the 300 success probabilities and the Beta density they come from. Right: the
 # answer distribution of a few questions. Notice the question whose most popular *wrong*
-# answer is more likely than the right one; on such a question a majority vote (lesson 06)
-# and greedy decoding (section 3) are wrong even though many samples are right.
+# answer is more likely than the right one: there greedy decoding (section 3) is wrong,
+# and so, usually, is a majority vote over many samples (lesson 06), even though many
+# samples are right.
 
 # %%
 viz.anatomy(run)
@@ -224,16 +225,16 @@ viz.greedy_versus_sampling(big)
 # The standard remedy, and what R1 does: draw $K$ samples per question, average them per
 # question, then average over questions:
 #
-# $$s_i = \frac1K \sum_{k=1}^{K} x_{ik},\qquad \bar s = \frac1n \sum_{i=1}^{n} s_i ,$$
+# $$s_i = \frac1K \sum_{k=1}^{K} c_{ik},\qquad \bar s = \frac1n \sum_{i=1}^{n} s_i ,$$
 #
-# where $x_{ik} \in \{0, 1\}$ is the correctness of sample $k$ of question $i$. How much
+# where $c_{ik} \in \{0, 1\}$ is the correctness of sample $k$ of question $i$. How much
 # does that help? Think of the benchmark's questions as drawn from a large population of
 # possible questions {cite:p}`miller2024errorbars`. Write $x_i = E[s_i \mid i]$ for
-# question $i$'s expected score (here $p_i$) and $\sigma_i^2 = \mathrm{Var}(x_{ik} \mid i)$
-# (here $p_i(1-p_i)$). The law of total variance splits the variance of one $s_i$ into a
+# question $i$'s expected score (here $p_i$) and $\sigma_i^2 = \mathrm{Var}(c_{ik} \mid i)$
+# (here $p_i(1-p_i)$); $\mathrm{Var}(x)$ is the variance of $x_i$ across questions. The law of total variance splits the variance of one $s_i$ into a
 # *between-questions* and a *within-question* part:
 #
-# $$\mathrm{Var}(s_i) = \mathrm{Var}(x_i) + \frac{E[\sigma_i^2]}{K},\qquad
+# $$\mathrm{Var}(s_i) = \mathrm{Var}(x) + \frac{E[\sigma_i^2]}{K},\qquad
 #   \mathrm{Var}(\bar s) = \frac{1}{n}\Big(\mathrm{Var}(x) + \frac{E[\sigma_i^2]}{K}\Big)$$
 #
 # {cite:p}`miller2024errorbars`. More samples shrink only the second part; the first is
@@ -378,7 +379,10 @@ assert abs(coverage - 0.95) < 0.03
 # $$\widehat{\mathrm{SE}}_{\text{clustered}}^2 = \widehat{\mathrm{SE}}^2 + \frac{1}{n^2}
 #   \sum_c \sum_{i \ne j \in c} (s_i - \bar s)(s_j - \bar s) .$$
 #
-# We simulate passages of 5 questions whose difficulties correlate with $\rho = 0.6$.
+# We simulate passages of 5 questions whose difficulties correlate with $\rho = 0.6$
+# (`r1lib.simulation` lets each question take its passage's difficulty with probability
+# $\sqrt{\rho}$, otherwise its own Beta draw, so two questions of a passage have
+# $\mathrm{Corr}(p_i, p_j) = \rho$ and each $p_i$ is still Beta(1.4, 0.6)).
 
 # %%
 def clustered_se_from_scratch(scores, clusters):
@@ -468,7 +472,10 @@ _ = widgets.interact(
 # $$\mathrm{SE}_{\text{paired}} = \sqrt{\frac{\widehat{\mathrm{Var}}(d_i)}{n}},\qquad
 #   \mathrm{Var}(d_i) = \mathrm{Var}(s^A_i) + \mathrm{Var}(s^B_i) - 2\,\mathrm{Cov}(s^A_i, s^B_i)$$
 #
-# {cite:p}`miller2024errorbars`. The covariance term is what pairing removes.
+# {cite:p}`miller2024errorbars`. The covariance term is what pairing removes. Our model
+# B (`paired_success_probs`) keeps A's difficulty on each question with probability 0.8
+# (otherwise it redraws it from the same Beta) and is better by 0.3 on the log-odds
+# scale, $p^B_i = \sigma(\operatorname{logit} \tilde p_i + 0.3)$.
 
 # %%
 model_a = simulate_benchmark(rng, 100, 4, difficulty=viz.DIFFICULTY)
@@ -488,8 +495,9 @@ print(f"B − A = {100 * paired.mean:+.1f} points; paired SE {100 * paired.se:.2
 # %% [markdown]
 # One pair of runs proves little. Repeat with 2000 fresh question sets and check three
 # things: the paired SE matches the real spread of the difference (the unpaired SE
-# overstates it); the paired interval covers the true difference about 95% of the time;
-# and it detects the real difference (an interval excluding 0) far more often. The true
+# overstates it); the paired interval covers the true difference about 95% of the time
+# (the unpaired one, too wide, nearly always); and the paired interval detects the real
+# difference (lies above 0) far more often. The true
 # difference $E[p^B - p^A]$ has no closed form under the logit shift, so we compute it
 # from 200,000 questions (standard error below 0.001).
 
@@ -502,10 +510,10 @@ diffs, paired_ses, unpaired_ses = np.empty(R), np.empty(R), np.empty(R)
 for r in range(R):
     p_a = rng.beta(a, b, size=n)
     p_b = paired_success_probs(rng, p_a, correlation=0.8, logit_shift=0.3, difficulty=viz.DIFFICULTY)
-    x_a, x_b = rng.random((n, K)) < p_a[:, None], rng.random((n, K)) < p_b[:, None]
-    est = paired_difference(x_b, x_a)
+    c_a, c_b = rng.random((n, K)) < p_a[:, None], rng.random((n, K)) < p_b[:, None]
+    est = paired_difference(c_b, c_a)
     diffs[r], paired_ses[r] = est.mean, est.se
-    unpaired_ses[r] = math.hypot(score_estimate(x_a).se, score_estimate(x_b).se)
+    unpaired_ses[r] = math.hypot(score_estimate(c_a).se, score_estimate(c_b).se)
 real_sd = diffs.std(ddof=1)
 paired_cover = np.mean(np.abs(diffs - true_difference) <= viz.Z95 * paired_ses)
 unpaired_cover = np.mean(np.abs(diffs - true_difference) <= viz.Z95 * unpaired_ses)
@@ -623,13 +631,15 @@ assert gap < points_per_question
 # Every cons@64 value but one is a whole number of questions. The exception, 52.7 for
 # R1-Distill-Qwen-1.5B (15.81 questions), cannot come from a single 0/1 vote on each of
 # 30 questions; some averaging must be involved (fractional credit for ties, or several
-# voting runs, would both do it), which the table alone does not reveal. The pass@1 values are averages over
-# samples and fall between the lattice points. The 2.9-point pass@1 gap between the 32B
-# and 14B distilled models is less than one AIME question: without per-question data (for a
-# paired SE) the table cannot tell us whether it is real.
+# voting runs, would both do it), which the table alone does not reveal. The two pass@1
+# values, averages over samples, fall between the lattice points. The 2.9-point pass@1
+# gap between the 32B and 14B distilled models is less than one AIME question: without
+# per-question data (for a paired SE) the table cannot tell us whether it is real.
 
 # %% [markdown]
-# Move the sliders: how many questions would a ±1-point interval need?
+# The figure: the possible scores of a 30-question benchmark with one sample each, and
+# (right) how the interval narrows with more questions, only like $1/\sqrt{n}$, while one
+# question's weight falls like $1/n$. Move the sliders to see other sizes and accuracies.
 
 # %%
 viz.aime_coarseness()
