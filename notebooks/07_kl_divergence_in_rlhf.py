@@ -203,7 +203,7 @@ viz.asymmetry(width=2.0)
 
 # %%
 centres = np.linspace(0.0, 39.0, 157)
-target = viz._bimodal()
+target = viz.two_peaks()
 fits = np.array([viz.discretised_bell(c, 2.0) for c in centres])
 forward = kl.kl_divergence(np.tile(target, (len(centres), 1)), fits)
 reverse = kl.kl_divergence(fits, np.tile(target, (len(centres), 1)))
@@ -268,7 +268,8 @@ assert vocab_size**10 // 10**18 > 10**19 * viz.SECONDS_PER_YEAR  # L = 10: over 
 
 # %% [markdown]
 # Ten tokens already take more than $10^{19}$ years at that rate, and reasoning models
-# write answers of thousands of tokens. The exact sum is not an engineering problem that
+# write answers thousands of tokens long (DAPO {cite:p}`yu2025dapo`, for instance,
+# trains with a maximum response length of 20,480 tokens). The exact sum is not an engineering problem that
 # more hardware will solve.
 #
 # The way out is to notice that the sum *is an expectation under the policy*:

@@ -41,6 +41,7 @@ __all__ = [
     "sequence_count",
     "sequence_log_prob",
     "tiny_language_models",
+    "two_peaks",
 ]
 
 # ---------------------------------------------------------------------------
@@ -142,7 +143,8 @@ def discretised_bell(centre: float, width: float, num_classes: int = 40) -> np.n
     return softmax(-0.5 * ((classes - centre) / width) ** 2)
 
 
-def _bimodal(num_classes: int = 40) -> np.ndarray:
+def two_peaks(num_classes: int = 40) -> np.ndarray:
+    """The two-peaked target of :func:`asymmetry`: equal bells at classes 10 and 29."""
     mixture = 0.5 * discretised_bell(10, 2.0, num_classes) + 0.5 * discretised_bell(
         29, 2.0, num_classes
     )
@@ -158,7 +160,7 @@ def asymmetry(width: float = 2.0) -> Figure:
     for narrow ``q``, at a peak (mode-seeking).
     """
     width = float(width)
-    p = _bimodal()
+    p = two_peaks()
     centres = np.linspace(0.0, 39.0, 157)
     classes = np.arange(p.size)
     fits = softmax(-0.5 * ((classes[None, :] - centres[:, None]) / width) ** 2)
