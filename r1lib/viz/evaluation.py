@@ -114,7 +114,7 @@ def anatomy(run: SimulatedBenchmark, difficulty: tuple[float, float] = DIFFICULT
             color=shades[(j - 1) % len(shades)],
             edgecolor="white",
             linewidth=0.5,
-            label="distinct wrong answers" if j == 1 else None,
+            label="distinct wrong answers (a colour each)" if j == 1 else None,
         )
         left_edge += probs[:, j]
     right.barh(rows, probs[:, -1], left=left_edge, color="0.75", label="unparseable (None)")
@@ -160,7 +160,10 @@ def rerun_spread(
     # Bins on the lattice of possible scores, multiples of 1/(nK).
     step = 1.0 / (n * k)
     per_bin = max(1, round(max(sd / 3, step) / step))
-    edges = np.arange(-0.5 * step, 1.0 + per_bin * step, per_bin * step)
+    # Only over the observed range: a polygon spanning [0, 1] is slow to draw.
+    width = per_bin * step
+    first = np.floor((scores.min() + 0.5 * step) / width) * width - 0.5 * step
+    edges = np.arange(first, scores.max() + width, width)
     axis.hist(
         scores * 100,
         bins=edges * 100,
@@ -194,9 +197,10 @@ def rerun_spread(
     half_span = max(5.0, 5 * 100 * sd)
     axis.set_xlim(max(0.0, 100 * expected - half_span), min(100.0, 100 * expected + half_span))
     axis.set_xlim(min(axis.get_xlim()[0], greedy - 2), max(axis.get_xlim()[1], greedy + 2))
+    axis.set_ylim(0, axis.get_ylim()[1] * 1.45)  # room for the legend above the histogram
     axis.set_xlabel("benchmark score (% of questions correct)")
     axis.set_ylabel("density (per point)")
-    axis.legend(loc="upper left", fontsize=9)
+    axis.legend(loc="upper left", fontsize=9, frameon=True, facecolor="white", edgecolor="none")
     axis.set_title(
         f"n = {n}, K = {k}: re-runs move the score by ±{100 * Z95 * sd:.1f} points (95%)"
     )
