@@ -73,8 +73,8 @@ for name, z, prob in zip(classes, z_teacher, by_hand, strict=True):
 
 # %% [markdown]
 # The soft label ranks the classes: wolf > fox > cat ≫ car > truck. That ranking says
-# which classes *look alike*, which a one-hot label never says; Hinton et al. call it
-# "dark knowledge". But at the usual softmax it is nearly invisible: everything except
+# which classes *look alike*, which a one-hot label never says (it is often called the
+# teacher's "dark knowledge"). But at the usual softmax it is nearly invisible: everything except
 # "dog" is small, and car and truck are below $10^{-4}$, so they barely affect a loss
 # computed from these probabilities.
 
