@@ -135,7 +135,8 @@ reruns = rng.binomial(1, p30, size=(4000, 30)).mean(axis=1)  # 4000 re-runs, K =
 sd_theory = math.sqrt(np.sum(p30 * (1 - p30))) / 30
 print(f"expected accuracy {100 * p30.mean():.1f}; re-run scores range "
       f"{100 * reruns.min():.1f} to {100 * reruns.max():.1f}")
-print(f"SD over re-runs {100 * reruns.std(ddof=1):.2f} points, theory {100 * sd_theory:.2f}")
+print(f"SD over re-runs {100 * reruns.std(ddof=1):.2f} ± {100 * 1.96 * reruns.std(ddof=1) / math.sqrt(2 * 3999):.2f} "
+      f"points (95% Monte Carlo error), theory {100 * sd_theory:.2f}")
 
 # %% [markdown]
 # The standard deviation of a sample SD over $R$ runs is about $\mathrm{SD}/\sqrt{2(R-1)}$
@@ -263,7 +264,8 @@ for K in (1, 4, 16, 64):
     scores = rng.binomial(K, p).mean(axis=1) / K
     formula = (var_between + mean_within / K) / n
     assert abs(scores.var(ddof=1) / formula - 1) < 5 * math.sqrt(2 / (R - 1))
-    print(f"K = {K:2d}: simulated Var = {scores.var(ddof=1):.2e}, Miller's formula = {formula:.2e}")
+    mc = 1.96 * scores.var(ddof=1) * math.sqrt(2 / (R - 1))
+    print(f"K = {K:2d}: simulated Var = {scores.var(ddof=1):.2e} ± {mc:.1e}, Miller's formula = {formula:.2e}")
 
 # %% [markdown]
 # From $K = 1$ to $K = \infty$ the standard deviation falls by the factor
@@ -426,7 +428,8 @@ design_effect = 1 + (size - 1) * rho_s
 measured_effect = estimates.var(ddof=1) / np.mean(naive_ses**2)
 print(f"coverage: naive {100 * naive_coverage:.1f}%, clustered {100 * clustered_coverage:.1f}% "
       f"(each ± {100 * 1.96 * math.sqrt(0.25 / R):.1f} at most)")
-print(f"design effect: predicted {design_effect:.2f}, measured {measured_effect:.2f}")
+print(f"design effect: predicted {design_effect:.2f}, measured {measured_effect:.2f} "
+      f"± {1.96 * measured_effect * math.sqrt(2 / (R - 1)):.2f}")
 
 # %% [markdown]
 # The naive intervals cover far less than 95% of the time; the clustered ones come close.
@@ -519,12 +522,14 @@ paired_cover = np.mean(np.abs(diffs - true_difference) <= viz.Z95 * paired_ses)
 unpaired_cover = np.mean(np.abs(diffs - true_difference) <= viz.Z95 * unpaired_ses)
 paired_power = np.mean(diffs - viz.Z95 * paired_ses > 0)
 unpaired_power = np.mean(diffs - viz.Z95 * unpaired_ses > 0)
-print(f"true difference {100 * true_difference:.2f} points; real SD of the estimate {100 * real_sd:.2f}")
+print(f"true difference {100 * true_difference:.2f} points; real SD of the estimate "
+      f"{100 * real_sd:.2f} ± {100 * 1.96 * real_sd / math.sqrt(2 * (R - 1)):.2f}")
 print(f"RMS paired SE {100 * np.sqrt(np.mean(paired_ses**2)):.2f}, "
       f"RMS unpaired SE {100 * np.sqrt(np.mean(unpaired_ses**2)):.2f}")
-print(f"coverage: paired {100 * paired_cover:.1f}%, unpaired {100 * unpaired_cover:.1f}%")
+print(f"coverage: paired {100 * paired_cover:.1f}%, unpaired {100 * unpaired_cover:.1f}% "
+      f"(each ± {100 * 1.96 * math.sqrt(0.25 / R):.1f} at most)")
 print(f"difference detected (95% CI above 0): paired {100 * paired_power:.0f}% of runs, "
-      f"unpaired {100 * unpaired_power:.0f}%")
+      f"unpaired {100 * unpaired_power:.0f}% (each ± {100 * 1.96 * math.sqrt(0.25 / R):.0f} at most)")
 
 # %% [markdown]
 # The tolerances: the SD of 2000 differences has relative standard error 1.6%, so the RMS
