@@ -130,14 +130,14 @@ def pass_at_k_bias(k: int = 16) -> Figure:
         c,
         pass_at_k(n, c, k),
         color=PALETTE["blue"],
-        label="unbiased $1-\\binom{n-c}{k}/\\binom{n}{k}$",
+        label="unbiased 1 − C(n−c, k) / C(n, k)",
     )
     left.plot(
         c,
         pass_at_k_plugin(n, c, k),
         color=PALETTE["orange"],
         linestyle="--",
-        label="plug-in $1-(1-c/n)^k$",
+        label="plug-in 1 − (1 − c/n)^k",
     )
     left.set_xlabel(f"correct samples c (of n = {n})")
     left.set_ylabel(f"estimated pass@{k}")
@@ -258,8 +258,8 @@ def metric_curves(
     ):
         estimates = [score_estimate(per_k(k)) for k in ks]
         mean = np.array([e.mean for e in estimates]) * 100
-        low = np.array([e.ci_low for e in estimates]) * 100
-        high = np.array([e.ci_high for e in estimates]) * 100
+        low = np.clip([e.ci_low for e in estimates], 0, 1) * 100  # a score lies in [0, 100]
+        high = np.clip([e.ci_high for e in estimates], 0, 1) * 100
         axis.plot(ks, mean, marker="o", color=colour, label=f"{name}, 95% band")
         band(axis, ks, low, high, color=colour)
     axis.set_xscale("log", base=2)
@@ -273,20 +273,35 @@ def metric_curves(
 
 @styled
 def maj_at_k_estimators(
-    first_k: np.ndarray, unbiased: np.ndarray, truth: float, k: int, n: int
+    first_k: np.ndarray,
+    unbiased: np.ndarray,
+    truth: float,
+    k: int,
+    n: int,
+    num_questions: int | None = None,
 ) -> Figure:
-    """Distributions, over re-runs, of the first-k vote and the unbiased maj@k."""
+    """Distributions, over re-runs, of the first-k vote and the unbiased maj@k.
+
+    ``first_k`` and ``unbiased`` hold one benchmark score per re-run (fractions); ``truth``
+    is the exact maj@k; ``n`` the samples per question; ``num_questions`` (optional)
+    aligns the bins with the whole-question steps of a first-k vote.
+    """
     figure, axis = new_figure(width=7.0, height=4.0)
     low = min(first_k.min(), unbiased.min()) * 100
     high = max(first_k.max(), unbiased.max()) * 100
-    bins = np.linspace(low - 0.5, high + 0.5, 30)
+    if num_questions:  # a first-k vote scores whole questions: centre bins on that lattice
+        width = 100 / num_questions / 3
+        bins = (np.arange(math.floor(low / width) - 1, math.ceil(high / width) + 2) - 0.5) * width
+    else:
+        bins = np.linspace(low - 0.5, high + 0.5, 30)
+    tallest = 0.0
     for values, colour, name in (
         (first_k, PALETTE["orange"], f"vote over the first {k} of {n} samples"),
         (unbiased, PALETTE["blue"], f"unbiased maj@{k} from all {n} samples"),
     ):
         estimate = score_estimate(values)  # mean over re-runs and its SE
         sd = float(np.std(values, ddof=1))
-        axis.hist(
+        counts, _, _ = axis.hist(
             values * 100,
             bins=bins,
             color=colour,
@@ -294,6 +309,7 @@ def maj_at_k_estimators(
             label=f"{name}: mean {100 * estimate.mean:.1f} ± {100 * Z95 * estimate.se:.1f}, "
             f"SD {100 * sd:.1f}",
         )
+        tallest = max(tallest, float(np.max(counts)))
     axis.axvline(
         100 * truth,
         color=PALETTE["black"],
@@ -302,6 +318,7 @@ def maj_at_k_estimators(
     )
     axis.set_xlabel(f"benchmark maj@{k} (% of questions), one value per re-run")
     axis.set_ylabel("re-runs")
+    axis.set_ylim(0, 1.5 * tallest)  # room for the legend
     axis.legend(loc="upper left", fontsize=8)
     ratio = float(np.std(first_k, ddof=1) / np.std(unbiased, ddof=1))
     axis.set_title(f"Same mean, {ratio:.1f}x smaller spread with all {n} samples")
