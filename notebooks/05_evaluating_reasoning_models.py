@@ -49,7 +49,12 @@ import ipywidgets as widgets
 import numpy as np
 
 from r1lib.checks import evaluation as check
-from r1lib.metrics import paired_difference, score_estimate, variance_components
+from r1lib.metrics import (
+    VarianceComponents,
+    paired_difference,
+    score_estimate,
+    variance_components,
+)
 from r1lib.simulation import draw_success_probs, paired_success_probs, simulate_benchmark
 from r1lib.viz import evaluation as viz
 
@@ -253,7 +258,8 @@ print(f"Var(p) = {var_between:.4f}   E[p(1-p)] = {mean_within:.4f}")
 # %% [markdown]
 # Check the formula by simulation: for several $K$, draw 4000 fresh benchmarks of
 # $n = 100$ questions (new questions each time, so both parts of the variance are in
-# play) and compare the variance of their scores with the formula. A sample variance from
+# play) and compare the variance of their scores with the formula (and the formula with
+# r1lib's `VarianceComponents.standard_error`). A sample variance from
 # $R$ runs has relative standard error about $\sqrt{2/(R-1)}$, 2.2% here; we allow 5 of
 # them.
 
@@ -263,6 +269,7 @@ for K in (1, 4, 16, 64):
     p = rng.beta(a, b, size=(R, n))
     scores = rng.binomial(K, p).mean(axis=1) / K
     formula = (var_between + mean_within / K) / n
+    assert math.isclose(VarianceComponents(var_between, mean_within, n, K).standard_error(), math.sqrt(formula))
     assert abs(scores.var(ddof=1) / formula - 1) < 5 * math.sqrt(2 / (R - 1))
     mc = 1.96 * scores.var(ddof=1) * math.sqrt(2 / (R - 1))
     print(f"K = {K:2d}: simulated Var = {scores.var(ddof=1):.2e} ± {mc:.1e}, Miller's formula = {formula:.2e}")

@@ -15,7 +15,7 @@ make reasoning models hard to evaluate:
    right one when :math:`p_i` is small.
 3. **Questions can share a passage.** Optional clusters (for instance several questions
    about one text) make difficulties correlated within a cluster, the situation where
-   clustered standard errors are needed (Miller 2024, arXiv:2411.00640, §2.2).
+   clustered standard errors are needed (Miller 2024, arXiv:2411.00640).
 
 Per question the final answer of a sample is categorical over the *outcomes*
 ``0`` (the gold answer), ``1..W`` (the wrong answers) and ``W + 1`` (unparseable):
