@@ -265,8 +265,8 @@ print(r1lib.__doc__)
 # | 09 | Capstone: R1 in miniature | All of it, trained end to end on a CPU |
 #
 # Lessons 01–03 build GRPO, 04 distillation, 05–06 evaluation, 07–08 the KL penalty, and
-# 09 puts everything together. Read 01 and 02 first; after that, the three tracks can be
-# read in any order.
+# 09 puts everything together. Read 01 and 02 first; after that, 03, 04, 05–06 and 07–08
+# can be read in any order, and 09 uses all of them.
 
 # %% [markdown]
 # ## Exercises

@@ -470,10 +470,9 @@ check.draws_per_useful_group(draws_per_useful_group_solution, strict=True)
 # $p^G + (1-p)^G$, which falls fast with $G$. The second matters most for prompts the
 # model almost always or almost never solves ($p$ near 1 or 0): with $p = 0.9$ and
 # $G = 16$ about 18.5% of groups are uniform, with $G = 64$ about 0.1%. For a hard
-# prompt a larger group is also the only way to see a rare success at all. For 50/50
-# prompts a small group is already informative. That is why R1-Zero used 16 and
-# DeepSeekMath 64 samples per question, and why DAPO filters uniform groups instead of
-# only growing $G$.
+# prompt a larger group also makes it likelier that a rare success shows up at all. For
+# 50/50 prompts a small group is already informative. R1-Zero used 16 and DeepSeekMath 64
+# samples per question; DAPO filters uniform groups rather than only growing $G$.
 # ```
 
 # %%
