@@ -206,7 +206,12 @@ def voting_amplifies(k: int = 8) -> Figure:
     figure, axis = new_figure(width=7.0, height=4.2)
     p = run.success_prob
     axis.plot(
-        [0, 1], [0, 1], color=PALETTE["black"], linewidth=1, alpha=0.4, label="pass@1 (maj@1) = p"
+        [0, 1],
+        [0, 1],
+        color=PALETTE["black"],
+        linewidth=1,
+        alpha=0.4,
+        label="y = p (expected pass@1)",
     )
     axis.scatter(
         p[mode_is_gold],
