@@ -67,8 +67,9 @@ def new_figure(
     """Create a figure and its axes (``width``/``height`` are per panel, in inches).
 
     The figure is detached from pyplot's global state: no ``plt.show`` needed and no
-    leak when a slider redraws it hundreds of times. Jupyter displays it when it is the
-    value of a cell or the return value of an ``interact`` callback.
+    leak when a slider redraws it hundreds of times. Once ``%matplotlib inline`` has run
+    (every lesson's setup cell does it), Jupyter displays it when it is the value of a
+    cell or the return value of an ``interact`` callback.
     """
     figure = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
     axes = figure.subplots(nrows, ncols, squeeze=True, **kwargs)
