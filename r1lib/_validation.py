@@ -67,6 +67,13 @@ def as_whole_array(value: object, name: str, *, minimum: int = 0) -> np.ndarray:
 
     Floats are accepted only when they are whole (``4.0`` yes, ``4.5`` no).
     """
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
+        # Fast path: already whole numbers, only the bound and emptiness to check.
+        if value.size == 0:
+            raise ValueError(f"{name} must not be empty; got shape {value.shape}")
+        if value.min() < minimum:
+            raise ValueError(f"{name} must be >= {minimum}; got {_preview(value)}")
+        return value.astype(np.int64, copy=False)
     array = as_float_array(value, name, allow_empty=False)
     if np.any(array != np.round(array)):
         raise ValueError(f"{name} must contain whole numbers; got {_preview(array)}")
