@@ -30,7 +30,7 @@ lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 # Every check. Each step stops the run when it fails.
-test: setup lint unit notebooks
+test: setup lint unit notebooks book browser-test
 
 lint: setup
 	$(BIN)/ruff check r1lib tests benchmarks notebooks
@@ -46,6 +46,28 @@ endif
 
 sync: setup
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+# The website (book/README.md). npm ci installs MathJax, RequireJS and the widget manager
+# from book/package-lock.json; prepare.py writes the toc (every notebooks/NN_*.ipynb),
+# the API pages and book/_assets/. A fresh build (--all) re-executes every notebook
+# against this r1lib; warnings are errors. check_offline.py fails on any resource from
+# another host.
+book: setup
+	cd book && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python book/prepare.py
+	rm -rf book/_build/html
+	$(BIN)/jupyter-book build book --all -W -n --keep-going
+	$(BIN)/python book/check_offline.py book/_build/html
+
+PORT ?= 8000
+serve:
+	@test -f book/_build/html/index.html || { echo "no book yet: run make book"; exit 1; }
+	@echo "the book: http://127.0.0.1:$(PORT)/"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory book/_build/html
+
+# Headless Chromium (Debian's) opens every page of the built book (tests/browser).
+browser-test: setup
+	$(BIN)/python -m pytest tests/browser -q -p no:cacheprovider
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -1,0 +1,277 @@
+"""The built book, opened the way a reader sees it: headless Chromium via Playwright.
+
+Run with ``make browser-test`` after ``make book``. For every page of the table of
+contents: no console error, math typeset by MathJax (no raw ``$$`` or ``\\(`` left),
+every image loaded, widgets rendered from their embedded state; on the three headline
+lessons (02 group size, 04 temperature, 06 k) moving the precomputed slider changes the
+figure. Every request must go to the local server. Screenshots go to
+``artifacts/book/``.
+
+Chromium is Debian's (``/usr/bin/chromium``, or ``$CHROMIUM``); Playwright's own browser
+download is not used. Without it the test skips, except under ``CI=true`` where it
+fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "book" / "_build" / "html"
+TOC = ROOT / "book" / "_toc.yml"
+ARTIFACTS = ROOT / "artifacts" / "book"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Lessons whose headline slider must work without a kernel: number -> what it moves.
+HEADLINE = {"02": "group size G", "04": "temperature T", "06": "k"}
+TIMEOUT_MS = 30_000
+
+
+def _toc_pages() -> list[str]:
+    """Docnames in reading order, from the generated ``book/_toc.yml``."""
+    if not TOC.exists():
+        return []
+    toc = yaml.safe_load(TOC.read_text(encoding="utf8"))
+    pages = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                pages.append(entry["file"])
+            for key in ("chapters", "sections", "parts"):
+                walk(entry.get(key, []))
+
+    walk(toc.get("parts", []) + toc.get("chapters", []))
+    return pages
+
+
+PAGES = _toc_pages()
+
+
+def _chromium() -> str | None:
+    candidate = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    return candidate if Path(candidate).exists() else None
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the browser test must run)")
+    pytest.skip(reason)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    if not (HTML / "index.html").exists() or not PAGES:
+        _unavailable("the book is not built: run `make book` first")
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = _chromium()
+    if executable is None:
+        _unavailable("Chromium not found: `apt-get install -y chromium` (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Visit:
+    """One page opened in a fresh context, with everything it logged and requested."""
+
+    def __init__(self, browser: object, base: str, docname: str) -> None:
+        self.base = base
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.failed: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        self.page.goto(f"{base}/{docname}.html", wait_until="load")
+
+    def _route(self, route: object) -> None:
+        url = route.request.url
+        if url.startswith(self.base + "/") or urlsplit(url).scheme in {"data", "blob"}:
+            route.continue_()
+        else:
+            self.foreign.append(url)
+            route.abort()
+
+    def _console(self, message: object) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: object, server: str) -> Iterator[object]:
+    opened: list[Visit] = []
+
+    def open_page(docname: str) -> Visit:
+        opened.append(Visit(browser, server, docname))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+def _wait_for_mathjax(page: object) -> int:
+    """Wait until MathJax has typeset the page; return the number of typeset formulas."""
+    if page.locator("script[src*='mathjax']").count() == 0:
+        return 0
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("() => MathJax.startup.promise")
+    return page.locator("mjx-container").count()
+
+
+def _wait_for_widgets(page: object) -> int:
+    """Wait until every embedded widget view is rendered; return how many there are."""
+    views = page.locator("script[type='application/vnd.jupyter.widget-view+json']").count()
+    if views:
+        page.wait_for_function(
+            """() => Array.from(document.querySelectorAll(
+                   "script[type='application/vnd.jupyter.widget-view+json']"))
+                 .every(s => s.parentElement.querySelector('.jupyter-widgets'))"""
+        )
+    return views
+
+
+RAW_MATH = re.compile(r"\$\$|\\\(|\\\[|\\begin\{")
+
+
+def _raw_math(page: object) -> list[str]:
+    """Text outside code that still looks like LaTeX source."""
+    text = page.evaluate(
+        """() => {
+             const main = document.querySelector('main') || document.body;
+             const clone = main.cloneNode(true);
+             clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight,'
+                                    + ' .r1-static-slider, .jupyter-widgets')
+                  .forEach(e => e.remove());
+             return clone.innerText;
+           }"""
+    )
+    return [line.strip() for line in text.splitlines() if RAW_MATH.search(line)]
+
+
+def _broken_images(page: object) -> list[str]:
+    page.wait_for_function(
+        "() => Array.from(document.images).every(i => i.complete)", timeout=TIMEOUT_MS
+    )
+    return page.evaluate(
+        """() => Array.from(document.images)
+                 .filter(i => i.naturalWidth === 0)
+                 .map(i => (i.currentSrc || i.src).slice(0, 120))"""
+    )
+
+
+def _screenshot(page: object, docname: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / (docname.replace("/", "__") + ".png")), full_page=True)
+
+
+def test_toc_lists_every_notebook() -> None:
+    notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    lessons = [p.split("/", 1)[1] for p in PAGES if p.startswith("notebooks/")]
+    assert lessons == notebooks, "book/_toc.yml is stale: run `make book`"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_reads_well(visit: object, docname: str) -> None:
+    view = visit(docname)
+    page = view.page
+    formulas = _wait_for_mathjax(page)
+    widgets = _wait_for_widgets(page)
+    broken = _broken_images(page)
+    raw = _raw_math(page)
+    _screenshot(page, docname)
+
+    assert not view.foreign, f"requests to other hosts: {view.foreign}"
+    assert not view.failed, f"failed requests: {view.failed}"
+    assert not view.errors, f"console errors: {view.errors}"
+    assert not broken, f"images that did not load: {broken}"
+    assert not raw, f"math left as LaTeX source: {raw[:5]}"
+    # (Sphinx also loads MathJax on a page whose toctree children have math.)
+    if page.locator("main .math").count():
+        assert formulas > 0, "the page has math but MathJax typeset none of it"
+    if widgets:
+        shown = page.locator(
+            ".jupyter-widgets .widget-slider, .jupyter-widgets select,"
+            " .jupyter-widgets .widget-dropdown"
+        )
+        assert shown.count() > 0 and shown.first.is_visible(), "widget controls not shown"
+        assert page.locator(".r1-kernel-note").count() == 1, "no note on where sliders are live"
+    if docname.startswith("notebooks/"):
+        lesson = Path(docname).name
+        if lesson[:2] in HEADLINE:
+            assert page.locator(".r1-static-slider").count() >= 1, (
+                f"lesson {lesson[:2]} has no kernel-free slider for {HEADLINE[lesson[:2]]}"
+            )
+
+
+HEADLINE_PAGES = [p for p in PAGES if p.startswith("notebooks/") and p[10:12] in HEADLINE]
+
+
+@pytest.mark.parametrize("docname", HEADLINE_PAGES)
+def test_static_slider_changes_the_figure(visit: object, docname: str) -> None:
+    page = visit(docname).page
+    slider = page.locator(".r1-static-slider").first
+    slider.scroll_into_view_if_needed()
+    image, shown = slider.locator("img"), slider.locator("output")
+    handle = slider.locator("input[type=range]")
+    assert handle.is_visible(), "the precomputed slider is not visible"
+    before_src, before_text = image.get_attribute("src"), shown.inner_text()
+    start, last = int(handle.get_attribute("value")), int(handle.get_attribute("max"))
+    handle.focus()
+    page.keyboard.press("Home" if start == last else "End")
+    page.wait_for_function(
+        "([img, src]) => img.getAttribute('src') !== src && img.complete",
+        arg=[image.element_handle(), before_src],
+    )
+    assert shown.inner_text() != before_text, "the value shown did not change"
+    assert image.evaluate("i => i.naturalWidth") > 0, "the new figure did not load"
+    _screenshot(page, docname.replace("notebooks/", "notebooks/moved-"))
