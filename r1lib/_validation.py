@@ -62,23 +62,32 @@ def as_float_array(
     return array
 
 
+#: Largest whole number a count may be: float64 holds every whole number up to 2**53
+#: (2**53 + 1 reads as 2**53), and 1e20 would not even fit in int64.
+MAX_WHOLE = 2**53
+
+
 def as_whole_array(value: object, name: str, *, minimum: int = 0) -> np.ndarray:
-    """Convert ``value`` to an int64 array of whole numbers ``>= minimum``.
+    """Convert ``value`` to an int64 array of whole numbers in ``[minimum, 2**53]``.
 
     Floats are accepted only when they are whole (``4.0`` yes, ``4.5`` no).
     """
     if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
-        # Fast path: already whole numbers, only the bound and emptiness to check.
+        # Fast path: already whole numbers, only the bounds and emptiness to check.
         if value.size == 0:
             raise ValueError(f"{name} must not be empty; got shape {value.shape}")
         if value.min() < minimum:
             raise ValueError(f"{name} must be >= {minimum}; got {_preview(value)}")
+        if value.max() > MAX_WHOLE:
+            raise ValueError(f"{name} must be <= 2**53; got {_preview(value)}")
         return value.astype(np.int64, copy=False)
     array = as_float_array(value, name, allow_empty=False)
     if np.any(array != np.round(array)):
         raise ValueError(f"{name} must contain whole numbers; got {_preview(array)}")
     if np.any(array < minimum):
         raise ValueError(f"{name} must be >= {minimum}; got {_preview(array)}")
+    if np.any(array > MAX_WHOLE):
+        raise ValueError(f"{name} must be <= 2**53; got {_preview(array)}")
     return array.astype(np.int64)
 
 
