@@ -137,18 +137,24 @@ def group_advantages(
             f"rewards: {r.size} reward(s) in the batch is too few for a std with ddof={ddof}"
         )
 
-    centred = r - r.mean(axis=1, keepdims=True)
+    # Rewards near the float64 limit can overflow the mean, the centring or the std;
+    # that is reported below as a ValueError, not as a RuntimeWarning and inf.
+    with np.errstate(over="ignore", invalid="ignore"):
+        centred = r - r.mean(axis=1, keepdims=True)
     # The float mean of equal values (e.g. three 0.1s) need not equal them exactly,
     # so constant groups are found on the rewards themselves and zeroed explicitly.
     constant = (r == r[:, :1]).all(axis=1)
     centred[constant] = 0.0
+    if scale != "group" and not np.all(np.isfinite(centred)):
+        raise ValueError("rewards are too large to centre: a group mean overflows float64")
     if scale == "none":
         return centred
 
-    if scale == "group":
-        std = np.sqrt(np.einsum("ij,ij->i", centred, centred) / (group_size - ddof))
-    else:
-        std = np.full(num_groups, np.std(r, ddof=ddof))
+    with np.errstate(over="ignore", invalid="ignore"):
+        if scale == "group":  # a non-finite centred reward makes this std non-finite
+            std = np.sqrt(np.einsum("ij,ij->i", centred, centred) / (group_size - ddof))
+        else:
+            std = np.full(num_groups, np.std(r, ddof=ddof))
     if not np.all(np.isfinite(std)):
         raise ValueError("rewards are too large to normalise: their std overflows float64")
     denominator = std + eps
@@ -273,9 +279,10 @@ def process_advantages(
     if np.all(everything == everything[0]):
         normalised = [np.zeros_like(r) for r in rewards]
     else:
-        mean = everything.mean()
-        std = np.std(everything, ddof=ddof)
-        if not np.isfinite(std) or std + eps == 0.0:
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: ValueError below
+            mean = everything.mean()
+            std = np.std(everything, ddof=ddof)
+        if not np.isfinite(mean) or not np.isfinite(std) or std + eps == 0.0:
             raise ValueError("step_rewards cannot be normalised: their std overflows or is 0")
         normalised = [(r - mean) / (std + eps) for r in rewards]
 
@@ -472,46 +479,53 @@ def grpo_loss(
         raise ValueError(f"ref_logp - logp exceeds {_MAX_LOG_RATIO:g}: π_ref/π_θ overflows float64")
 
     # Per-token surrogate and its derivative, computed in place: at 256 x 1024 tokens
-    # every temporary array costs as much as an arithmetic pass.
-    ratio = np.exp(diff, out=diff)
-    mean_ratio = float(np.einsum("ij,ij->", m, ratio) / total_tokens)
-    a = adv[:, None] if adv.ndim == 1 else adv
-    unclipped = ratio * a
-    surrogate = np.clip(ratio, 1.0 - epsilon, 1.0 + epsilon_high, out=ratio)
-    surrogate *= a
-    clip_active = unclipped > surrogate  # the min picks the clipped, flat branch
-    np.minimum(unclipped, surrogate, out=surrogate)
-    surrogate_grad = unclipped  # d(ρA)/dlogp = ρA on the unclipped branch, else 0
-    np.copyto(surrogate_grad, 0.0, where=clip_active)
-    clip_fraction = float(np.einsum("ij,ij->", m, clip_active) / total_tokens)
+    # every temporary array costs as much as an arithmetic pass. Overflow (finite but
+    # huge advantages or beta) is reported after the sum, not as a RuntimeWarning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        ratio = np.exp(diff, out=diff)
+        mean_ratio = float(np.einsum("ij,ij->", m, ratio) / total_tokens)
+        a = adv[:, None] if adv.ndim == 1 else adv
+        unclipped = ratio * a
+        surrogate = np.clip(ratio, 1.0 - epsilon, 1.0 + epsilon_high, out=ratio)
+        surrogate *= a
+        clip_active = unclipped > surrogate  # the min picks the clipped, flat branch
+        np.minimum(unclipped, surrogate, out=surrogate)
+        surrogate_grad = unclipped  # d(ρA)/dlogp = ρA on the unclipped branch, else 0
+        np.copyto(surrogate_grad, 0.0, where=clip_active)
+        clip_fraction = float(np.einsum("ij,ij->", m, clip_active) / total_tokens)
 
-    mean_kl = None
-    token_loss = np.negative(surrogate, out=surrogate)
-    token_grad = np.negative(surrogate_grad, out=surrogate_grad)
-    if ref_a is not None:
-        log_r = ref_a - logp_a
-        # One expm1 gives both k3 = (r - 1) - log r and its gradient 1 - r. This equals
-        # r1lib.kl.k3 to ~1e-16 absolute (tests/test_grpo.py checks it); kl.k3's series
-        # for tiny |log r| buys relative accuracy a loss does not need, at ~5x the cost.
-        r_minus_1 = np.expm1(log_r)
-        kl = np.subtract(r_minus_1, log_r, out=log_r)
-        mean_kl = float(np.einsum("ij,ij->", m, kl) / total_tokens)
-        if beta > 0:
-            kl *= beta
-            token_loss += kl
-            r_minus_1 *= beta
-            token_grad -= r_minus_1  # d k3(ref - logp) / d logp = 1 - π_ref/π_θ
+        mean_kl = None
+        token_loss = np.negative(surrogate, out=surrogate)
+        token_grad = np.negative(surrogate_grad, out=surrogate_grad)
+        if ref_a is not None:
+            log_r = ref_a - logp_a
+            # One expm1 gives both k3 = (r - 1) - log r and its gradient 1 - r. This equals
+            # r1lib.kl.k3 to ~1e-16 absolute (tests/test_grpo.py checks it); kl.k3's series
+            # for tiny |log r| buys relative accuracy a loss does not need, at ~5x the cost.
+            r_minus_1 = np.expm1(log_r)
+            kl = np.subtract(r_minus_1, log_r, out=log_r)
+            mean_kl = float(np.einsum("ij,ij->", m, kl) / total_tokens)
+            if beta > 0:
+                kl *= beta
+                token_loss += kl
+                r_minus_1 *= beta
+                token_grad -= r_minus_1  # d k3(ref - logp) / d logp = 1 - π_ref/π_θ
 
-    # Aggregation weights: loss = sum(w * token_loss), grad = w * token_grad.
-    if loss_type == "grpo":
-        weights = m * (1.0 / (batch * tokens_per_row))[:, None]
-    elif loss_type in ("bnpo", "dapo"):
-        weights = m * (1.0 / total_tokens)
-    else:  # dr_grpo
-        weights = m * (1.0 / (batch * max_completion_length))
-    loss = float(np.einsum("ij,ij->", weights, token_loss))
-    token_grad *= weights
-    token_grad += 0.0  # -0.0 (clipped or masked tokens) becomes +0.0
+        # Aggregation weights: loss = sum(w * token_loss), grad = w * token_grad.
+        if loss_type == "grpo":
+            weights = m * (1.0 / (batch * tokens_per_row))[:, None]
+        elif loss_type in ("bnpo", "dapo"):
+            weights = m * (1.0 / total_tokens)
+        else:  # dr_grpo
+            weights = m * (1.0 / (batch * max_completion_length))
+        loss = float(np.einsum("ij,ij->", weights, token_loss))
+        token_grad *= weights
+        token_grad += 0.0  # -0.0 (clipped or masked tokens) becomes +0.0
+    if not np.isfinite(loss):
+        raise ValueError(
+            f"the loss overflows float64: advantages (largest |A| {np.abs(adv).max():g}) "
+            f"times the ratio, or beta ({beta:g}) times k3, is too large"
+        )
     return GRPOLossResult(
         loss=loss,
         grad=token_grad,
