@@ -61,13 +61,19 @@ def _axis(axis: object, ndim: int) -> int:
     return int(axis)
 
 
+#: Largest |logit / T| accepted: half the largest double, so that the shift by the
+#: row maximum in the log-sum-exp (a difference of two logits) cannot overflow.
+_MAX_SCALED_LOGIT = float(np.finfo(np.float64).max) / 2
+
+
 def _scaled(array: np.ndarray, name: str, temperature: float) -> np.ndarray:
     with np.errstate(over="ignore"):
         scaled = array / temperature
-    if not np.all(np.isfinite(scaled)):
+    if not np.max(np.abs(scaled)) <= _MAX_SCALED_LOGIT:
         raise ValueError(
-            f"{name} / temperature overflows (temperature {temperature!r} is too small "
-            "for these logits)"
+            f"{name} / temperature must lie within ±{_MAX_SCALED_LOGIT:.3g} (half the largest "
+            f"double, so that differences of logits stay finite); temperature "
+            f"{temperature!r} is too small or the logits too large"
         )
     return scaled
 
@@ -157,7 +163,9 @@ def softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.ndar
     Notes
     -----
     Computed as ``exp(log_softmax)``, shifting by the maximum first, so it is stable
-    for logits of any finite magnitude (1e4 and beyond): no overflow, no NaN.
+    for logits of any magnitude up to half the largest double (1e4, 1e300): no
+    overflow, no NaN. Beyond ``|z/T| > 8.99e307`` a difference of two logits could
+    overflow, so that raises a ``ValueError``.
 
     References
     ----------
