@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from r1lib._validation import as_float_array, check_positive
+from r1lib._validation import as_float_array, check_in_open_interval, check_positive
 
 __all__ = [
     "K3_SERIES_THRESHOLD",
@@ -277,7 +277,8 @@ def kl_divergence(
     axis
         The class axis.
     atol
-        Tolerance on ``|sum - 1|``. Inputs are renormalised before use.
+        Tolerance on ``|sum - 1|``, in (0, 1) (so an all-zero row is never accepted).
+        Inputs are renormalised before use.
 
     Returns
     -------
@@ -310,7 +311,7 @@ def kl_divergence(
         raise TypeError(f"axis must be an int; got {type(axis).__name__}")
     if not -p_array.ndim <= axis < p_array.ndim:
         raise ValueError(f"axis must lie in [{-p_array.ndim}, {p_array.ndim}); got {axis}")
-    tolerance = check_positive(atol, "atol")
+    tolerance = check_in_open_interval(atol, "atol", 0.0, 1.0)  # atol >= 1 admits 0 rows
     if p_array.shape[axis] == 0:
         raise ValueError(f"p must have at least one class along axis {axis}; got {p_array.shape}")
     p_array = _normalised(p_array, "p", axis, tolerance)
