@@ -26,7 +26,8 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from fractions import Fraction
 from typing import Any
 
@@ -38,8 +39,13 @@ __all__ = ["maj_at_k", "majority_vote"]
 
 
 def _answer_list(answers: object, name: str = "answers") -> list[Any]:
-    """Return ``answers`` as a list of hashable values, rejecting strings and empty input."""
-    if isinstance(answers, (str, bytes)) or not isinstance(answers, (Iterable, np.ndarray)):
+    """Return ``answers`` as a list of hashable values, rejecting strings and empty input.
+
+    Sets and mappings are refused too: they have dropped the duplicates a vote counts.
+    """
+    if isinstance(answers, (str, bytes, AbstractSet, Mapping)) or not isinstance(
+        answers, (Iterable, np.ndarray)
+    ):
         raise TypeError(
             f"{name} must be a sequence of answers (one per sample); got {type(answers).__name__}"
         )
@@ -51,11 +57,13 @@ def _answer_list(answers: object, name: str = "answers") -> list[Any]:
     if not values:
         raise ValueError(f"{name} must not be empty")
     for value in values:
-        if not isinstance(value, Hashable):
+        try:  # not isinstance(Hashable): a tuple holding a list passes that test
+            hash(value)
+        except TypeError:
             raise TypeError(
                 f"{name} must contain hashable answers (e.g. strings) or None; "
-                f"got {type(value).__name__}"
-            )
+                f"got {type(value).__name__} {value!r:.40}"
+            ) from None
     return values
 
 
