@@ -33,7 +33,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from r1lib._validation import as_float_array, check_in_open_interval
+from r1lib._validation import as_float_array, check_in_open_interval, check_whole_number
 
 __all__ = [
     "Estimate",
@@ -109,10 +109,8 @@ class VarianceComponents:
         """
         k = self.samples_per_question if samples_per_question is None else samples_per_question
         n = self.n if questions is None else questions
-        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-            raise ValueError(f"samples_per_question must be a whole number >= 1; got {k!r}")
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"questions must be a whole number >= 1; got {n!r}")
+        k = check_whole_number(k, "samples_per_question", minimum=1)
+        n = check_whole_number(n, "questions", minimum=1)
         return math.sqrt(max(self.between + self.within / k, 0.0) / n)
 
 
@@ -146,7 +144,12 @@ def _clustered_variance(means: np.ndarray, clusters: object, name: str) -> float
         )
     n = means.size
     residual = means - means.mean()
-    _, index = np.unique(labels, return_inverse=True)
+    try:
+        _, index = np.unique(labels, return_inverse=True)
+    except TypeError as error:  # e.g. None among the labels: np.unique sorts them
+        raise TypeError(
+            f"{name} must be labels of one sortable kind (all numbers or all strings)"
+        ) from error
     sums = np.bincount(index.ravel(), weights=residual)
     # sum_c sum_{i != j in c} e_i e_j = sum_c (sum_i e_i)^2 - sum_i e_i^2
     cross = float(np.sum(sums**2) - np.sum(residual**2))
@@ -196,11 +199,15 @@ def score_estimate(
     if means.size < 2:
         raise ValueError(f"scores must cover at least 2 questions; got {means.size}")
     z = _z(confidence)
-    if clusters is None:
-        variance = float(np.var(means, ddof=1)) / means.size
-    else:
-        variance = _clustered_variance(means, clusters, "clusters")
-    mean, se = float(means.mean()), math.sqrt(max(variance, 0.0))
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow: ValueError below
+        if clusters is None:
+            variance = float(np.var(means, ddof=1)) / means.size
+        else:
+            variance = _clustered_variance(means, clusters, "clusters")
+        mean = float(means.mean())
+    if not (math.isfinite(mean) and math.isfinite(variance)):
+        raise ValueError("scores are too large: their mean or variance overflows float64")
+    se = math.sqrt(max(variance, 0.0))
     return Estimate(mean, se, mean - z * se, mean + z * se, confidence, int(means.size))
 
 
@@ -272,6 +279,9 @@ def variance_components(scores: object) -> VarianceComponents:
     n, k = array.shape
     if n < 2 or k < 2:
         raise ValueError(f"scores must have shape (n >= 2, K >= 2); got {array.shape}")
-    within = float(np.var(array, axis=1, ddof=1).mean())
-    between = float(np.var(array.mean(axis=1), ddof=1)) - within / k
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow: ValueError below
+        within = float(np.var(array, axis=1, ddof=1).mean())
+        between = float(np.var(array.mean(axis=1), ddof=1)) - within / k
+    if not (math.isfinite(within) and math.isfinite(between)):
+        raise ValueError("scores are too large: their variances overflow float64")
     return VarianceComponents(between, within, n, k)
