@@ -178,8 +178,27 @@ def softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.ndar
 def log_softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.ndarray:
     r"""Log of the temperature-scaled softmax: :math:`z_i/T - \log\sum_j e^{z_j/T}`.
 
-    Stable log-sum-exp (shift by the maximum), finite for any finite logits.
-    Arguments as :func:`softmax`.
+    Stable log-sum-exp (shift by the maximum), finite for logits up to half the
+    largest double (a ``ValueError`` beyond).
+
+    Parameters
+    ----------
+    logits
+        Finite real array (at least 1-D).
+    temperature
+        ``T > 0``.
+    axis
+        The class axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        Log-probabilities of the same shape, ``<= 0``.
+
+    References
+    ----------
+    G. Hinton, O. Vinyals, J. Dean, "Distilling the Knowledge in a Neural Network",
+    arXiv 1503.02531, 2015.
     """
     t = check_positive(temperature, "temperature")
     array = _logits_array(logits, "logits")
@@ -248,6 +267,18 @@ def distillation_grad(
     (Hinton et al. 2015: :math:`\partial C/\partial z_i = (1/T)(q_i - p_i)` for one row
     *without* the ``T²`` factor.)
 
+    Parameters
+    ----------
+    teacher_logits, student_logits
+        Same shape (no broadcasting), last axis = classes; finite.
+    temperature
+        ``T > 0``, dividing both logits.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``student_logits``.
+
     Notes
     -----
     *High-temperature limit.* For ``T`` large compared with the logits,
@@ -260,10 +291,10 @@ def distillation_grad(
     :math:`(z_s - z_t)/(N T^2)` for zero-mean logits: distillation becomes *logit
     matching* (the gradient of :math:`\tfrac{1}{2N}\|\tilde z_s - \tilde z_t\|^2`).
 
-    Returns
-    -------
-    numpy.ndarray
-        Same shape as ``student_logits``.
+    References
+    ----------
+    G. Hinton, O. Vinyals, J. Dean, "Distilling the Knowledge in a Neural Network",
+    arXiv 1503.02531, 2015.
     """
     log_p, log_q, t = _pair(teacher_logits, student_logits, temperature)
     return t * (np.exp(log_q) - np.exp(log_p)) / _num_rows(log_q)
@@ -281,6 +312,16 @@ def cross_entropy_loss(logits: object, labels: object) -> float:
         Finite array, last axis = classes.
     labels
         Whole numbers in ``[0, classes)``, shape ``logits.shape[:-1]``.
+
+    Returns
+    -------
+    float
+        The mean over rows, >= 0.
+
+    References
+    ----------
+    G. Hinton, O. Vinyals, J. Dean, "Distilling the Knowledge in a Neural Network",
+    arXiv 1503.02531, 2015.
     """
     z = _logits_array(logits, "logits")
     y = _labels_array(labels, z)
@@ -290,7 +331,23 @@ def cross_entropy_loss(logits: object, labels: object) -> float:
 
 
 def cross_entropy_grad(logits: object, labels: object) -> np.ndarray:
-    r"""Gradient of :func:`cross_entropy_loss`: :math:`(\sigma(z) - \mathrm{onehot}(y))/R`."""
+    r"""Gradient of :func:`cross_entropy_loss`: :math:`(\sigma(z) - \mathrm{onehot}(y))/R`.
+
+    Parameters
+    ----------
+    logits, labels
+        As for :func:`cross_entropy_loss`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``logits``.
+
+    References
+    ----------
+    G. Hinton, O. Vinyals, J. Dean, "Distilling the Knowledge in a Neural Network",
+    arXiv 1503.02531, 2015.
+    """
     z = _logits_array(logits, "logits")
     y = _labels_array(labels, z)
     return (np.exp(_log_softmax(z, -1)) - _one_hot(y, z.shape[-1])) / _num_rows(z)
@@ -347,6 +404,21 @@ def combined_distillation_grad(
     r"""Gradient of :func:`combined_distillation_loss` with respect to the student logits.
 
     :math:`\alpha\,T(q_T - p_T)/R + (1-\alpha)(\sigma(z_s) - \mathrm{onehot}(y))/R`.
+
+    Parameters
+    ----------
+    teacher_logits, student_logits, labels, alpha, temperature
+        As for :func:`combined_distillation_loss`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``student_logits``.
+
+    References
+    ----------
+    G. Hinton, O. Vinyals, J. Dean, "Distilling the Knowledge in a Neural Network",
+    arXiv 1503.02531, 2015.
     """
     a = check_probability(alpha, "alpha")
     soft = distillation_grad(teacher_logits, student_logits, temperature)
@@ -390,6 +462,23 @@ def reverse_kl_grad(
 
     .. math:: \frac{\partial}{\partial z_{s,j}} = \frac{1}{T R}\,
               q_j\big(\log(q_j/p_j) - KL(q\|p)\big)
+
+    Parameters
+    ----------
+    teacher_logits, student_logits
+        Same shape (no broadcasting), last axis = classes; finite.
+    temperature
+        ``T > 0``, dividing both logits.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``student_logits``.
+
+    References
+    ----------
+    Y. Gu, L. Dong, F. Wei, M. Huang, "MiniLLM: Knowledge Distillation of Large Language
+    Models", ICLR 2024 (arXiv 2306.08543).
     """
     log_p, log_q, t = _pair(teacher_logits, student_logits, temperature)
     q = np.exp(log_q)
@@ -474,6 +563,25 @@ def generalized_jsd_grad(
 
     ``beta = 0`` gives :func:`distillation_grad` ``/ T²``; ``beta = 1``
     :func:`reverse_kl_grad`.
+
+    Parameters
+    ----------
+    teacher_logits, student_logits
+        Same shape (no broadcasting), last axis = classes; finite.
+    beta
+        In ``[0, 1]``, as for :func:`generalized_jsd_loss`.
+    temperature
+        ``T > 0``, dividing both logits.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``student_logits``.
+
+    References
+    ----------
+    R. Agarwal et al., "On-Policy Distillation of Language Models: Learning from
+    Self-Generated Mistakes" (GKD), ICLR 2024 (arXiv 2306.13649), Eq. 1.
     """
     log_p, log_q, log_m, b, t = _jsd_parts(teacher_logits, student_logits, beta, temperature)
     q = np.exp(log_q)

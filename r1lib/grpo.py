@@ -223,6 +223,10 @@ def process_advantages(
     mask : numpy.ndarray
         ``(G, max(lengths))`` float 0/1 mask of real tokens, ready for :func:`grpo_loss`.
 
+    References
+    ----------
+    Z. Shao et al., "DeepSeekMath", arXiv:2402.03300, 2024, §4.1.3 (process supervision).
+
     Examples
     --------
     Completion 0 has steps ending at tokens 1 and 3 (rewards 1, 0), completion 1 at

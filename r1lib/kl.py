@@ -203,7 +203,20 @@ def k1_grad(log_ratio: object) -> float | np.ndarray:
     r"""Derivative of :func:`k1` with respect to ``log_ratio``: :math:`-1`.
 
     With respect to the policy's log-probability ``logp`` (``log_ratio = ref_logp -
-    logp``) multiply by -1. Returned with the shape of ``log_ratio``.
+    logp``) multiply by -1.
+
+    Parameters
+    ----------
+    log_ratio
+        :math:`\log r` per sample, as for :func:`k1` (NaN raises ``ValueError``).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``-1`` with the shape of ``log_ratio`` (a float for scalar input).
+    References
+    ----------
+    J. Schulman, "Approximating KL Divergence", 2020.
     """
     x = _log_ratio_array(log_ratio)
     return _result(np.full_like(x, -1.0))
@@ -214,6 +227,19 @@ def k2_grad(log_ratio: object) -> float | np.ndarray:
 
     With respect to the policy's ``logp`` (``log_ratio = ref_logp - logp``) it is
     ``-log_ratio`` = ``logp - ref_logp``.
+
+    Parameters
+    ----------
+    log_ratio
+        :math:`\log r` per sample, as for :func:`k2` (NaN raises ``ValueError``).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A copy of ``log_ratio`` (a float for scalar input).
+    References
+    ----------
+    J. Schulman, "Approximating KL Divergence", 2020.
     """
     x = _log_ratio_array(log_ratio)
     return _result(x.copy())
@@ -226,6 +252,21 @@ def k3_grad(log_ratio: object) -> float | np.ndarray:
     :math:`1 - \pi_{ref}/\pi_\theta`, so the GRPO gradient coefficient of a token is
     :math:`A + \beta(\pi_{ref}/\pi_\theta - 1)` (DeepSeekMath §5.2.1). Computed with
     ``expm1`` (accurate for tiny ``|x|``); ``+inf`` above ~709.78, no warning.
+
+    Parameters
+    ----------
+    log_ratio
+        :math:`x = \log r` per sample, as for :func:`k3` (NaN raises ``ValueError``).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`e^x - 1`, same shape as ``log_ratio`` (a float for scalar input).
+
+    References
+    ----------
+    J. Schulman, "Approximating KL Divergence", 2020.
+    Z. Shao et al., "DeepSeekMath", arXiv 2402.03300, 2024, §5.2.1.
     """
     x = _log_ratio_array(log_ratio)
     with np.errstate(over="ignore"):

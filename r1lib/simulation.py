@@ -154,6 +154,18 @@ class SimulatedBenchmark:
             Source of randomness.
         samples_per_question
             ``K`` of the new run (default: the same ``K``).
+
+        Returns
+        -------
+        SimulatedBenchmark
+            Same ``success_prob``, ``answer_probs`` and ``candidates``; ``K`` new outcomes
+            per question drawn from ``answer_probs`` (categorical, independent).
+
+        References
+        ----------
+        The setting simulated (questions of varying difficulty, ``K`` samples each, optional
+        clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
+        the generative story itself is this module's (see the module docstring), not a paper's.
         """
         _check_rng(rng)
         k = (
@@ -215,6 +227,12 @@ def draw_success_probs(
     success_prob : ndarray, shape (n,)
     cluster : ndarray of int, shape (n,)
         The cluster of each question, ``0..C-1``, in consecutive blocks.
+
+    References
+    ----------
+    The setting simulated (questions of varying difficulty, ``K`` samples each, optional
+    clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
+    the generative story itself is this module's (see the module docstring), not a paper's.
     """
     _check_rng(rng)
     n = check_whole_number(num_questions, "num_questions", minimum=1)
@@ -266,6 +284,12 @@ def paired_success_probs(
     -------
     ndarray, shape (n,)
         Model B's success probabilities.
+
+    References
+    ----------
+    The setting simulated (questions of varying difficulty, ``K`` samples each, optional
+    clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
+    the generative story itself is this module's (see the module docstring), not a paper's.
     """
     _check_rng(rng)
     p = _check_success_prob(success_prob, None)
@@ -337,6 +361,12 @@ def simulate_benchmark(
     Returns
     -------
     SimulatedBenchmark
+
+    References
+    ----------
+    The setting simulated (questions of varying difficulty, ``K`` samples each, optional
+    clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
+    the generative story itself is this module's (see the module docstring), not a paper's.
 
     Examples
     --------

@@ -104,8 +104,21 @@ class VarianceComponents:
     ) -> float:
         """Predicted SE of the score with ``K`` samples on each of ``questions`` questions.
 
-        ``sqrt((between + within / K) / n)`` (Miller 2024); defaults to the ``K`` and
-        ``n`` the components were estimated from.
+        .. math:: \\mathrm{SE} = \\sqrt{(\\text{between} + \\text{within} / K) / n}
+
+        (Miller 2024, arXiv:2411.00640); a negative ``between`` estimate is floored at 0.
+
+        Parameters
+        ----------
+        samples_per_question
+            ``K`` (whole number >= 1); default: the ``K`` the components came from.
+        questions
+            ``n`` (whole number >= 1); default: the ``n`` the components came from.
+
+        Returns
+        -------
+        float
+            The predicted standard error.
         """
         k = self.samples_per_question if samples_per_question is None else samples_per_question
         n = self.n if questions is None else questions
@@ -129,6 +142,12 @@ def question_means(scores: object, name: str = "scores") -> np.ndarray:
         or any real score). Finite; at least one question.
     name
         The argument name used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x_i = (1/K) sum_k s_ik``, shape ``(n,)``: the first step of Miller 2024's
+        recipe (arXiv:2411.00640) for ``K`` samples per question.
     """
     array = as_float_array(scores, name, ndim=(1, 2))  # empty (n, 0) is rejected here
     return array if array.ndim == 1 else array.mean(axis=1)

@@ -62,6 +62,12 @@ def extract_boxed(text: str) -> str | None:
         ``\\boxed{`` or the last one is never closed (e.g. a truncated generation):
         such a sample casts no vote.
 
+    References
+    ----------
+    The last-box convention (and the brace matching) is that of the MATH benchmark's
+    ``last_boxed_only_string``: D. Hendrycks et al., "Measuring Mathematical Problem
+    Solving With the MATH Dataset", arXiv:2103.03874, 2021.
+
     Examples
     --------
     >>> extract_boxed(r"so \\boxed{2} ... finally \\boxed{\\frac{1}{2}}.")
@@ -135,6 +141,11 @@ def normalize_answer(answer: str | None) -> str | None:
     str or None
         The normalised answer; ``None`` for ``None`` (an empty result also gives
         ``None``: an empty box casts no vote).
+
+    References
+    ----------
+    A small subset, in the same spirit, of the MATH benchmark's ``strip_string``
+    normaliser (D. Hendrycks et al., arXiv:2103.03874, 2021).
     """
     if answer is None:
         return None
