@@ -45,6 +45,7 @@ import numpy as np
 from r1lib._validation import (
     as_float_array,
     as_whole_array,
+    check_finite_scalar,
     check_positive,
     check_probability,
     check_whole_number,
@@ -294,9 +295,7 @@ def paired_success_probs(
     _check_rng(rng)
     p = _check_success_prob(success_prob, None)
     rho = check_probability(correlation, "correlation")
-    shift = float(logit_shift)
-    if not np.isfinite(shift):
-        raise ValueError(f"logit_shift must be finite; got {logit_shift!r}")
+    shift = check_finite_scalar(logit_shift, "logit_shift")
     a, b = _check_difficulty(difficulty)
     redrawn = rng.beta(a, b, size=p.shape[0])
     keep = rng.random(p.shape[0]) < rho
@@ -306,7 +305,8 @@ def paired_success_probs(
     inside = (base > 0.0) & (base < 1.0)
     shifted = base.copy()
     x = base[inside]
-    shifted[inside] = 1.0 / (1.0 + np.exp(-(np.log(x) - np.log1p(-x) + shift)))
+    with np.errstate(over="ignore"):  # a huge negative shift: exp -> inf, p_B -> 0 exactly
+        shifted[inside] = 1.0 / (1.0 + np.exp(-(np.log(x) - np.log1p(-x) + shift)))
     return shifted
 
 

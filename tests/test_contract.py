@@ -345,3 +345,17 @@ def test_k3_accuracy_holds_inside_arrays() -> None:
     got = k3(x)
     np.testing.assert_allclose(got[:2], x[:2] ** 2 / 2 * (1 + x[:2] / 3), rtol=1e-12)
     assert np.all(np.isfinite(got)) and np.all(got >= 0.0) and got[-1] == 0.0
+
+
+def test_simulation_logit_shift_is_validated_and_never_overflows() -> None:
+    # "raises ValueError (or TypeError) whose message names the argument"; a string gave
+    # numpy's "could not convert string to float", None a bare float() TypeError, and a
+    # huge negative shift an overflow RuntimeWarning (the limit, p_B = 0, is fine).
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="logit_shift"):
+        simulation.paired_success_probs(rng, [0.5], logit_shift=np.nan)
+    for bad in ("abc", None):
+        with pytest.raises(TypeError, match="logit_shift"):
+            simulation.paired_success_probs(rng, [0.5], logit_shift=bad)
+    low = simulation.paired_success_probs(rng, [0.5, 0.2], correlation=1.0, logit_shift=-1e308)
+    np.testing.assert_array_equal(low, [0.0, 0.0])
