@@ -200,6 +200,18 @@ def test_voting_rejects_unhashable_and_unordered_answers_naming_answers() -> Non
             function({"g": 2, "a": 1})
 
 
+def test_voting_refuses_a_table_of_several_problems() -> None:
+    # "majority_vote(answers): the plurality answer of one problem's samples"; "no silent
+    # broadcast of mismatched shapes": a (questions, K) array such as
+    # simulate_benchmark(...).answers was flattened into one vote across all questions.
+    table = np.array([["7", "7", "3"], ["3", "3", "1"]], dtype=object)
+    with pytest.raises(ValueError, match="answers must be 1-D"):
+        majority_vote(table)
+    with pytest.raises(ValueError, match="answers must be 1-D"):
+        maj_at_k(table, "7", 2)
+    assert majority_vote(table[0]) == "7"
+
+
 def test_cluster_labels_that_cannot_be_compared_name_clusters() -> None:
     with pytest.raises(TypeError, match="clusters"):
         score_estimate([1.0, 0.0, 1.0], clusters=[None, None, 1])

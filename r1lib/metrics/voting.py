@@ -49,11 +49,12 @@ def _answer_list(answers: object, name: str = "answers") -> list[Any]:
         raise TypeError(
             f"{name} must be a sequence of answers (one per sample); got {type(answers).__name__}"
         )
-    values = (
-        list(np.asarray(answers, dtype=object).ravel())
-        if isinstance(answers, np.ndarray)
-        else list(answers)
-    )
+    if isinstance(answers, np.ndarray) and answers.ndim != 1:
+        # e.g. a whole (questions, K) table: flattening it would vote across questions.
+        raise ValueError(
+            f"{name} must be 1-D (the samples of one problem); got shape {answers.shape}"
+        )
+    values = list(answers.astype(object) if isinstance(answers, np.ndarray) else answers)
     if not values:
         raise ValueError(f"{name} must not be empty")
     for value in values:
@@ -88,7 +89,7 @@ def majority_vote(answers: Sequence[Hashable | None]) -> Hashable | None:
     Raises
     ------
     ValueError
-        ``answers`` is empty.
+        ``answers`` is empty, or a numpy array that is not 1-D (one problem only).
     TypeError
         ``answers`` is a string or holds unhashable values.
     """
@@ -173,7 +174,8 @@ def maj_at_k(answers: Sequence[Hashable | None], gold: Hashable, k: int) -> floa
     Raises
     ------
     ValueError
-        ``answers`` empty, ``gold`` is ``None``, ``k`` not a whole number in ``[1, n]``.
+        ``answers`` empty or a numpy array that is not 1-D, ``gold`` is ``None``, ``k`` not
+        a whole number in ``[1, n]``.
     TypeError
         ``answers`` is a string or holds unhashable values; ``gold`` unhashable.
     """
