@@ -95,7 +95,10 @@ def check_whole_number(value: object, name: str, *, minimum: int = 0) -> int:
     """Return ``value`` as an ``int`` after checking it is a whole number ``>= minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a whole number; got {type(value).__name__}")
-    if not math.isfinite(value) or value != int(value):
+    # Integers skip isfinite, which raises OverflowError beyond the float range (10**400).
+    if not isinstance(value, numbers.Integral) and (
+        not math.isfinite(value) or value != int(value)
+    ):
         raise ValueError(f"{name} must be a whole number; got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {value!r}")
