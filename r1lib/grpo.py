@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from r1lib._validation import (
+    MAX_WHOLE,
     as_float_array,
     as_whole_array,
     check_choice,
@@ -466,6 +467,8 @@ def grpo_loss(
         max_completion_length = check_whole_number(
             max_completion_length, "max_completion_length", minimum=1
         )
+        if max_completion_length > MAX_WHOLE:  # 1e400 would overflow float in 1/(B L)
+            raise ValueError(f"max_completion_length must be <= 2**53; got {max_completion_length}")
         if max_completion_length < tokens_per_row.max():
             raise ValueError(
                 f"max_completion_length ({max_completion_length}) must be >= the longest "

@@ -170,6 +170,20 @@ def test_counts_beyond_exact_integers_raise_naming_the_argument() -> None:
         distill.cross_entropy_loss([[1.0, 2.0]], [1e20])
 
 
+def test_huge_max_completion_length_is_a_value_error() -> None:
+    # "no ZeroDivisionError or IndexError from deep inside": 1e308 is a whole number, but
+    # 1 / (B * max_completion_length) raised OverflowError (int too large for a float).
+    logp = np.array([[-1.0, -2.0]])
+    for huge in (1e308, 10**400):
+        with pytest.raises(ValueError, match="max_completion_length"):
+            grpo_loss(logp, logp, [1.0], loss_type="dr_grpo", max_completion_length=huge)
+    # check_whole_number itself: math.isfinite(10**400) raised OverflowError.
+    with pytest.raises(ValueError, match="k must be <= n"):
+        pass_at_k(10, 3, 10**400)
+    with pytest.raises(ValueError, match="k must be <= n"):
+        maj_at_k(["g"], "g", 10**400)
+
+
 def test_kl_divergence_atol_cannot_admit_all_zero_rows() -> None:
     # "ValueError for inputs that are not distributions": with atol >= 1 an all-zero
     # row passed the sum check and gave NaN.
