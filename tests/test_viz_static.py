@@ -24,6 +24,9 @@ def test_one_distinct_image_per_value() -> None:
     assert 'type="range"' in markup and 'max="2"' in markup and 'value="1"' in markup
     assert slider.images[1] in markup.split("<script")[0], "the default figure is shown first"
     assert "http" not in markup, "the block must not load anything from elsewhere"
+    # JupyterLab maps the arrow keys to cell navigation in command mode; the slider
+    # must stop them from bubbling up or a learner's arrow presses move the notebook.
+    assert 'addEventListener("keydown"' in markup and "stopPropagation" in markup
 
 
 def test_bad_arguments() -> None:

@@ -4,7 +4,8 @@ The rendered book has no Python kernel, so an ``ipywidgets`` slider there can sh
 its state but cannot redraw. For the headline sliders (group size G, temperature T,
 k) :func:`static_slider` renders the figure at each value once, embeds the PNGs in
 one self-contained HTML block, and swaps them with a few lines of JavaScript: no
-CDN, no kernel, works in the book and in JupyterLab alike.
+CDN, no kernel, works in the book and in JupyterLab alike (the slider keeps its arrow
+keys, which JupyterLab would otherwise take for moving between cells).
 """
 
 from __future__ import annotations
@@ -102,6 +103,12 @@ def static_slider(
   var data = JSON.parse(root.querySelector('script[type="application/json"]').textContent);
   var input = root.querySelector("input"), out = root.querySelector("output");
   var img = root.querySelector("img");
+  // JupyterLab binds the arrow keys to cell navigation while a notebook is in command
+  // mode (a range input does not count as editable there), so it would take the
+  // learner's arrow presses away from the slider: keep them on the slider.
+  input.addEventListener("keydown", function (event) {{
+    if (/^(Arrow|Page|Home$|End$)/.test(event.key)) {{ event.stopPropagation(); }}
+  }});
   input.addEventListener("input", function () {{
     var i = Number(input.value);
     img.src = data.images[i];
