@@ -28,6 +28,7 @@ from r1lib._validation import as_float_array, as_whole_array, check_positive, ch
 from r1lib.kl import _k3_values
 
 __all__ = [
+    "MAX_SCALED_LOGIT",
     "combined_distillation_grad",
     "combined_distillation_loss",
     "cross_entropy_grad",
@@ -61,19 +62,20 @@ def _axis(axis: object, ndim: int) -> int:
     return int(axis)
 
 
-#: Largest |logit / T| accepted: half the largest double, so that the shift by the
-#: row maximum in the log-sum-exp (a difference of two logits) cannot overflow.
-_MAX_SCALED_LOGIT = float(np.finfo(np.float64).max) / 2
+#: Largest |logit / T| accepted. The log-sum-exp shift, the log-ratios of two
+#: log-softmaxes and their centring in the gradients each take a difference, so values
+#: near the largest double (1.8e308) would overflow; 1e300 leaves room for all of them.
+MAX_SCALED_LOGIT = 1e300
 
 
 def _scaled(array: np.ndarray, name: str, temperature: float) -> np.ndarray:
     with np.errstate(over="ignore"):
         scaled = array / temperature
-    if not np.max(np.abs(scaled)) <= _MAX_SCALED_LOGIT:
+    if not np.max(np.abs(scaled)) <= MAX_SCALED_LOGIT:
         raise ValueError(
-            f"{name} / temperature must lie within ±{_MAX_SCALED_LOGIT:.3g} (half the largest "
-            f"double, so that differences of logits stay finite); temperature "
-            f"{temperature!r} is too small or the logits too large"
+            f"{name} / temperature must lie within ±{MAX_SCALED_LOGIT:g} (so that "
+            f"differences of logits stay finite); temperature {temperature!r} is too small "
+            "or the logits too large"
         )
     return scaled
 
@@ -99,6 +101,16 @@ def _pair(
     log_p = _log_softmax(_scaled(z_t, "teacher_logits", t), -1)
     log_q = _log_softmax(_scaled(z_s, "student_logits", t), -1)
     return log_p, log_q, t
+
+
+def _finite_loss(value: float) -> float:
+    """``value`` as a float; a ``ValueError`` if it overflowed (logits ~1e300 apart, T²)."""
+    if not np.isfinite(value):
+        raise ValueError(
+            "the loss overflows float64: the logits (teacher_logits / student_logits) are "
+            "too far apart for this temperature"
+        )
+    return float(value)
 
 
 def _num_rows(array: np.ndarray) -> int:
@@ -163,9 +175,9 @@ def softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.ndar
     Notes
     -----
     Computed as ``exp(log_softmax)``, shifting by the maximum first, so it is stable
-    for logits of any magnitude up to half the largest double (1e4, 1e300): no
-    overflow, no NaN. Beyond ``|z/T| > 8.99e307`` a difference of two logits could
-    overflow, so that raises a ``ValueError``.
+    for logits of any magnitude up to :data:`MAX_SCALED_LOGIT` (``|z/T| <= 1e300``;
+    1e4 is nothing): no overflow, no NaN. Beyond it differences of logits could
+    overflow float64, so larger values raise a ``ValueError``.
 
     References
     ----------
@@ -178,8 +190,8 @@ def softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.ndar
 def log_softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.ndarray:
     r"""Log of the temperature-scaled softmax: :math:`z_i/T - \log\sum_j e^{z_j/T}`.
 
-    Stable log-sum-exp (shift by the maximum), finite for logits up to half the
-    largest double (a ``ValueError`` beyond).
+    Stable log-sum-exp (shift by the maximum), finite for ``|z/T| <= 1e300`` (a
+    ``ValueError`` beyond).
 
     Parameters
     ----------
@@ -209,6 +221,7 @@ def log_softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.
 # --------------------------------------------------------------------------- Hinton KD
 
 
+@np.errstate(over="ignore", invalid="ignore")  # overflow: ValueError at the end
 def distillation_loss(
     teacher_logits: object, student_logits: object, temperature: float = 1.0
 ) -> float:
@@ -253,7 +266,7 @@ def distillation_loss(
     arXiv 1503.02531, 2015.
     """
     log_p, log_q, t = _pair(teacher_logits, student_logits, temperature)
-    return float(t * t * np.mean(_kl_rows(log_p, log_q)))
+    return _finite_loss(t * t * np.mean(_kl_rows(log_p, log_q)))
 
 
 def distillation_grad(
@@ -303,6 +316,7 @@ def distillation_grad(
 # --------------------------------------------------------------------------- hard labels
 
 
+@np.errstate(over="ignore", invalid="ignore")  # overflow: ValueError at the end
 def cross_entropy_loss(logits: object, labels: object) -> float:
     r"""Mean cross-entropy with hard labels, :math:`-\mathrm{mean}_r \log\sigma(z^{(r)})_{y_r}`.
 
@@ -327,7 +341,7 @@ def cross_entropy_loss(logits: object, labels: object) -> float:
     y = _labels_array(labels, z)
     log_q = _log_softmax(z, -1)
     picked = np.take_along_axis(log_q, y[..., None], axis=-1)
-    return float(-np.mean(picked))
+    return _finite_loss(-np.mean(picked))
 
 
 def cross_entropy_grad(logits: object, labels: object) -> np.ndarray:
@@ -429,6 +443,7 @@ def combined_distillation_grad(
 # --------------------------------------------------------------------------- other divergences
 
 
+@np.errstate(over="ignore", invalid="ignore")  # overflow: ValueError at the end
 def reverse_kl_loss(
     teacher_logits: object, student_logits: object, temperature: float = 1.0
 ) -> float:
@@ -452,7 +467,7 @@ def reverse_kl_loss(
     Models", ICLR 2024 (arXiv 2306.08543).
     """
     log_p, log_q, _ = _pair(teacher_logits, student_logits, temperature)
-    return float(np.mean(_kl_rows(log_q, log_p)))
+    return _finite_loss(np.mean(_kl_rows(log_q, log_p)))
 
 
 def reverse_kl_grad(
@@ -499,6 +514,7 @@ def _jsd_parts(
     return log_p, log_q, log_m, b, t
 
 
+@np.errstate(over="ignore", invalid="ignore")  # overflow: ValueError at the end
 def generalized_jsd_loss(
     teacher_logits: object, student_logits: object, beta: float = 0.5, temperature: float = 1.0
 ) -> float:
@@ -546,7 +562,7 @@ def generalized_jsd_loss(
         rows = _kl_rows(log_q, log_p)
     else:
         rows = b * _kl_rows(log_p, log_m) + (1.0 - b) * _kl_rows(log_q, log_m)
-    return float(np.mean(rows))
+    return _finite_loss(np.mean(rows))
 
 
 def generalized_jsd_grad(

@@ -153,6 +153,19 @@ def test_distillation_logits_whose_range_overflows_raise(function) -> None:
         function([0.0, 1.0], [-1e308, 1e308])
 
 
+def test_distillation_losses_that_overflow_raise() -> None:
+    # "No silent NaN": logits within range whose loss exceeds the largest double (here
+    # through the T² factor) returned inf after a RuntimeWarning.
+    teacher, student = [[1.0, 0.0]], [[1e300, -1e300]]
+    with pytest.raises(ValueError, match="student_logits"):
+        distill.distillation_loss(teacher, student, 1e10)
+    assert distill.cross_entropy_loss(student * 3, [1, 1, 1]) == 2e300
+    for function in (distill.reverse_kl_loss, distill.generalized_jsd_loss):
+        assert np.isfinite(function(teacher, [[1e299, -1e299]]))
+    for function in (distill.reverse_kl_grad, distill.generalized_jsd_grad):
+        assert np.all(np.isfinite(function(teacher, [[1e299, -1e299]])))
+
+
 def test_softmax_logits_whose_range_overflows_raise() -> None:
     for function in (distill.softmax, distill.log_softmax):
         with pytest.raises(ValueError, match="logits"):
