@@ -91,8 +91,14 @@ def as_whole_array(value: object, name: str, *, minimum: int = 0) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def check_whole_number(value: object, name: str, *, minimum: int = 0) -> int:
-    """Return ``value`` as an ``int`` after checking it is a whole number ``>= minimum``."""
+def check_whole_number(
+    value: object, name: str, *, minimum: int = 0, maximum: int | None = None
+) -> int:
+    """Return ``value`` as an ``int`` after checking it is a whole number in range.
+
+    ``minimum <= value``, and ``value <= maximum`` when a ``maximum`` is given (e.g.
+    :data:`MAX_WHOLE` where the number meets float arithmetic).
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a whole number; got {type(value).__name__}")
     # Integers skip isfinite, which raises OverflowError beyond the float range (10**400).
@@ -102,6 +108,8 @@ def check_whole_number(value: object, name: str, *, minimum: int = 0) -> int:
         raise ValueError(f"{name} must be a whole number; got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}; got {value!r}")
     return int(value)
 
 
@@ -109,7 +117,10 @@ def check_finite_scalar(value: object, name: str) -> float:
     """Return ``value`` as a ``float`` after checking it is a finite real number."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number; got {type(value).__name__}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # a Python int beyond the float range, e.g. 10**400
+        raise ValueError(f"{name} must be finite; got an int too large for a float") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite; got {value!r}")
     return value
