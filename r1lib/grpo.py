@@ -464,11 +464,9 @@ def grpo_loss(
     if loss_type == "dr_grpo":
         if max_completion_length is None:
             raise ValueError("max_completion_length is required when loss_type='dr_grpo'")
-        max_completion_length = check_whole_number(
-            max_completion_length, "max_completion_length", minimum=1
+        max_completion_length = check_whole_number(  # (1e400 would overflow 1/(B L))
+            max_completion_length, "max_completion_length", minimum=1, maximum=MAX_WHOLE
         )
-        if max_completion_length > MAX_WHOLE:  # 1e400 would overflow float in 1/(B L)
-            raise ValueError(f"max_completion_length must be <= 2**53; got {max_completion_length}")
         if max_completion_length < tokens_per_row.max():
             raise ValueError(
                 f"max_completion_length ({max_completion_length}) must be >= the longest "

@@ -183,13 +183,26 @@ def test_counts_beyond_exact_integers_raise_naming_the_argument() -> None:
         distill.cross_entropy_loss([[1.0, 2.0]], [1e20])
 
 
-def test_huge_max_completion_length_is_a_value_error() -> None:
-    # "no ZeroDivisionError or IndexError from deep inside": 1e308 is a whole number, but
-    # 1 / (B * max_completion_length) raised OverflowError (int too large for a float).
+def test_numbers_beyond_the_float_range_are_value_errors() -> None:
+    # "no ZeroDivisionError or IndexError from deep inside" (nor OverflowError): 1e308 is
+    # a whole number, but 1 / (B * max_completion_length) raised "int too large for a float".
     logp = np.array([[-1.0, -2.0]])
     for huge in (1e308, 10**400):
         with pytest.raises(ValueError, match="max_completion_length"):
             grpo_loss(logp, logp, [1.0], loss_type="dr_grpo", max_completion_length=huge)
+    # Other whole numbers that meet float arithmetic, and real-valued scalars.
+    with pytest.raises(ValueError, match="k must be <= "):
+        pass_at_k_plugin(10, 3, 10**400)
+    with pytest.raises(ValueError, match="samples_per_question must be <= "):
+        variance_components([[1.0, 0.0], [1.0, 1.0]]).standard_error(10**400)
+    for call in (
+        lambda x: distill.softmax([1.0, 2.0], temperature=x),
+        lambda x: group_advantages([[1.0, 0.0]], eps=x),
+        lambda x: grpo_loss(logp, logp, [1.0], beta=x, ref_logp=logp),
+        lambda x: score_estimate([1.0, 0.0], confidence=x),
+    ):
+        with pytest.raises(ValueError, match="must be finite"):
+            call(10**400)  # float(10**400) raised OverflowError
     # check_whole_number itself: math.isfinite(10**400) raised OverflowError.
     with pytest.raises(ValueError, match="k must be <= n"):
         pass_at_k(10, 3, 10**400)

@@ -33,7 +33,12 @@ from statistics import NormalDist
 
 import numpy as np
 
-from r1lib._validation import as_float_array, check_in_open_interval, check_whole_number
+from r1lib._validation import (
+    MAX_WHOLE,
+    as_float_array,
+    check_in_open_interval,
+    check_whole_number,
+)
 
 __all__ = [
     "Estimate",
@@ -122,8 +127,8 @@ class VarianceComponents:
         """
         k = self.samples_per_question if samples_per_question is None else samples_per_question
         n = self.n if questions is None else questions
-        k = check_whole_number(k, "samples_per_question", minimum=1)
-        n = check_whole_number(n, "questions", minimum=1)
+        k = check_whole_number(k, "samples_per_question", minimum=1, maximum=MAX_WHOLE)
+        n = check_whole_number(n, "questions", minimum=1, maximum=MAX_WHOLE)
         return math.sqrt(max(self.between + self.within / k, 0.0) / n)
 
 

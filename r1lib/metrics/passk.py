@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from r1lib._validation import as_whole_array, check_whole_number
+from r1lib._validation import MAX_WHOLE, as_whole_array, check_whole_number
 
 __all__ = ["pass_at_k", "pass_at_k_plugin"]
 
@@ -176,7 +176,7 @@ def pass_at_k_plugin(n: object, c: object, k: int) -> float | np.ndarray:
     float or numpy.ndarray
         A float for scalar ``n`` and ``c``, else an array of their broadcast shape.
     """
-    k = check_whole_number(k, "k", minimum=1)
+    k = check_whole_number(k, "k", minimum=1, maximum=MAX_WHOLE)  # k * log1p: a float
     n_array, c_array, scalar = _counts(n, c)
     fraction = c_array / n_array
     with np.errstate(divide="ignore"):  # c = n: log1p(-1) = -inf -> result exactly 1
