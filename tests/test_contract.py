@@ -252,6 +252,13 @@ def test_voting_refuses_a_table_of_several_problems() -> None:
     assert majority_vote(table[0]) == "7"
 
 
+def test_paired_difference_names_its_own_arguments() -> None:
+    # "whose message names the argument": one question gave "scores must cover ...",
+    # an argument paired_difference does not have.
+    with pytest.raises(ValueError, match="scores_a and scores_b must cover at least 2"):
+        errorbars.paired_difference([1.0], [0.0])
+
+
 def test_cluster_labels_that_cannot_be_compared_name_clusters() -> None:
     with pytest.raises(TypeError, match="clusters"):
         score_estimate([1.0, 0.0, 1.0], clusters=[None, None, 1])

@@ -273,6 +273,10 @@ def paired_difference(
             f"scores_a and scores_b must cover the same questions; got {means_a.size} "
             f"and {means_b.size} questions"
         )
+    if means_a.size < 2:
+        raise ValueError(
+            f"scores_a and scores_b must cover at least 2 questions; got {means_a.size}"
+        )
     return score_estimate(means_a - means_b, clusters=clusters, confidence=confidence)
 
 
