@@ -71,6 +71,38 @@ def test_algorithm_modules_import_numpy_only(module: str) -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+# ---------------------------------------------------------------- fixed names and signatures
+
+FIXED_SIGNATURES = {
+    grpo.group_advantages: "(rewards, *, scale='group', ddof=1, eps=0.0001)",
+    grpo.grpo_loss: "(logp, old_logp, advantages, mask=None, *, epsilon=0.2, epsilon_high=None, "
+    "beta=0.0, ref_logp=None, loss_type='grpo', max_completion_length=None)",
+    kl.k1: "(log_ratio)",
+    kl.k2: "(log_ratio)",
+    kl.k3: "(log_ratio)",
+    distill.softmax: "(logits, temperature=1.0, axis=-1)",
+    distill.log_softmax: "(logits, temperature=1.0, axis=-1)",
+    distill.distillation_loss: "(teacher_logits, student_logits, temperature=1.0)",
+    distill.distillation_grad: "(teacher_logits, student_logits, temperature=1.0)",
+    pass_at_k: "(n, c, k)",
+    majority_vote: "(answers)",
+    maj_at_k: "(answers, gold, k)",
+}
+
+
+@pytest.mark.parametrize("function", FIXED_SIGNATURES, ids=lambda f: f.__name__)
+def test_contract_names_and_signatures_are_fixed(function) -> None:
+    # "Names and semantics below are fixed (notebooks, homework and outside checks call
+    # them)". kl_divergence may add keyword-only options after (p, q, axis=-1).
+    signature = inspect.signature(function)
+    bare = [p.replace(annotation=inspect.Parameter.empty) for p in signature.parameters.values()]
+    assert (
+        str(signature.replace(parameters=bare, return_annotation=inspect.Signature.empty))
+        == (FIXED_SIGNATURES[function])
+    )
+    assert str(inspect.signature(kl_divergence)).startswith("(p: 'object', q: 'object', axis")
+
+
 # ---------------------------------------------------------------- docstrings and type hints
 
 
