@@ -96,13 +96,14 @@ def plain_data_docstrings(
         lines.insert(0, "")
 
 
-ABSOLUTE_VALUE = re.compile(r"(?<![\\`|])\|([A-Za-z0-9_]{1,3})\|(?![`_|])")
+ABSOLUTE_VALUE = re.compile(r"(?<![\\`|])\|([^|\s`](?:[^|`]*[^|\s`])?)\|(?![`_|])")
 
 
 def absolute_values(
     app: Sphinx, what: str, name: str, obj: object, options: object, lines: list[str]
 ) -> None:
-    """Keep ``|A|`` (an absolute value in prose) from being read as an rst substitution.
+    """Keep ``|A|`` or ``|logit / T|`` (absolute values in prose) from being read as rst
+    substitutions.
 
     Lines with math or inline code are left alone (``\\|`` means something else there).
     """
@@ -191,6 +192,10 @@ def _switch_off_thebe(app: Sphinx) -> None:
         for listener in list(listeners):
             if getattr(listener.handler, "__module__", "") == "sphinx_thebe":
                 app.disconnect(listener.id)
+    # ... and its stylesheet, registered at setup but never copied without those handlers.
+    app.registry.css_files[:] = [
+        entry for entry in app.registry.css_files if "thebe" not in str(entry[0])
+    ]
 
 
 def setup(app: Sphinx) -> dict[str, object]:
