@@ -56,6 +56,11 @@ class Evaluation:
         Mean completion length in tokens (EOS included).
     malformed
         Fraction of samples whose answer could not be extracted.
+    answer_counts
+        ``(num_problems, 11)``: how many samples answered each digit 0-9 (columns 0-9)
+        and how many were malformed (column 10), per problem.
+    gold
+        ``(num_problems,)`` the correct answers.
     """
 
     pass_at_1: float
@@ -66,6 +71,8 @@ class Evaluation:
     n: int
     mean_length: float
     malformed: float
+    answer_counts: np.ndarray
+    gold: np.ndarray
 
     def pass_at(self, k: int) -> float:
         """pass@k for ``1 <= k <= n``."""
@@ -124,7 +131,9 @@ def evaluate(
     correct = (answers == gold[:, None]).sum(axis=1)
     cons = np.zeros(len(prompts))
     for i, g in enumerate(gold.tolist()):
-        if correct[i]:  # maj@k is 0 without a single correct sample
+        if correct[i] == n:  # every k-subset votes for gold
+            cons[i] = 1.0
+        elif correct[i]:  # (maj@k is 0 without a single correct sample)
             mine = [None if a < 0 else a for a in answers[i].tolist()]
             cons[i] = metrics.maj_at_k(mine, g, cons_k)
     curve = np.array([np.mean(metrics.pass_at_k(n, correct, k)) for k in range(1, n + 1)])
@@ -137,4 +146,8 @@ def evaluate(
         n=n,
         mean_length=float(completion_mask(completions).sum(axis=1).mean()),
         malformed=float(np.mean(answers < 0)),
+        answer_counts=np.stack(
+            [np.bincount(np.where(a < 0, 10, a), minlength=11) for a in answers]
+        ),
+        gold=gold,
     )

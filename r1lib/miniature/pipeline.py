@@ -23,8 +23,9 @@ Everything is a deterministic function of ``(config, seed)``: one
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -46,9 +47,12 @@ __all__ = [
     "MODELS",
     "PipelineConfig",
     "PipelineResult",
+    "base_model",
     "fast_config",
     "full_config",
+    "notebook_config",
     "results_table",
+    "run_jobs",
     "run_pipeline",
     "run_seeds",
 ]
@@ -85,6 +89,9 @@ class PipelineConfig:
         Number of demonstrations (one per training prompt).
     teacher_hidden, student_hidden
         Hidden widths of the two model sizes.
+    precision
+        Arithmetic of the policies' forward and backward passes (``"float32"`` or
+        ``"float64"``; see :class:`~r1lib.miniature.policy.MLPPolicy`).
     sft_steps, sft_batch, sft_lr
         Pre-training of both base models (same recipe for both sizes).
     grpo
@@ -105,6 +112,7 @@ class PipelineConfig:
     num_demos: int = 4000
     teacher_hidden: tuple[int, ...] = (64,)
     student_hidden: tuple[int, ...] = (16,)
+    precision: str = "float32"
     sft_steps: int = 300
     sft_batch: int = 128
     sft_lr: float = 1e-2
@@ -138,6 +146,27 @@ def fast_config() -> PipelineConfig:
     """The ``--fast`` setting (CI and notebook 09): about 10 s of CPU per seed."""
     return PipelineConfig(
         grpo=GRPOConfig(steps=60, prompts_per_step=32, group_size=8, mu=2, lr=1e-2, beta=0.04)
+    )
+
+
+def notebook_config() -> PipelineConfig:
+    """Notebook 09's default: the fast setting's task and models on a smaller budget.
+
+    Same task, demonstrator, model sizes, evaluation protocol and GRPO
+    hyper-parameters as :func:`fast_config`; shorter pre-training (200 steps of 64
+    sequences at learning rate 0.015 instead of 300 of 128 at 0.01), 35 GRPO steps
+    instead of 60 (the students' budgets shrink alike) and 50 held-out problems instead
+    of 100, so that three seeds and the slider sweeps fit the notebook's 20-second
+    budget on two cores.
+    """
+    fast = fast_config()
+    return replace(
+        fast,
+        sft_steps=200,
+        sft_batch=64,
+        sft_lr=1.5e-2,
+        num_test=50,
+        grpo=replace(fast.grpo, steps=35),
     )
 
 
@@ -205,6 +234,65 @@ def _streams(seed: int) -> dict[str, np.random.Generator]:
     }
 
 
+@dataclass
+class _Data:
+    test: np.ndarray
+    val: np.ndarray
+    held_out: np.ndarray
+    prompts: np.ndarray
+    demos: np.ndarray
+
+
+def _prepare(config: PipelineConfig, rng: dict[str, np.random.Generator]) -> _Data:
+    """Held-out test and validation prompts, and the demonstrations (training prompts)."""
+    task = config.task
+    test = task.sample_prompts(config.num_test, rng["test"])
+    val = task.sample_prompts(config.num_val, rng["test"], exclude=test)
+    held_out = np.concatenate([test, val])
+    prompts = task.sample_prompts(config.num_demos, rng["demos"], exclude=held_out)
+    demos = demonstrations(task, prompts, config.demonstrator, rng["demos"])
+    return _Data(test, val, held_out, prompts, demos)
+
+
+def _pretrain(
+    config: PipelineConfig,
+    hidden: tuple[int, ...],
+    data: _Data,
+    rng: dict[str, np.random.Generator],
+    role: str,
+    progress: bool,
+) -> tuple[MLPPolicy, np.ndarray]:
+    """Supervised pre-training of a base model (``role`` is "teacher" or "student")."""
+    policy = MLPPolicy(config.task, hidden, rng[f"{role}_init"], precision=config.precision)
+    losses = supervised_finetune(
+        policy,
+        data.prompts,
+        data.demos,
+        rng[f"{role}_sft"],
+        steps=config.sft_steps,
+        batch_size=config.sft_batch,
+        lr=config.sft_lr,
+        progress=progress,
+        desc="pretrain" if role == "teacher" else "pretrain student",
+    )
+    return policy, losses
+
+
+def base_model(config: PipelineConfig | None = None, seed: int = 0) -> tuple[MLPPolicy, np.ndarray]:
+    """The pipeline's pre-trained (teacher-sized) base model for ``seed``, and its held-out set.
+
+    Identical to ``run_pipeline(config, seed).models["base"]`` (same random streams), for
+    experiments that start from the base without running the whole pipeline. Returns
+    ``(base, held_out)`` where ``held_out`` stacks the test and validation prompts.
+    """
+    config = fast_config() if config is None else config
+    seed = check_whole_number(seed, "seed", minimum=0)
+    rng = _streams(seed)
+    data = _prepare(config, rng)
+    policy, _ = _pretrain(config, config.teacher_hidden, data, rng, "teacher", False)
+    return policy, data.held_out
+
+
 def run_pipeline(
     config: PipelineConfig | None = None, seed: int = 0, *, progress: bool = False
 ) -> PipelineResult:
@@ -227,30 +315,15 @@ def run_pipeline(
     rng = _streams(seed)
     task, g = config.task, config.grpo
 
-    test = task.sample_prompts(config.num_test, rng["test"])
-    val = task.sample_prompts(config.num_val, rng["test"], exclude=test)
-    held_out = np.concatenate([test, val])
-    prompts = task.sample_prompts(config.num_demos, rng["demos"], exclude=held_out)
-    demos = demonstrations(task, prompts, config.demonstrator, rng["demos"])
+    data = _prepare(config, rng)
+    test, val, held_out = data.test, data.val, data.held_out
 
     # 1. base models: same data and recipe, two sizes
-    base = MLPPolicy(task, config.teacher_hidden, rng["teacher_init"])
-    student_base = MLPPolicy(task, config.student_hidden, rng["student_init"])
-    sft = {"steps": config.sft_steps, "batch_size": config.sft_batch, "lr": config.sft_lr}
-    sft_losses = {
-        "teacher": supervised_finetune(
-            base, prompts, demos, rng["teacher_sft"], progress=progress, desc="pretrain", **sft
-        ),
-        "student": supervised_finetune(
-            student_base,
-            prompts,
-            demos,
-            rng["student_sft"],
-            progress=progress,
-            desc="pretrain student",
-            **sft,
-        ),
-    }
+    base, teacher_sft = _pretrain(config, config.teacher_hidden, data, rng, "teacher", progress)
+    student_base, student_sft = _pretrain(
+        config, config.student_hidden, data, rng, "student", progress
+    )
+    sft_losses = {"teacher": teacher_sft, "student": student_sft}
 
     # 2. R1-Zero in miniature: GRPO from the base, reference = the frozen base
     teacher = base.copy()
@@ -361,9 +434,31 @@ def run_pipeline(
     )
 
 
-def _run_one(args: tuple[PipelineConfig, int]) -> PipelineResult:
-    config, seed = args
-    return run_pipeline(config, seed)
+def run_jobs(
+    jobs: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], *, processes: int | None = None
+) -> list[Any]:
+    """Run ``function(*args)`` for each ``(function, args)`` job, in parallel when possible.
+
+    Worker processes are forked (so this works from a notebook, with module-level
+    functions such as :func:`run_pipeline`); results come back in the jobs' order and
+    are identical to running the jobs one after the other, since every job owns its
+    random streams. ``processes=1``, a single job, or a platform without fork run
+    the jobs sequentially in this process. Default: ``os.cpu_count()`` workers.
+    """
+    import multiprocessing
+    import os
+
+    jobs = list(jobs)
+    workers = min(len(jobs), os.cpu_count() or 1) if processes is None else processes
+    workers = check_whole_number(workers, "processes", minimum=1)
+    if workers == 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(*args) for function, args in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(function, *args) for function, args in jobs]
+        return [future.result() for future in futures]
 
 
 def run_seeds(
@@ -372,28 +467,14 @@ def run_seeds(
     *,
     processes: int | None = None,
 ) -> list[PipelineResult]:
-    """Run the pipeline for several seeds, in parallel worker processes when possible.
+    """Run the pipeline for several seeds (in parallel worker processes: :func:`run_jobs`).
 
-    Results are identical to calling :func:`run_pipeline` per seed (each run owns its
-    random streams); only the wall-clock time changes. ``processes=1`` runs them one
-    after the other in this process; the default uses up to ``os.cpu_count()``
-    workers (fork start method, so it works from a notebook; sequential where fork
-    is unavailable).
+    Results are identical to calling :func:`run_pipeline` per seed; only the wall-clock
+    time changes.
     """
-    import multiprocessing
-    import os
-
     config = fast_config() if config is None else config
     seeds = [check_whole_number(s, "seeds", minimum=0) for s in seeds]
-    workers = min(len(seeds), os.cpu_count() or 1) if processes is None else processes
-    workers = check_whole_number(workers, "processes", minimum=1)
-    if workers == 1 or len(seeds) == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [run_pipeline(config, s) for s in seeds]
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_run_one, [(config, s) for s in seeds]))
+    return run_jobs([(run_pipeline, (config, s)) for s in seeds], processes=processes)
 
 
 def results_table(results: PipelineResult | Sequence[PipelineResult]) -> str:

@@ -204,6 +204,8 @@ class GRPOLog:
         samples (NaN when there are none).
     solved_fraction
         Fraction of groups with mixed rewards (the groups that carry a learning signal).
+    initial_pass_at_1
+        pass@1 on the validation prompts before the first step (NaN without them).
     """
 
     reward: np.ndarray
@@ -214,14 +216,21 @@ class GRPOLog:
     length_correct: np.ndarray
     length_incorrect: np.ndarray
     solved_fraction: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    initial_pass_at_1: float = float("nan")
 
     @classmethod
     def empty(cls, steps: int) -> GRPOLog:
-        return cls(**{f.name: np.full(steps, np.nan) for f in fields(cls)})
+        arrays = [f.name for f in fields(cls) if f.name != "initial_pass_at_1"]
+        return cls(**{name: np.full(steps, np.nan) for name in arrays})
 
-    def as_dict(self) -> dict[str, list[float]]:
+    def as_dict(self) -> dict[str, object]:
         """JSON-friendly copy (NaN kept as float NaN)."""
-        return {f.name: getattr(self, f.name).tolist() for f in fields(self)}
+        return {
+            f.name: getattr(self, f.name).tolist()
+            if isinstance(getattr(self, f.name), np.ndarray)
+            else getattr(self, f.name)
+            for f in fields(self)
+        }
 
 
 def grpo_train(
@@ -263,8 +272,9 @@ def grpo_train(
     exclude
         Held-out prompts that training must not draw.
     val_prompts, val_samples, eval_every, eval_temperature
-        Every ``eval_every`` steps (and at the last), pass@1 on ``val_prompts`` from
-        ``val_samples`` samples each at ``eval_temperature`` goes into the log.
+        Before training and every ``eval_every`` steps (and at the last), pass@1 on
+        ``val_prompts`` from ``val_samples`` samples each at ``eval_temperature`` goes
+        into the log.
     progress
         Show a tqdm bar with the running reward.
 
@@ -282,6 +292,10 @@ def grpo_train(
     optimiser = Adam(policy.params, lr=config.lr, max_norm=config.max_norm)
     log = GRPOLog.empty(config.steps)
     b, g = config.prompts_per_step, config.group_size
+    if val_prompts is not None:
+        log.initial_pass_at_1 = quick_pass_at_1(
+            policy, val_prompts, rng, samples=val_samples, temperature=eval_temperature
+        )
     iterator, bar = _progress(range(config.steps), config.steps, progress, desc)
     with single_blas_thread():
         for step in iterator:
