@@ -43,7 +43,7 @@ class Feedback:
         return self.status == "correct"
 
     def __str__(self) -> str:
-        return f"{_MARK[self.status]} {self.title}: {self.message}"
+        return f"{_MARK[self.status]} {self.title}:{_after_colon(self.message)}"
 
     def _ipython_display_(self) -> None:
         """Show nothing: the checker has already printed the verdict."""
@@ -73,6 +73,11 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _after_colon(text: str) -> str:
+    """Text that follows a colon: after a space, or on its own lines if it starts a block."""
+    return text if text.startswith("\n") else " " + text
+
+
 def _not_attempted(value: Any) -> bool:
     return value is None or value is Ellipsis
 
@@ -89,8 +94,19 @@ def _close(got: Any, expected: Any, rtol: float, atol: float) -> tuple[bool, str
     if not np.all(np.isfinite(got_array) == np.isfinite(expected_array)):
         return False, "your result has NaN/inf where the answer is finite (or the reverse)"
     if not np.allclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True):
-        return False, f"expected {_short(expected_array)}, got {_short(got_array)}"
+        return False, _expected_got(_short(expected_array), _short(got_array))
     return True, ""
+
+
+def _expected_got(expected: str, got: str) -> str:
+    """One line for short values; for arrays, one line each, aligned for comparison.
+
+    (In a notebook a long single line wraps mid-number, and the two arrays cannot be
+    compared by eye.)
+    """
+    if len(expected) + len(got) <= 40:
+        return f"expected {expected}, got {got}"
+    return f"\n    expected {expected}\n    got      {got}"
 
 
 def _finish(feedback: Feedback, strict: bool) -> Feedback:
@@ -152,7 +168,7 @@ def check_function(
             return _finish(Feedback(title, "not attempted", message), strict)
         ok, reason = _close(got, expected, rtol, atol)
         if not ok:
-            message = f"case {number} {case.describe()}: {reason}" + (
+            message = f"case {number} {case.describe()}:{_after_colon(reason)}" + (
                 f"\n    hint: {case.hint}" if case.hint else ""
             )
             return _finish(Feedback(title, "wrong", message), strict)
