@@ -16,7 +16,7 @@ the solution and the checker) anything but "correct" raises :class:`CheckFailed`
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -110,6 +110,10 @@ def _expected_got(expected: str, got: str) -> str:
 
 
 def _finish(feedback: Feedback, strict: bool) -> Feedback:
+    if strict:
+        # Only solution cells run in strict mode. JupyterLab hides their code but not their
+        # output, which sits right under the learner's own verdict: say whose it is.
+        feedback = replace(feedback, title=f"{feedback.title} (reference solution)")
     print(feedback)
     if strict and not feedback:
         raise CheckFailed(str(feedback))
