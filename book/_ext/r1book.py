@@ -6,6 +6,7 @@
 * sphinx-thebe, which Jupyter Book always loads, is switched off.
 * Docstrings of module constants are not misread as "type: description", and ``|A|``
   in prose is an absolute value, not an rst substitution.
+* Exercises are numbered from 1 on each lesson page, not across the book.
 * A short cross-reference (``:func:`maj_at_k```) finds the one r1lib object of that
   name wherever it is documented.
 
@@ -198,6 +199,20 @@ def _switch_off_thebe(app: Sphinx) -> None:
     ]
 
 
+def number_per_page(app: Sphinx, env: object) -> list[str]:
+    """Number exercises (and figures, tables) from 1 on every page.
+
+    Without a numbered toctree Sphinx counts them across the whole book, so the first
+    exercise of lesson 02 would be "Exercise 9". Runs after Sphinx assigned the numbers
+    (``env-get-updated``), keeping their order within each page.
+    """
+    for numbers in env.toc_fignumbers.values():
+        for figtype, ids in numbers.items():
+            ordered = sorted(ids, key=lambda figure_id: ids[figure_id])
+            numbers[figtype] = {figure_id: (i + 1,) for i, figure_id in enumerate(ordered)}
+    return []
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     app.setup_extension("sphinx.ext.autodoc")
     _switch_off_thebe(app)
@@ -206,5 +221,6 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("autodoc-process-docstring", plain_data_docstrings, priority=400)
     app.connect("autodoc-process-docstring", absolute_values, priority=400)
     app.connect("missing-reference", resolve_short_names)
+    app.connect("env-get-updated", number_per_page, priority=900)
     app.connect("doctree-resolved", add_live_slider_note)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,10 +2,10 @@
 
 Run with ``make browser-test`` after ``make book``. For every page of the table of
 contents: no console error, math typeset by MathJax (no raw ``$$`` or ``\\(`` left),
-every image loaded, widgets rendered from their embedded state; on the three headline
-lessons (02 group size, 04 temperature, 06 k) moving the precomputed slider changes the
-figure. Every request must go to the local server. Screenshots go to
-``artifacts/book/``.
+every image loaded, widgets rendered from their embedded state, solutions collapsed until
+clicked; on the three headline lessons (02 group size, 04 temperature, 06 k) moving the
+precomputed slider changes the figure. Every request must go to the local server.
+Screenshots go to ``artifacts/book/``.
 
 Chromium is Debian's (``/usr/bin/chromium``, or ``$CHROMIUM``); Playwright's own browser
 download is not used. Without it the test skips, except under ``CI=true`` where it
@@ -252,6 +252,13 @@ def test_page_reads_well(visit: object, docname: str) -> None:
         )
         assert shown.count() > 0 and shown.first.is_visible(), "widget controls not shown"
         assert page.locator(".r1-kernel-note").count() == 1, "no note on where sliders are live"
+    solutions = page.locator(".solution.dropdown")
+    if solutions.count():
+        first = solutions.first
+        body = first.locator("> :not(.admonition-title)").first
+        assert not body.is_visible(), "solutions must start collapsed"
+        first.locator(".toggle-button").click()
+        body.wait_for(state="visible")
     if docname.startswith("notebooks/"):
         lesson = Path(docname).name
         if lesson[:2] in HEADLINE:
