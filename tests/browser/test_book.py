@@ -260,6 +260,9 @@ def test_page_reads_well(visit: object, docname: str) -> None:
         first.locator(".toggle-button").click()
         body.wait_for(state="visible")
     if docname.startswith("notebooks/"):
+        source = (ROOT / f"{docname}.ipynb").read_text(encoding="utf8")
+        if "interact(" in source:
+            assert widgets, "the lesson has sliders but the page embeds no widget state"
         lesson = Path(docname).name
         if lesson[:2] in HEADLINE:
             assert page.locator(".r1-static-slider").count() >= 1, (
