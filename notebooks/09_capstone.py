@@ -58,7 +58,6 @@ from r1lib.miniature.pipeline import (
 from r1lib.miniature.policy import MLPPolicy
 from r1lib.miniature.sweeps import run_sweeps
 from r1lib.viz import capstone as viz
-from r1lib.viz.static import static_slider
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -179,8 +178,9 @@ print(CONFIG.grpo)
 
 # %%
 start = time.perf_counter()
-*results, sweeps = run_jobs(
-    [(run_pipeline, (CONFIG, seed)) for seed in SEEDS] + [(run_sweeps, (CONFIG, SEEDS[0]))]
+*results, sweeps = run_jobs(  # the slider runs use the notebook budget in every mode
+    [(run_pipeline, (CONFIG, seed)) for seed in SEEDS]
+    + [(run_sweeps, (notebook_config(), SEEDS[0]))]
 )
 viz.use_sweeps(sweeps)
 print(f"{len(results)} seeds + sweeps in {time.perf_counter() - start:.1f} s\n")
@@ -256,12 +256,6 @@ _ = widgets.interact(
     x_axis=widgets.ToggleButtons(options=["steps", "samples"], value="steps"),
 )
 
-# %% [markdown]
-# The same slider, precomputed, so that it also works in the book without a kernel:
-
-# %%
-static_slider(viz.group_size_curves, "group_size", [2, 4, 8, 16], default=8, label="G")
-
 # %%
 final = {g: log.reward[-5:].mean() for g, log in sweeps.group_size.items()}
 signal = {g: log.solved_fraction.mean() for g, log in sweeps.group_size.items()}
@@ -328,21 +322,29 @@ def scores(name, metric="pass_at_1"):
 
 for name in ("student_base", "student_rl", "student_seq_kd", "student_token_kd"):
     print(f"{name:<17} pass@1 {scores(name).mean():.3f} ± {scores(name).std(ddof=1):.3f}")
-assert scores("student_seq_kd").mean() > scores("student_rl").mean() + 0.2
-assert scores("student_token_kd").mean() > scores("student_rl").mean() + 0.2
-assert scores("student_seq_kd").mean() > scores("student_token_kd").mean()
-assert scores("student_base").mean() < 0.15  # the small base rarely gets a chain right
-assert scores("student_rl").mean() - scores("student_base").mean() < 0.1  # RL barely helps
+gain = {n: scores(n).mean() - scores("student_base").mean() for n in MODELS[3:]}
+if MODE != "full":  # the statements below describe the notebook and fast budgets
+    assert scores("student_base").mean() < 0.2  # the small base rarely gets a chain right
+    assert gain["student_rl"] < 0.5 * min(gain["student_seq_kd"], gain["student_token_kd"])
+    assert scores("student_seq_kd").mean() > scores("student_token_kd").mean()
+print("gain over the student's base:", {n: round(float(g), 3) for n, g in gain.items()})
 kept, drawn = results[0].seq_kd_accepted
 print(f"rejection sampling kept {kept} of {drawn} teacher samples (seed 0)")
 
 # %% [markdown]
-# RL barely moves the small student: its base rarely samples a fully correct chain,
-# and the little signal it gets is not enough in this budget. Distillation hands the
-# student the teacher's corrected behaviour directly. Sequence-level distillation (SFT
+# RL moves the small student far less than distillation does: its base rarely samples a
+# fully correct chain, and the little signal it gets is not enough in this budget.
+# Distillation hands the student the teacher's corrected behaviour directly. Sequence-level distillation (SFT
 # on correct samples, R1's recipe) does best here; token-level distillation matches
 # the teacher's whole next-token distribution, which also carries the teacher's
 # remaining uncertainty.
+#
+# Does the gap survive more compute? Set `MODE = "full"` and rerun (a few minutes): the
+# student's base then gets ten times more pre-training and its GRPO run 200 steps.
+# The R1 technical report (arXiv:2501.12948, §4.1) concludes that smaller models
+# relying on large-scale RL "require enormous computational power and may not even
+# achieve the performance of distillation"; on a task as easy as this one, see which
+# half of that sentence you observe.
 #
 # ## 8. R1's claims, measured in miniature
 #
@@ -414,7 +416,8 @@ table += "\n".join(f"| {c} | {p} | {m} | {v} |" for c, p, m, v in rows)
 display(Markdown(table))
 
 # %%
-assert verdicts["rl"] == verdicts["vote_rl"] == verdicts["distill"] == "yes"
+assert verdicts["rl"] == verdicts["vote_rl"] == "yes"
+assert verdicts["distill"] == "yes" or MODE == "full"  # (the full budget: see section 7)
 assert verdicts["narrow"] == "no"  # both reach ~1 at k = 256: see below
 # Why voting cannot rescue the base: on most problems its most common answer is wrong,
 # and that wrong answer is usually the demonstrator's off-by-one slip.
@@ -557,8 +560,9 @@ check.mean_kl(solution_mean_kl, strict=True)
 #   acts mostly in the first steps.
 # - Bigger groups learn faster per step because more groups contain both a success
 #   and a failure; the slider's *samples* axis shows what that speed costs.
-# - For a small student, distillation from the trained teacher beats RL at equal
-#   compute, as in R1's Table 6; SFT on rejection-sampled teacher outputs does best.
+# - For a small student at the notebook's (and the CLI's fast) budget, distillation
+#   from the trained teacher beats RL at equal compute, as in R1's Table 6; SFT on
+#   rejection-sampled teacher outputs does best.
 # - Majority voting helps a model whose most likely answer is right and cannot rescue
 #   one with a systematic error; the miniature reproduces neither RL's narrowing of
 #   pass@256 nor Dr. GRPO's length effect, and section 8 says why.

@@ -39,6 +39,7 @@ __all__ = [
     "GRPOConfig",
     "GRPOLog",
     "grpo_train",
+    "quick_pass_at_1",
     "rejection_sample",
     "supervised_finetune",
     "token_distill",
@@ -292,9 +293,11 @@ def grpo_train(
     optimiser = Adam(policy.params, lr=config.lr, max_norm=config.max_norm)
     log = GRPOLog.empty(config.steps)
     b, g = config.prompts_per_step, config.group_size
+    # validation draws from its own stream, so logging never changes the training run
+    val_rng = np.random.default_rng(rng.integers(0, 2**63))
     if val_prompts is not None:
         log.initial_pass_at_1 = quick_pass_at_1(
-            policy, val_prompts, rng, samples=val_samples, temperature=eval_temperature
+            policy, val_prompts, val_rng, samples=val_samples, temperature=eval_temperature
         )
     iterator, bar = _progress(range(config.steps), config.steps, progress, desc)
     with single_blas_thread():
@@ -307,11 +310,13 @@ def grpo_train(
             reward = rewards(prompts, completions)
             advantages = grpo.group_advantages(reward.reshape(b, g), scale=config.scale)
             advantages = advantages.reshape(-1)
-            old_logp, _ = policy.log_probs(prompts, completions)
+            logp, cache = policy.log_probs(prompts, completions)
+            old_logp = logp.copy()  # π_old: the policy that sampled the batch
             ref_logp, _ = reference.log_probs(prompts, completions)
             clipped = []
             for inner in range(config.mu):
-                logp, cache = policy.log_probs(prompts, completions)
+                if inner > 0:  # the policy has moved: recompute (inner 0 is on-policy)
+                    logp, cache = policy.log_probs(prompts, completions)
                 out = grpo.grpo_loss(
                     logp,
                     old_logp,
@@ -340,7 +345,7 @@ def grpo_train(
             last = step == config.steps - 1
             if val_prompts is not None and (step % eval_every == eval_every - 1 or last):
                 log.pass_at_1[step] = quick_pass_at_1(
-                    policy, val_prompts, rng, samples=val_samples, temperature=eval_temperature
+                    policy, val_prompts, val_rng, samples=val_samples, temperature=eval_temperature
                 )
             if bar is not None:
                 bar.set_postfix(reward=f"{log.reward[step]:.2f}", kl=f"{log.kl[step]:.3f}")
