@@ -220,3 +220,36 @@ def test_adam_bad_inputs() -> None:
         Adam(params).step({"v": np.zeros(2)})
     with pytest.raises(ValueError, match="grads"):
         Adam(params).step({"w": np.array([np.nan, 0.0])})
+
+
+def test_single_blas_thread_restores_the_setting() -> None:
+    from r1lib.miniature._threads import _openblas, single_blas_thread
+
+    handles = _openblas()
+    if handles is None:
+        pytest.skip("no OpenBLAS in this process: the context manager is a no-op")
+    getter, _ = handles
+    before = getter()
+    with single_blas_thread():
+        assert getter() == 1
+    assert getter() == before
+
+
+def test_float32_policy_matches_float64() -> None:
+    policy = _random_policy((8,), seed=15)
+    fast = MLPPolicy(TASK, (8,), np.random.default_rng(0), precision="float32")
+    fast.params = {key: value.copy() for key, value in policy.params.items()}
+    prompts = TASK.sample_prompts(20, np.random.default_rng(16))
+    completions = policy.sample(prompts, np.random.default_rng(17))
+    logp64, cache64 = policy.log_probs(prompts, completions)
+    logp32, cache32 = fast.log_probs(prompts, completions)
+    assert logp32.dtype == np.float64
+    np.testing.assert_allclose(logp32, logp64, rtol=1e-4, atol=1e-5)
+    weights = completion_mask(completions)
+    grads64 = policy.backward_logp(cache64, weights)
+    grads32 = fast.backward_logp(cache32, weights)
+    for key in grads64:
+        assert grads32[key].dtype == np.float64
+        np.testing.assert_allclose(grads32[key], grads64[key], rtol=1e-3, atol=1e-4)
+    with pytest.raises(ValueError, match="precision"):
+        MLPPolicy(TASK, (4,), np.random.default_rng(0), precision="float16")

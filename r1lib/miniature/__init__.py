@@ -10,6 +10,7 @@ laptop CPU can afford (about ten seconds for ``--fast``). One job per module:
 ``training``    supervised fine-tuning, GRPO, rejection sampling, token-level KD
 ``evaluation``  R1's protocol: pass@1 at T = 0.6, cons@k, the pass@k curve
 ``pipeline``    base models -> GRPO -> three students -> evaluation, per seed
+``sweeps``      short GRPO runs varying G or the loss aggregation (lesson 09's sliders)
 ``__main__``    ``python -m r1lib.miniature [--fast] [--seed N] [--json PATH]``
 ==============  ===================================================================
 
@@ -24,13 +25,17 @@ from r1lib.miniature.pipeline import (
     MODELS,
     PipelineConfig,
     PipelineResult,
+    base_model,
     fast_config,
     full_config,
+    notebook_config,
     results_table,
+    run_jobs,
     run_pipeline,
     run_seeds,
 )
 from r1lib.miniature.policy import MLPPolicy
+from r1lib.miniature.sweeps import Sweeps, run_sweeps
 from r1lib.miniature.task import (
     Demonstrator,
     Task,
@@ -60,7 +65,9 @@ __all__ = [
     "MLPPolicy",
     "PipelineConfig",
     "PipelineResult",
+    "Sweeps",
     "Task",
+    "base_model",
     "completion_mask",
     "decode",
     "demonstrations",
@@ -69,12 +76,15 @@ __all__ = [
     "fast_config",
     "full_config",
     "grpo_train",
+    "notebook_config",
     "parse_answers",
     "rejection_sample",
     "results_table",
     "rewards",
+    "run_jobs",
     "run_pipeline",
     "run_seeds",
+    "run_sweeps",
     "supervised_finetune",
     "token_distill",
 ]

@@ -143,8 +143,11 @@ def _row_keys(prompts: np.ndarray) -> np.ndarray:
 
 
 def gold_answers(prompts: np.ndarray) -> np.ndarray:
-    """The correct answers: :math:`(\\sum_j d_j) \\bmod 10` per row."""
-    return np.asarray(prompts).sum(axis=1) % 10
+    """The correct answers: :math:`(\\sum_j d_j) \\bmod 10` per row of ``(B, s)`` digits."""
+    array = np.asarray(prompts)
+    if array.ndim != 2 or array.dtype.kind not in "iu":
+        raise ValueError(f"prompts must be a 2-D integer array (B, s); got {array.shape}")
+    return array.sum(axis=1) % 10
 
 
 def reference_completions(task: Task, prompts: np.ndarray) -> np.ndarray:
