@@ -30,6 +30,6 @@ def test_short_values_stay_on_one_line(capsys) -> None:
 def test_strict_mode_says_it_is_the_reference_solution(capsys) -> None:
     """JupyterLab shows a hidden solution cell's output under the learner's own verdict."""
     assert check_number("demo", 0.25, 0.25, strict=True)
-    assert capsys.readouterr().out == "[ok] demo (reference solution): correct.\n"
+    assert capsys.readouterr().out == "[ok] demo, reference solution: correct.\n"
     check_number("demo", 0.25, 0.25)
     assert capsys.readouterr().out == "[ok] demo: correct.\n"

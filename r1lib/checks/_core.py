@@ -113,7 +113,7 @@ def _finish(feedback: Feedback, strict: bool) -> Feedback:
     if strict:
         # Only solution cells run in strict mode. JupyterLab hides their code but not their
         # output, which sits right under the learner's own verdict: say whose it is.
-        feedback = replace(feedback, title=f"{feedback.title} (reference solution)")
+        feedback = replace(feedback, title=f"{feedback.title}, reference solution")
     print(feedback)
     if strict and not feedback:
         raise CheckFailed(str(feedback))
