@@ -22,6 +22,7 @@ Everything is a deterministic function of ``(config, seed)``: one
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -442,7 +443,7 @@ def run_jobs(
     Worker processes are forked (so this works from a notebook, with module-level
     functions such as :func:`run_pipeline`); results come back in the jobs' order and
     are identical to running the jobs one after the other, since every job owns its
-    random streams. ``processes=1``, a single job, or a platform without fork run
+    random streams. ``processes=1``, a single job, or a platform other than Linux run
     the jobs sequentially in this process. Default: ``os.cpu_count()`` workers.
     """
     import multiprocessing
@@ -451,7 +452,9 @@ def run_jobs(
     jobs = list(jobs)
     workers = min(len(jobs), os.cpu_count() or 1) if processes is None else processes
     workers = check_whole_number(workers, "processes", minimum=1)
-    if workers == 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    # fork only on Linux: macOS offers it, but forking there is unsafe with some system
+    # libraries (Python itself switched macOS to "spawn")
+    if workers == 1 or len(jobs) <= 1 or not sys.platform.startswith("linux"):
         return [function(*args) for function, args in jobs]
     from concurrent.futures import ProcessPoolExecutor
 
