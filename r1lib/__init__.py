@@ -1,14 +1,19 @@
 """r1lib: the algorithms of DeepSeek-R1 in small, exact numpy code.
 
-Modules
--------
-grpo     group-relative advantages and the clipped GRPO loss with its exact gradient
-kl       the k1/k2/k3 KL estimators and exact categorical KL
-distill  temperature softmax and knowledge-distillation losses with gradients
-metrics  pass@k, majority voting, unbiased maj@k, error bars, answer extraction
+Algorithms (numpy only)
+-----------------------
+grpo        group-relative and process advantages; the clipped GRPO loss with its exact gradient
+kl          Schulman's k1/k2/k3 KL estimators and the exact categorical KL
+distill     temperature softmax; distillation losses (forward, reverse, generalized JSD)
+metrics     pass@k, majority voting, unbiased maj@k, error bars, ``\\boxed{}`` extraction
+simulation  a simulated reasoning model for evaluation experiments
+miniature   the capstone: a verifiable task, a tiny numpy policy, SFT, GRPO and
+            distillation end to end on a CPU (``python -m r1lib.miniature --fast``)
 
-The algorithm modules depend on numpy only. ``r1lib.viz`` and ``r1lib.checks``
-(course support) need the ``course`` extra (matplotlib, ipywidgets).
+Course support (needs the ``course`` extra: matplotlib, ipywidgets)
+-------------------------------------------------------------------
+viz         one figure style, each lesson's figures and slider callbacks, static sliders
+checks      each lesson's exercise checkers
 """
 
 __version__ = "0.1.0"
