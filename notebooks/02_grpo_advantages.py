@@ -154,7 +154,8 @@ for G in (2, 4, 8, 16, 64):
 # %%
 assert np.isclose(np.sqrt(0.5 * 0.5 / 16), 0.125)
 assert round(np.sqrt(0.3 * 0.7 / 16), 3) == 0.115
-#
+
+# %% [markdown]
 # ## 3. Groups that teach nothing
 #
 # If every completion in a group gets the same reward (all right or all wrong), every

@@ -2,6 +2,7 @@
 
 * :func:`run_sweeps` trains the pipeline's base model for a seed (identical to
   ``run_pipeline(config, seed).models["base"]``), then runs GRPO from it
+
   - with group sizes ``G`` in ``group_sizes`` at a fixed number of prompts per step
     (a larger group costs proportionally more samples per step), and
   - with each loss aggregation / advantage scaling in ``loss_variants``: GRPO's
