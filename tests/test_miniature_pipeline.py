@@ -13,37 +13,17 @@ import r1lib.miniature.__main__ as cli
 from r1lib.miniature.pipeline import (
     JSON_MODELS,
     MODELS,
-    PipelineConfig,
     fast_config,
     full_config,
     results_table,
     run_pipeline,
     run_seeds,
 )
-from r1lib.miniature.task import Task
-from r1lib.miniature.training import GRPOConfig
-
-
-def _tiny() -> PipelineConfig:
-    """Every stage of the pipeline, at a size that runs in about a second."""
-    return PipelineConfig(
-        task=Task(num_steps=3, slack=3),
-        num_demos=300,
-        teacher_hidden=(16,),
-        student_hidden=(8,),
-        sft_steps=20,
-        sft_batch=32,
-        grpo=GRPOConfig(steps=3, prompts_per_step=4, group_size=4, mu=2),
-        num_test=3,
-        eval_samples=256,
-        num_val=4,
-        eval_every=2,
-    )
 
 
 @pytest.fixture(scope="module")
-def tiny_run():
-    return run_pipeline(_tiny(), seed=3)
+def tiny_run(tiny_config):
+    return run_pipeline(tiny_config, seed=3)
 
 
 def _strip_seconds(payload: dict) -> dict:
@@ -66,8 +46,8 @@ def test_json_schema_is_exactly_the_issues(tiny_run) -> None:
         assert curve == sorted(curve)  # pass@k never decreases with k
 
 
-def test_same_seed_same_results(tiny_run) -> None:
-    again = run_pipeline(_tiny(), seed=3)
+def test_same_seed_same_results(tiny_config, tiny_run) -> None:
+    again = run_pipeline(tiny_config, seed=3)
     assert _strip_seconds(again.as_json()) == _strip_seconds(tiny_run.as_json())
     for name in MODELS:
         np.testing.assert_array_equal(
@@ -78,16 +58,16 @@ def test_same_seed_same_results(tiny_run) -> None:
     np.testing.assert_array_equal(again.teacher_log.reward, tiny_run.teacher_log.reward)
 
 
-def test_different_seeds_differ(tiny_run) -> None:
-    other = run_pipeline(_tiny(), seed=4)
+def test_different_seeds_differ(tiny_config, tiny_run) -> None:
+    other = run_pipeline(tiny_config, seed=4)
     assert not np.array_equal(other.test_prompts, tiny_run.test_prompts)
 
 
-def test_parallel_seeds_equal_sequential_runs(tiny_run) -> None:
-    parallel = run_seeds(_tiny(), seeds=(3, 4), processes=2)
+def test_parallel_seeds_equal_sequential_runs(tiny_config, tiny_run) -> None:
+    parallel = run_seeds(tiny_config, seeds=(3, 4), processes=2)
     assert [r.seed for r in parallel] == [3, 4]
     assert _strip_seconds(parallel[0].as_json()) == _strip_seconds(tiny_run.as_json())
-    sequential = run_seeds(_tiny(), seeds=(4,), processes=1)
+    sequential = run_seeds(tiny_config, seeds=(4,), processes=1)
     assert _strip_seconds(parallel[1].as_json()) == _strip_seconds(sequential[0].as_json())
 
 
@@ -129,15 +109,17 @@ def test_presets_are_consistent() -> None:
     assert changed.grpo.group_size == 16 and changed.grpo.steps == fast.grpo.steps
 
 
-def test_cli_writes_the_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    monkeypatch.setattr(cli, "fast_config", _tiny)
+def test_cli_writes_the_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, tiny_config
+) -> None:
+    monkeypatch.setattr(cli, "fast_config", lambda: tiny_config)
     out = tmp_path / "sub" / "results.json"
     assert cli.main(["--fast", "--seed", "3", "--json", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "fast mode, seed 3" in printed and "student_token_kd" in printed
     payload = json.loads(out.read_text())
     assert list(payload) == ["seconds", *JSON_MODELS]
-    expected = run_pipeline(_tiny(), seed=3).as_json()
+    expected = run_pipeline(tiny_config, seed=3).as_json()
     assert _strip_seconds(payload) == _strip_seconds(json.loads(json.dumps(expected)))
 
 
@@ -147,12 +129,12 @@ def test_cli_rejects_a_negative_seed(capsys) -> None:
     assert "--seed" in capsys.readouterr().err
 
 
-def test_pipeline_bad_inputs() -> None:
+def test_pipeline_bad_inputs(tiny_config) -> None:
     with pytest.raises(TypeError, match="config"):
         run_pipeline({"fast": True}, seed=0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="seed"):
-        run_pipeline(_tiny(), seed=-1)
+        run_pipeline(tiny_config, seed=-1)
     with pytest.raises(ValueError, match="cons_k"):
-        replace(_tiny(), eval_samples=8)
+        replace(tiny_config, eval_samples=8)
     with pytest.raises(ValueError, match="processes"):
-        run_seeds(_tiny(), seeds=(0, 1), processes=0)
+        run_seeds(tiny_config, seeds=(0, 1), processes=0)

@@ -8,41 +8,31 @@ sum / (B · max_completion_length).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
 from r1lib.miniature.pipeline import PipelineConfig, base_model, run_pipeline
 from r1lib.miniature.sweeps import LOSS_VARIANTS, Sweeps, run_sweeps
-from r1lib.miniature.task import Task
-from r1lib.miniature.training import GRPOConfig
 from r1lib.viz import capstone as viz
 
 
-def _tiny() -> PipelineConfig:
-    return PipelineConfig(
-        task=Task(num_steps=3, slack=3),
-        num_demos=300,
-        teacher_hidden=(16,),
-        student_hidden=(8,),
-        sft_steps=20,
-        sft_batch=32,
-        grpo=GRPOConfig(steps=4, prompts_per_step=4, group_size=4, mu=2),
-        num_test=3,
-        eval_samples=32,
-        num_val=4,
-        eval_every=2,
-    )
+@pytest.fixture(scope="module")
+def config(tiny_config) -> PipelineConfig:
+    """The tests' tiny pipeline with one more GRPO step and a cheaper final evaluation."""
+    return replace(tiny_config.with_grpo(steps=4), eval_samples=32)
 
 
 @pytest.fixture(scope="module")
-def runs():
-    return [run_pipeline(_tiny(), seed) for seed in (1, 2)]
+def runs(config):
+    return [run_pipeline(config, seed) for seed in (1, 2)]
 
 
 @pytest.fixture(scope="module")
-def sweeps() -> Sweeps:
-    return run_sweeps(_tiny(), seed=1, group_sizes=(2, 4), group_steps=3, loss_steps=3)
+def sweeps(config) -> Sweeps:
+    return run_sweeps(config, seed=1, group_sizes=(2, 4), group_steps=3, loss_steps=3)
 
 
 @pytest.mark.parametrize(
@@ -69,14 +59,14 @@ def test_token_weights_follow_the_loss_types() -> None:
     np.testing.assert_allclose(viz.token_weights("dr_grpo", lengths, 17), 1 / (2 * 17))
 
 
-def test_sweeps_start_from_the_pipeline_base(sweeps) -> None:
+def test_sweeps_start_from_the_pipeline_base(config, sweeps) -> None:
     assert set(sweeps.group_size) == {2, 4} and set(sweeps.loss_type) == set(LOSS_VARIANTS)
     assert all(len(log.reward) == 3 for log in sweeps.group_size.values())
     np.testing.assert_array_equal(sweeps.samples(4), [64, 128, 192])  # 16 prompts x G
-    again = run_sweeps(_tiny(), seed=1, group_sizes=(2,), group_steps=3, loss_steps=3)
+    again = run_sweeps(config, seed=1, group_sizes=(2,), group_steps=3, loss_steps=3)
     np.testing.assert_array_equal(again.group_size[2].reward, sweeps.group_size[2].reward)
-    base, held_out = base_model(_tiny(), seed=1)
-    reference = run_pipeline(_tiny(), seed=1)
+    base, held_out = base_model(config, seed=1)
+    reference = run_pipeline(config, seed=1)
     for key, value in base.params.items():
         np.testing.assert_array_equal(value, reference.models["base"].params[key])
     assert held_out.shape == (3 + 4, 3)
@@ -97,8 +87,8 @@ def test_sliders_draw_the_sweeps(sweeps) -> None:
         viz._SWEEPS.clear()  # let the slider test use the notebook's default sweep
 
 
-def test_sweeps_bad_inputs() -> None:
+def test_sweeps_bad_inputs(config) -> None:
     with pytest.raises(ValueError, match="group_sizes"):
-        run_sweeps(_tiny(), group_sizes=(1,))
+        run_sweeps(config, group_sizes=(1,))
     with pytest.raises(ValueError, match="loss_variants"):
-        run_sweeps(_tiny(), loss_variants=("ppo",))
+        run_sweeps(config, loss_variants=("ppo",))
