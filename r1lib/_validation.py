@@ -166,8 +166,8 @@ def check_same_shape(
     """Raise unless ``array`` has exactly the shape of ``reference`` (no broadcasting)."""
     if array.shape != reference.shape:
         raise ValueError(
-            f"{name} must have the same shape as {reference_name} {reference.shape}; "
-            f"got {array.shape}"
+            f"{name} must have the same shape as {reference_name} {reference.shape} "
+            f"(no broadcasting); got {array.shape}"
         )
 
 

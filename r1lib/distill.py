@@ -24,7 +24,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from r1lib._validation import as_float_array, as_whole_array, check_positive, check_probability
+from r1lib._validation import (
+    as_float_array,
+    as_whole_array,
+    check_positive,
+    check_probability,
+    check_same_shape,
+)
 from r1lib.kl import _k3_values
 
 __all__ = [
@@ -93,11 +99,7 @@ def _pair(
     t = check_positive(temperature, "temperature")
     z_t = _logits_array(teacher_logits, "teacher_logits")
     z_s = _logits_array(student_logits, "student_logits")
-    if z_s.shape != z_t.shape:
-        raise ValueError(
-            f"student_logits must have the same shape as teacher_logits {z_t.shape} "
-            f"(no broadcasting); got {z_s.shape}"
-        )
+    check_same_shape(z_s, "student_logits", z_t, "teacher_logits")
     log_p = _log_softmax(_scaled(z_t, "teacher_logits", t), -1)
     log_q = _log_softmax(_scaled(z_s, "student_logits", t), -1)
     return log_p, log_q, t

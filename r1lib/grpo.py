@@ -441,7 +441,7 @@ def grpo_loss(
         )
     if adv.ndim == 2:
         check_same_shape(adv, "advantages", logp_a, "logp")
-    m = _mask(mask, shape)
+    m = _mask(mask, logp_a)
     epsilon = check_in_open_interval(epsilon, "epsilon", 0.0, 1.0)
     epsilon_high = epsilon if epsilon_high is None else check_positive(epsilon_high, "epsilon_high")
     beta = check_positive(beta, "beta", allow_zero=True)
@@ -564,13 +564,12 @@ def _log_probs(
     return array, float(low)
 
 
-def _mask(mask: object | None, shape: tuple[int, ...]) -> np.ndarray:
-    """The mask as a float 0/1 array of ``shape`` (all ones when ``None``)."""
+def _mask(mask: object | None, logp: np.ndarray) -> np.ndarray:
+    """The mask as a float 0/1 array of ``logp``'s shape (all ones when ``None``)."""
     if mask is None:
-        return np.ones(shape)
+        return np.ones(logp.shape)
     array = as_float_array(mask, "mask", ndim=2)
-    if array.shape != shape:
-        raise ValueError(f"mask must have the same shape as logp {shape}; got {array.shape}")
+    check_same_shape(array, "mask", logp, "logp")
     if np.asarray(mask).dtype != np.bool_ and not np.all((array == 0.0) | (array == 1.0)):
         raise ValueError("mask must contain only 0 and 1")
     return array

@@ -26,7 +26,12 @@ import math
 
 import numpy as np
 
-from r1lib._validation import as_float_array, check_in_open_interval, check_positive
+from r1lib._validation import (
+    as_float_array,
+    check_in_open_interval,
+    check_positive,
+    check_same_shape,
+)
 
 __all__ = [
     "K3_SERIES_THRESHOLD",
@@ -341,11 +346,7 @@ def kl_divergence(
     """
     p_array = as_float_array(p, "p")
     q_array = as_float_array(q, "q")
-    if p_array.shape != q_array.shape:
-        raise ValueError(
-            f"q must have the same shape as p {p_array.shape} (no broadcasting); "
-            f"got {q_array.shape}"
-        )
+    check_same_shape(q_array, "q", p_array, "p")
     if p_array.ndim == 0:
         raise ValueError("p must have at least one dimension (the class axis); got a scalar")
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
