@@ -174,17 +174,8 @@ class SimulatedBenchmark:
             if samples_per_question is None
             else check_whole_number(samples_per_question, "samples_per_question", minimum=1)
         )
-        outcomes = _sample_outcomes(rng, self.answer_probs, k)
-        answers = np.take_along_axis(_answer_table(self.candidates), outcomes, axis=1)
-        return SimulatedBenchmark(
-            success_prob=self.success_prob,
-            answer_probs=self.answer_probs,
-            candidates=self.candidates,
-            gold=self.gold,
-            outcomes=outcomes,
-            answers=answers,
-            correct=outcomes == 0,
-            cluster=self.cluster,
+        return _sample_run(
+            rng, self.success_prob, self.answer_probs, self.candidates, self.cluster, k
         )
 
 
@@ -407,18 +398,7 @@ def simulate_benchmark(
     answer_probs[:, -1] = (1.0 - p) * u
 
     candidates = _distinct_answers(rng, n, w)
-    outcomes = _sample_outcomes(rng, answer_probs, k)
-    answers = np.take_along_axis(_answer_table(candidates), outcomes, axis=1)
-    return SimulatedBenchmark(
-        success_prob=p,
-        answer_probs=answer_probs,
-        candidates=candidates,
-        gold=candidates[:, 0].copy(),
-        outcomes=outcomes,
-        answers=answers,
-        correct=outcomes == 0,
-        cluster=cluster,
-    )
+    return _sample_run(rng, p, answer_probs, candidates, cluster, k)
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -488,6 +468,28 @@ def _answer_table(candidates: np.ndarray) -> np.ndarray:
     table[:, :-1] = candidates
     table[:, -1] = None
     return table
+
+
+def _sample_run(
+    rng: np.random.Generator,
+    success_prob: np.ndarray,
+    answer_probs: np.ndarray,
+    candidates: np.ndarray,
+    cluster: np.ndarray,
+    k: int,
+) -> SimulatedBenchmark:
+    """Draw ``k`` outcomes per question; gold, answers and correctness follow from them."""
+    outcomes = _sample_outcomes(rng, answer_probs, k)
+    return SimulatedBenchmark(
+        success_prob=success_prob,
+        answer_probs=answer_probs,
+        candidates=candidates,
+        gold=candidates[:, 0].copy(),
+        outcomes=outcomes,
+        answers=np.take_along_axis(_answer_table(candidates), outcomes, axis=1),
+        correct=outcomes == 0,
+        cluster=cluster,
+    )
 
 
 def _sample_outcomes(rng: np.random.Generator, answer_probs: np.ndarray, k: int) -> np.ndarray:
