@@ -137,12 +137,8 @@ def advantage_figure(group_size: int = 8, p: float = 0.3) -> Figure:
         capsize=4,
         label=f"G = {group_size}: sd {sd_now:.3f}",
     )
-    middle.set_xscale("log", base=2)
-    middle.set_ylim(-0.02, 1.02)
-    middle.set_xlabel("group size G")
     middle.set_ylabel("group-mean baseline")
     middle.set_title("(b) the baseline's noise shrinks as 1/√G")
-    middle.legend(loc="upper right", fontsize=8)
 
     curve = prob_uniform_group(p, _G_AXIS)
     middle_p = prob_uniform_group(p, group_size)
@@ -155,13 +151,13 @@ def advantage_figure(group_size: int = 8, p: float = 0.3) -> Figure:
         xytext=(6, 6) if group_size <= 32 else (-40, 8),
         fontsize=9,
     )
-    right.set_xscale("log", base=2)
-    right.set_ylim(-0.02, 1.02)
-    right.set_xlabel("group size G")
     right.set_ylabel("P(all rewards equal)")
     right.set_title("(c) groups that teach nothing")
-    right.legend(loc="upper right", fontsize=8)
-    for axis in (middle, right):
+    for axis in (middle, right):  # (b) and (c) share the G axis (log scale, powers of 2)
+        axis.set_xscale("log", base=2)
+        axis.set_ylim(-0.02, 1.02)
+        axis.set_xlabel("group size G")
+        axis.legend(loc="upper right", fontsize=8)
         axis.xaxis.set_major_locator(FixedLocator([2, 4, 8, 16, 32, 64]))
         axis.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         axis.xaxis.set_minor_locator(NullLocator())
