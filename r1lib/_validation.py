@@ -22,6 +22,7 @@ __all__ = [
     "check_in_open_interval",
     "check_positive",
     "check_probability",
+    "check_rng",
     "check_same_shape",
     "check_whole_number",
 ]
@@ -158,6 +159,16 @@ def check_choice(value: object, name: str, choices: Iterable[str]) -> str:
         listed = ", ".join(repr(option) for option in options)
         raise ValueError(f"{name} must be one of {listed}; got {value!r}")
     return value  # type: ignore[return-value]
+
+
+def check_rng(rng: object) -> np.random.Generator:
+    """Return ``rng`` after checking it is a ``numpy.random.Generator``."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            "rng must be a numpy.random.Generator (numpy.random.default_rng(seed)); "
+            f"got {type(rng).__name__}"
+        )
+    return rng
 
 
 def check_same_shape(

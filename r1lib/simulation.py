@@ -48,6 +48,7 @@ from r1lib._validation import (
     check_finite_scalar,
     check_positive,
     check_probability,
+    check_rng,
     check_whole_number,
 )
 
@@ -168,7 +169,7 @@ class SimulatedBenchmark:
         clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
         the generative story itself is this module's (see the module docstring), not a paper's.
         """
-        _check_rng(rng)
+        check_rng(rng)
         k = (
             self.samples_per_question
             if samples_per_question is None
@@ -226,7 +227,7 @@ def draw_success_probs(
     clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
     the generative story itself is this module's (see the module docstring), not a paper's.
     """
-    _check_rng(rng)
+    check_rng(rng)
     n = check_whole_number(num_questions, "num_questions", minimum=1)
     a, b = _check_difficulty(difficulty)
     rho = check_probability(cluster_correlation, "cluster_correlation")
@@ -283,7 +284,7 @@ def paired_success_probs(
     clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
     the generative story itself is this module's (see the module docstring), not a paper's.
     """
-    _check_rng(rng)
+    check_rng(rng)
     p = _check_success_prob(success_prob, None)
     rho = check_probability(correlation, "correlation")
     shift = check_finite_scalar(logit_shift, "logit_shift")
@@ -366,7 +367,7 @@ def simulate_benchmark(
     >>> run.correct.shape, run.answers.shape
     ((30, 4), (30, 4))
     """
-    _check_rng(rng)
+    check_rng(rng)
     n = check_whole_number(num_questions, "num_questions", minimum=1)
     k = check_whole_number(samples_per_question, "samples_per_question", minimum=1)
     w = check_whole_number(num_wrong_answers, "num_wrong_answers", minimum=1)
@@ -402,14 +403,6 @@ def simulate_benchmark(
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def _check_rng(rng: object) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator (numpy.random.default_rng(seed)); "
-            f"got {type(rng).__name__}"
-        )
 
 
 def _check_difficulty(difficulty: object) -> tuple[float, float]:

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from r1lib import metrics
-from r1lib._validation import check_positive, check_whole_number
+from r1lib._validation import check_positive, check_rng, check_whole_number
 from r1lib.miniature._threads import single_blas_thread
 from r1lib.miniature.policy import MLPPolicy
-from r1lib.miniature.task import _check_rng, answer_array, completion_mask, gold_answers
+from r1lib.miniature.task import answer_array, completion_mask, gold_answers
 
 __all__ = ["JSON_KS", "Evaluation", "evaluate"]
 
@@ -116,7 +116,7 @@ def evaluate(
     cons_k
         Vote size of the majority-vote score.
     """
-    _check_rng(rng)
+    check_rng(rng)
     n = check_whole_number(n, "n", minimum=1)
     cons_k = check_whole_number(cons_k, "cons_k", minimum=1)
     if cons_k > n:

@@ -31,8 +31,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from r1lib._validation import as_float_array, check_choice, check_positive, check_whole_number
-from r1lib.miniature.task import BOS, EOS, EQ, NUM_OUTPUTS, NUM_TOKENS, PAD, Task, _check_rng
+from r1lib._validation import (
+    as_float_array,
+    check_choice,
+    check_positive,
+    check_rng,
+    check_whole_number,
+)
+from r1lib.miniature.task import BOS, EOS, EQ, NUM_OUTPUTS, NUM_TOKENS, PAD, Task
 
 __all__ = ["ForwardCache", "MLPPolicy"]
 
@@ -90,7 +96,7 @@ class MLPPolicy:
             raise ValueError("hidden must list at least one layer width")
         for width in hidden:
             check_whole_number(width, "hidden", minimum=1)
-        _check_rng(rng)
+        check_rng(rng)
         check_choice(precision, "precision", ("float64", "float32"))
         self.task = task
         self.hidden = hidden
@@ -297,7 +303,7 @@ class MLPPolicy:
         padded with ``PAD``. Returns ``(B, max_length)`` token ids.
         """
         prompts = self.task.check_prompts(prompts)
-        _check_rng(rng)
+        check_rng(rng)
         temperature = check_positive(temperature, "temperature")
         length = self.task.max_length if max_length is None else max_length
         length = check_whole_number(length, "max_length", minimum=1)

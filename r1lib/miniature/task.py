@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from r1lib._validation import check_probability, check_whole_number
+from r1lib._validation import check_probability, check_rng, check_whole_number
 
 __all__ = [
     "BOS",
@@ -105,7 +105,7 @@ class Task:
         ``exclude`` holds held-out prompts (shape ``(m, s)``) that training must never see.
         """
         n = check_whole_number(n, "n", minimum=0)
-        _check_rng(rng)
+        check_rng(rng)
         prompts = rng.integers(0, 10, size=(n, self.num_steps))
         if exclude is not None and len(exclude) and n:
             banned = set(_row_keys(np.asarray(exclude)).tolist())
@@ -127,14 +127,6 @@ class Task:
         if array.dtype.kind not in "iu" or array.min() < 0 or array.max() > 9:
             raise ValueError("prompts must contain integer digits 0..9")
         return array.astype(np.int64, copy=False)
-
-
-def _check_rng(rng: object) -> None:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); "
-            f"got {type(rng).__name__}"
-        )
 
 
 def _row_keys(prompts: np.ndarray) -> np.ndarray:
@@ -303,7 +295,7 @@ def demonstrations(
     Filler runs are cut where they would overflow ``task.max_length``.
     """
     prompts = task.check_prompts(prompts)
-    _check_rng(rng)
+    check_rng(rng)
     if not isinstance(demonstrator, Demonstrator):
         raise TypeError(f"demonstrator must be a Demonstrator; got {type(demonstrator).__name__}")
     b, s = prompts.shape

@@ -28,12 +28,13 @@ from r1lib._validation import (
     check_choice,
     check_in_open_interval,
     check_positive,
+    check_rng,
     check_whole_number,
 )
 from r1lib.miniature._threads import single_blas_thread
 from r1lib.miniature.optim import Adam
 from r1lib.miniature.policy import MLPPolicy
-from r1lib.miniature.task import NUM_OUTPUTS, _check_rng, completion_mask, rewards
+from r1lib.miniature.task import NUM_OUTPUTS, completion_mask, rewards
 
 __all__ = [
     "GRPOConfig",
@@ -94,7 +95,7 @@ def supervised_finetune(
     progress
         Show a tqdm bar.
     """
-    _check_rng(rng)
+    check_rng(rng)
     steps = check_whole_number(steps, "steps", minimum=0)
     batch_size = check_whole_number(batch_size, "batch_size", minimum=1)
     prompts = policy.task.check_prompts(prompts)
@@ -285,7 +286,7 @@ def grpo_train(
     """
     if not isinstance(config, GRPOConfig):
         raise TypeError(f"config must be a GRPOConfig; got {type(config).__name__}")
-    _check_rng(rng)
+    check_rng(rng)
     eval_every = check_whole_number(eval_every, "eval_every", minimum=1)
     val_samples = check_whole_number(val_samples, "val_samples", minimum=1)
     task = policy.task
@@ -382,7 +383,7 @@ def rejection_sample(
 
     Returns ``(prompts, completions)`` of the accepted samples.
     """
-    _check_rng(rng)
+    check_rng(rng)
     samples_per_prompt = check_whole_number(samples_per_prompt, "samples_per_prompt", minimum=1)
     repeated = np.repeat(teacher.task.check_prompts(prompts), samples_per_prompt, axis=0)
     with single_blas_thread():
@@ -424,7 +425,7 @@ def token_distill(
     run with ``steps`` steps and ``μ = updates_per_batch``. Returns the loss of each
     update (``steps * updates_per_batch`` values).
     """
-    _check_rng(rng)
+    check_rng(rng)
     steps = check_whole_number(steps, "steps", minimum=0)
     batch_size = check_whole_number(batch_size, "batch_size", minimum=1)
     updates = check_whole_number(updates_per_batch, "updates_per_batch", minimum=1)
