@@ -21,7 +21,7 @@ help:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[course,test,book]"
+	$(BIN)/python -m pip install --quiet -e ".[course,tests,book]"
 	@touch $(STAMP)
 
 setup: $(STAMP)
