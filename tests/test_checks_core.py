@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from r1lib.checks._core import Case, check_function, check_number
+from r1lib.checks._core import Case, check_function, check_number, silence_numpy_warnings
 
 
 def test_long_arrays_are_shown_one_above_the_other(capsys) -> None:
@@ -33,3 +35,11 @@ def test_strict_mode_says_it_is_the_reference_solution(capsys) -> None:
     assert capsys.readouterr().out == "[ok] demo, reference solution: correct.\n"
     check_number("demo", 0.25, 0.25)
     assert capsys.readouterr().out == "[ok] demo: correct.\n"
+
+
+def test_silenced_learner_functions_warn_nothing_and_pass_non_functions_through() -> None:
+    naive = silence_numpy_warnings(lambda x: np.exp(x) / np.exp(x).sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numpy RuntimeWarning would raise here
+        assert np.isnan(naive(np.array([1000.0, 0.0]))).any()
+    assert silence_numpy_warnings(None) is None

@@ -21,7 +21,14 @@ from typing import Any, Literal
 
 import numpy as np
 
-__all__ = ["Case", "CheckFailed", "Feedback", "check_function", "check_number"]
+__all__ = [
+    "Case",
+    "CheckFailed",
+    "Feedback",
+    "check_function",
+    "check_number",
+    "silence_numpy_warnings",
+]
 
 Status = Literal["not attempted", "wrong", "correct"]
 _MARK = {"not attempted": "[ ]", "wrong": "[x]", "correct": "[ok]"}
@@ -118,6 +125,23 @@ def _finish(feedback: Feedback, strict: bool) -> Feedback:
     if strict and not feedback:
         raise CheckFailed(str(feedback))
     return feedback
+
+
+def silence_numpy_warnings(learner_fn: Any) -> Any:
+    """``learner_fn`` run with numpy's overflow/divide/invalid warnings silenced.
+
+    For exercises where a naive answer overflows or divides by zero on purpose: the
+    checker reports the resulting inf/NaN as wrong, and the warning would only repeat it.
+    Anything not callable is returned as is, for :func:`check_function` to judge.
+    """
+    if not callable(learner_fn):
+        return learner_fn
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            return learner_fn(*args, **kwargs)
+
+    return wrapped
 
 
 def check_function(

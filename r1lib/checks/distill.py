@@ -10,22 +10,9 @@ from typing import Any
 import numpy as np
 
 from r1lib import distill
-from r1lib.checks._core import Case, Feedback, check_function
+from r1lib.checks._core import Case, Feedback, check_function, silence_numpy_warnings
 
 __all__ = ["distillation_gradient", "temperature_softmax"]
-
-
-def _quiet(function: Any) -> Any:
-    """Run a learner's function with numpy's overflow/invalid warnings silenced (a naive
-    softmax overflows on purpose in one case; the checker reports it as wrong)."""
-    if not callable(function):
-        return function
-
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return function(*args, **kwargs)
-
-    return wrapped
 
 
 def _softmax_cases() -> list[Case]:
@@ -56,7 +43,7 @@ def temperature_softmax(learner_fn: Any, *, strict: bool = False) -> Feedback:
     the last axis, without overflow for large logits."""
     return check_function(
         "Temperature softmax",
-        _quiet(learner_fn),
+        silence_numpy_warnings(learner_fn),
         lambda logits, temperature: distill.softmax(logits, temperature),
         _softmax_cases(),
         rtol=1e-9,
@@ -100,7 +87,7 @@ def distillation_gradient(learner_fn: Any, *, strict: bool = False) -> Feedback:
     ``T² · mean over rows of KL(softmax(z_t/T) ‖ softmax(z_s/T))`` w.r.t. ``student_logits``."""
     return check_function(
         "Gradient of the distillation loss",
-        _quiet(learner_fn),
+        silence_numpy_warnings(learner_fn),
         lambda z_t, z_s, t: distill.distillation_grad(z_t, z_s, t),
         _gradient_cases(),
         rtol=1e-7,

@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 
 from r1lib import kl
-from r1lib.checks._core import Case, Feedback, check_function, check_number
+from r1lib.checks._core import (
+    Case,
+    Feedback,
+    check_function,
+    check_number,
+    silence_numpy_warnings,
+)
 from r1lib.distill import reverse_kl_grad
 from r1lib.viz.kl_basics import TinyLM, exact_sequence_kl, tiny_language_models
 from r1lib.viz.kl_estimators import expected_gradients
@@ -62,20 +68,12 @@ def _kl_cases() -> list[Case]:
     ]
 
 
-def _quiet(function: Any) -> Any:
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return function(*args, **kwargs)
-
-    return wrapped
-
-
 def kl_divergence(learner_fn: Any, *, strict: bool = False) -> Feedback:
     """Exercise: ``fn(p, q)`` returns KL(p‖q) along the last axis, with 0·log 0 = 0 and
     +inf where ``p > 0 = q``."""
     return check_function(
         "Exact KL of categorical distributions",
-        _quiet(learner_fn) if callable(learner_fn) else learner_fn,
+        silence_numpy_warnings(learner_fn),
         kl.kl_divergence,
         _kl_cases(),
         rtol=1e-9,
@@ -185,7 +183,7 @@ def k3(learner_fn: Any, *, strict: bool = False) -> Feedback:
     1e-6 relative even for ``|x| = 1e-12`` (where ``expm1(x) - x`` loses every digit)."""
     return check_function(
         "A stable k3",
-        _quiet(learner_fn) if callable(learner_fn) else learner_fn,
+        silence_numpy_warnings(learner_fn),
         kl.k3,
         _k3_cases(),
         rtol=1e-6,
