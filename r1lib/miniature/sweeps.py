@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from r1lib._validation import check_whole_number
+from r1lib._validation import check_choice, check_whole_number
 from r1lib.miniature.pipeline import PipelineConfig, base_model, fast_config
 from r1lib.miniature.training import GRPOConfig, GRPOLog, grpo_train
 
@@ -86,8 +86,7 @@ def run_sweeps(
     for g in group_sizes:
         check_whole_number(g, "group_sizes", minimum=2)
     for label in loss_variants:
-        if label not in LOSS_VARIANTS:
-            raise ValueError(f"loss_variants must be among {sorted(LOSS_VARIANTS)}; got {label!r}")
+        check_choice(label, "loss_variants", LOSS_VARIANTS)
     base, held_out = base_model(config, seed)
     by_group: dict[int, GRPOLog] = {}
     for g in group_sizes:
