@@ -130,9 +130,8 @@ class PipelineConfig:
     eval_every: int = 5
 
     def __post_init__(self) -> None:
-        for name in ("num_demos", "sft_steps", "sft_batch", "num_test", "eval_samples"):
+        for name in ("num_demos", "sft_steps", "sft_batch", "num_test", "eval_samples", "num_val"):
             check_whole_number(getattr(self, name), name, minimum=1)
-        check_whole_number(self.num_val, "num_val", minimum=1)
         if self.cons_k > self.eval_samples:
             raise ValueError(
                 f"cons_k must be <= eval_samples = {self.eval_samples}; got {self.cons_k}"
