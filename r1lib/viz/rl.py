@@ -224,7 +224,6 @@ def actor_critic_cost(policy_params: float, critic_size: float = 1.0) -> dict[st
 #: so π("3" | context) ≈ 0.10: a hard prompt, solved by about one completion in ten.
 THETA0 = np.zeros((V + 1, V))
 THETA0[:, ANSWER] = -1.5
-_COORD = (1, ANSWER)  # ∂J/∂θ[context "2", token "3"]
 _REPEATS = 400
 _YS = all_completions()
 _PROBS = np.exp(sequence_log_prob(THETA0, _YS))
