@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from r1lib._validation import check_choice
 from r1lib.grpo import grpo_loss
 from r1lib.miniature.pipeline import PipelineResult, notebook_config
 from r1lib.miniature.sweeps import LOSS_VARIANTS, Sweeps, run_sweeps
@@ -253,8 +254,7 @@ def group_size_curves(group_size: int = 8, x_axis: str = "steps") -> Figure:
     sweeps = _sweeps()
     if group_size not in sweeps.group_size:
         raise ValueError(f"group_size must be one of {sorted(sweeps.group_size)}; got {group_size}")
-    if x_axis not in ("steps", "samples"):
-        raise ValueError(f"x_axis must be 'steps' or 'samples'; got {x_axis!r}")
+    check_choice(x_axis, "x_axis", ("steps", "samples"))
 
     def x_of(g: int, log: GRPOLog) -> np.ndarray:
         if x_axis == "samples":
@@ -282,8 +282,7 @@ def group_size_curves(group_size: int = 8, x_axis: str = "steps") -> Figure:
 def loss_type_lengths(loss_type: str = "grpo") -> Figure:
     """Reward and completion lengths during GRPO with each loss aggregation / scaling."""
     sweeps = _sweeps()
-    if loss_type not in sweeps.loss_type:
-        raise ValueError(f"loss_type must be one of {list(sweeps.loss_type)}; got {loss_type!r}")
+    check_choice(loss_type, "loss_type", sweeps.loss_type)
 
     def x_of(_: str, log: GRPOLog) -> np.ndarray:
         return np.arange(1, len(log.reward) + 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
+from r1lib._validation import check_choice
 from r1lib.viz.style import PALETTE, new_figure, styled
 
 __all__ = ["AIME", "MATH500", "R1_OTHER", "SLIDERS", "TABLE6", "headline_figure"]
@@ -76,9 +77,7 @@ def headline_figure(models: str = "all") -> Figure:
     models
         ``"reasoning models"`` (R1-Zero, R1, o1-0912), ``"distilled models"`` or ``"all"``.
     """
-    if models not in _GROUPS:
-        raise ValueError(f"models must be one of {list(_GROUPS)}; got {models!r}")
-    names = _GROUPS[models]
+    names = _GROUPS[check_choice(models, "models", _GROUPS)]
     figure, axis = new_figure(width=max(4.5, 1.05 * len(names) + 1.5), height=4.2)
     width = 0.38
     for i, name in enumerate(names):
