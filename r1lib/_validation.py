@@ -17,6 +17,7 @@ import numpy as np
 __all__ = [
     "as_float_array",
     "as_whole_array",
+    "check_axis",
     "check_choice",
     "check_finite_scalar",
     "check_in_open_interval",
@@ -150,6 +151,15 @@ def check_probability(value: object, name: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"{name} must lie in [0, 1]; got {value!r}")
     return value
+
+
+def check_axis(axis: object, ndim: int) -> int:
+    """Return ``axis`` as an ``int`` after checking it is an axis of an ``ndim``-D array."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an int; got {type(axis).__name__}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis must lie in [{-ndim}, {ndim}); got {axis}")
+    return int(axis)
 
 
 def check_choice(value: object, name: str, choices: Iterable[str]) -> str:

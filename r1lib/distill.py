@@ -27,6 +27,7 @@ import numpy as np
 from r1lib._validation import (
     as_float_array,
     as_whole_array,
+    check_axis,
     check_positive,
     check_probability,
     check_same_shape,
@@ -58,14 +59,6 @@ def _logits_array(logits: object, name: str) -> np.ndarray:
     if array.ndim == 0:
         raise ValueError(f"{name} must have at least one dimension (the class axis); got a scalar")
     return array
-
-
-def _axis(axis: object, ndim: int) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"axis must be an int; got {type(axis).__name__}")
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis must lie in [{-ndim}, {ndim}); got {axis}")
-    return int(axis)
 
 
 #: Largest |logit / T| accepted. The log-sum-exp shift, the log-ratios of two
@@ -216,7 +209,7 @@ def log_softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.
     """
     t = check_positive(temperature, "temperature")
     array = _logits_array(logits, "logits")
-    axis = _axis(axis, array.ndim)
+    axis = check_axis(axis, array.ndim)
     return _log_softmax(_scaled(array, "logits", t), axis)
 
 

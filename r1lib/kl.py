@@ -28,6 +28,7 @@ import numpy as np
 
 from r1lib._validation import (
     as_float_array,
+    check_axis,
     check_in_open_interval,
     check_positive,
     check_same_shape,
@@ -349,10 +350,7 @@ def kl_divergence(
     check_same_shape(q_array, "q", p_array, "p")
     if p_array.ndim == 0:
         raise ValueError("p must have at least one dimension (the class axis); got a scalar")
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise TypeError(f"axis must be an int; got {type(axis).__name__}")
-    if not -p_array.ndim <= axis < p_array.ndim:
-        raise ValueError(f"axis must lie in [{-p_array.ndim}, {p_array.ndim}); got {axis}")
+    axis = check_axis(axis, p_array.ndim)
     tolerance = check_in_open_interval(atol, "atol", 0.0, 1.0)  # atol >= 1 admits 0 rows
     if p_array.shape[axis] == 0:
         raise ValueError(f"p must have at least one class along axis {axis}; got {p_array.shape}")
