@@ -321,16 +321,6 @@ def _batch(seed: int = 0, batch: int = 4, length: int = 6, spread: float = 0.3):
     return logp, old, ref, advantages, mask
 
 
-def _numeric_grad(fn, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    grad = np.zeros_like(x)
-    for index in np.ndindex(*x.shape):
-        up, down = x.copy(), x.copy()
-        up[index] += h
-        down[index] -= h
-        grad[index] = (fn(up) - fn(down)) / (2 * h)
-    return grad
-
-
 def _reference_loss(logp, old, ref, adv, mask, eps_low, eps_high, beta, loss_type, max_len):
     """TRL's GRPOTrainer._compute_loss, transcribed to numpy (one process)."""
     coef_1 = np.exp(logp - old)
@@ -504,7 +494,7 @@ def test_clip_fraction_and_mean_ratio_are_masked_means() -> None:
     ],
 )
 def test_gradient_matches_finite_differences(
-    loss_type: str, beta: float, eps_high: float | None, per_token: bool
+    loss_type: str, beta: float, eps_high: float | None, per_token: bool, numeric_grad
 ) -> None:
     logp, old, ref, adv, mask = _batch(7, batch=4, length=5, spread=0.4)
     if per_token:
@@ -519,7 +509,7 @@ def test_gradient_matches_finite_differences(
     result = grpo_loss(logp, old, adv, mask, **kwargs)
     if eps_high is None:
         assert 0.0 < result.clip_fraction < 1.0, "the test must exercise active clipping"
-    numeric = _numeric_grad(lambda x: grpo_loss(x, old, adv, mask, **kwargs).loss, logp)
+    numeric = numeric_grad(lambda x: grpo_loss(x, old, adv, mask, **kwargs).loss, logp)
     np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given
@@ -69,19 +67,16 @@ def test_regularised_optimum_attains_beta_log_z(beta: float) -> None:
 # --- lesson 08 ---------------------------------------------------------------
 
 
-def _finite_difference(function: Any, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    steps = h * np.eye(theta.size)
-    return np.array([(function(theta + e) - function(theta - e)) / (2 * h) for e in steps])
-
-
 @given(distance=st.floats(0.0, 3.0), seed=st.integers(0, 1000))
-def test_expected_gradients_match_finite_differences(distance: float, seed: int) -> None:
+def test_expected_gradients_match_finite_differences(
+    distance: float, seed: int, numeric_grad
+) -> None:
     """Tang & Munos 2025: on policy, E grad k1 = 0, E grad k2 = grad KL(pi||ref),
     E grad k3 = grad KL(ref||pi); k1 in the reward and k3 x pi/pi_old give grad KL(pi||ref)."""
     logits, ref = est.toy_policy(distance, seed=seed)
     exact = est.expected_gradients(logits, ref)
-    reverse = _finite_difference(lambda t: kl.kl_divergence(softmax(t), ref), logits)
-    forward = _finite_difference(lambda t: kl.kl_divergence(ref, softmax(t)), logits)
+    reverse = numeric_grad(lambda t: kl.kl_divergence(softmax(t), ref), logits)
+    forward = numeric_grad(lambda t: kl.kl_divergence(ref, softmax(t)), logits)
     assert np.allclose(exact["reverse KL"], reverse, atol=1e-7)
     assert np.allclose(exact["forward KL"], forward, atol=1e-7)
     assert np.allclose(exact["k1 as loss"], 0.0, atol=1e-12)
@@ -91,12 +86,12 @@ def test_expected_gradients_match_finite_differences(distance: float, seed: int)
     assert np.allclose(exact["k3 in reward"] + exact["k3 as loss"], reverse, atol=1e-7)
 
 
-def test_per_sample_gradients_are_derivatives_of_r1lib_estimators() -> None:
+def test_per_sample_gradients_are_derivatives_of_r1lib_estimators(numeric_grad) -> None:
     logits, ref = est.toy_policy(1.5)
     rows = est.per_sample_gradients(logits, ref)
     for name, estimator in est.ESTIMATORS.items():
         for x in range(logits.size):
-            numeric = _finite_difference(
+            numeric = numeric_grad(
                 lambda t, x=x, f=estimator: f(np.log(ref[x]) - log_softmax(t)[x]), logits
             )
             assert np.allclose(numeric, rows[f"{name} as loss"][x], atol=1e-7)

@@ -11,25 +11,16 @@ import pytest
 from r1lib.viz import rl
 
 
-def _fd(f, theta, h=1e-6):
-    grad = np.zeros_like(theta)
-    for index in np.ndindex(theta.shape):
-        step = np.zeros_like(theta)
-        step[index] = h
-        grad[index] = (f(theta + step) - f(theta - step)) / (2 * h)
-    return grad
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_exact_gradient_matches_finite_differences(seed: int) -> None:
+def test_exact_gradient_matches_finite_differences(seed: int, numeric_grad) -> None:
     theta = np.random.default_rng(seed).normal(size=rl.THETA0.shape)
-    assert np.allclose(rl.exact_gradient(theta), _fd(rl.expected_reward, theta), atol=1e-8)
+    assert np.allclose(rl.exact_gradient(theta), numeric_grad(rl.expected_reward, theta), atol=1e-8)
 
 
-def test_score_function_matches_finite_differences() -> None:
+def test_score_function_matches_finite_differences(numeric_grad) -> None:
     theta = np.random.default_rng(3).normal(size=rl.THETA0.shape)
     y = np.array([[2, 0, 2]])
-    numeric = _fd(lambda t: rl.sequence_log_prob(t, y)[0], theta)
+    numeric = numeric_grad(lambda t: rl.sequence_log_prob(t, y)[0], theta)
     assert np.allclose(rl.score_function(theta, y)[0], numeric, atol=1e-8)
 
 
