@@ -440,8 +440,9 @@ def token_distill(
             prompts = task.sample_prompts(batch_size, rng, exclude=exclude)
             completions = teacher.sample(prompts, rng, temperature=sample_temperature)
             mask = completion_mask(completions)
-            completions = completions[:, : int(mask.sum(axis=1).max())]
-            rows = completion_mask(completions).reshape(-1) > 0
+            width = int(mask.sum(axis=1).max())  # drop the all-padding columns
+            completions = completions[:, :width]
+            rows = mask[:, :width].reshape(-1) > 0
             teacher_logits = teacher.logits(prompts, completions).reshape(-1, NUM_OUTPUTS)[rows]
             for inner in range(updates):
                 _, cache = student.log_probs(prompts, completions)
