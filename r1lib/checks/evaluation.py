@@ -13,6 +13,7 @@ import numpy as np
 
 from r1lib.checks._core import Case, Feedback, check_function, check_number
 from r1lib.metrics import paired_difference, score_estimate
+from r1lib.metrics.errorbars import Z95
 from r1lib.simulation import paired_success_probs, simulate_benchmark
 
 __all__ = [
@@ -26,8 +27,6 @@ __all__ = [
 
 #: Number of questions of one AIME exam.
 AIME_QUESTIONS = 30
-#: The 97.5% quantile of the standard normal distribution.
-Z95 = 1.959963984540054
 
 
 def _reference_se(correct: Any) -> float:

@@ -21,7 +21,7 @@ population of possible questions, so it has a standard error like any sample mea
   are correlated across questions.
 
 Confidence intervals are normal: ``mean ± z SE`` with ``z`` the standard normal
-quantile (1.96 for 95%).
+quantile (1.96 for 95%: :data:`Z95`).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from r1lib._validation import (
 )
 
 __all__ = [
+    "Z95",
     "Estimate",
     "VarianceComponents",
     "paired_difference",
@@ -48,6 +49,9 @@ __all__ = [
     "score_estimate",
     "variance_components",
 ]
+
+#: 97.5% quantile of the standard normal: a 95% interval is estimate ± Z95 · SE.
+Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from r1lib.metrics import paired_difference, score_estimate
+from r1lib.metrics.errorbars import Z95
 from r1lib.simulation import (
     SimulatedBenchmark,
     draw_success_probs,
@@ -42,8 +43,6 @@ __all__ = [
 #: The lesson's model: p_i ~ Beta(1.4, 0.6), mean 0.7 (roughly where the R1 family
 #: scores on AIME), many questions nearly always solved, a tail of hard ones.
 DIFFICULTY = (1.4, 0.6)
-#: 97.5% quantile of the standard normal: a 95% interval is estimate ± Z95 · SE.
-Z95 = 1.959963984540054
 #: Seed of the fixed "benchmark" the slider figures share (the notebook has its own rng).
 _FIGURE_SEED = 2025
 

@@ -19,6 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from r1lib.metrics import maj_at_k, pass_at_k, pass_at_k_plugin, score_estimate
+from r1lib.metrics.errorbars import Z95
 from r1lib.simulation import SimulatedBenchmark, simulate_benchmark
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 from r1lib.viz.welcome import AIME, TABLE6
@@ -39,8 +40,6 @@ __all__ = [
     "voting_amplifies",
 ]
 
-#: 97.5% quantile of the standard normal: a 95% interval is estimate ± Z95 · SE.
-Z95 = 1.959963984540054
 #: The k values the lesson's curves and the precomputed slider use.
 K_VALUES = [1, 2, 4, 8, 16, 32, 64]
 #: Samples per problem in the pass@k bias figure (the Codex paper's example uses n = 64).
