@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -289,6 +293,7 @@ check.distill_7b_pass1(answer)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 check.distill_7b_pass1(55.5, strict=True)
 
 # %% [markdown]
@@ -314,6 +319,7 @@ check.r1_zero_gain(gain)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 pass1, cons64 = AIME["DeepSeek-R1-Zero"]
 check.r1_zero_gain(cons64 - pass1, strict=True)
 
@@ -345,6 +351,7 @@ check.majority_gain(majority_gain)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def majority_gain_solution(pass1, cons64):
     return np.asarray(cons64, dtype=float) - np.asarray(pass1, dtype=float)
 

@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -534,6 +538,7 @@ check.score_function(my_score)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def my_score_solution(logits, token):
     z = np.asarray(logits, dtype=float)
     probs = np.exp(z - z.max())  # subtracting the max avoids overflow
@@ -573,6 +578,7 @@ check.ppo_clip(my_ppo_clip)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def my_ppo_clip_solution(ratio, advantage, epsilon):
     ratio, advantage = np.asarray(ratio, dtype=float), np.asarray(advantage, dtype=float)
     return np.minimum(ratio * advantage, np.clip(ratio, 1 - epsilon, 1 + epsilon) * advantage)
@@ -604,6 +610,7 @@ check.critic_memory_gb(critic_gb)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 check.critic_memory_gb(rl.BYTES_TRAINED * 7e9 / 1e9, strict=True)
 
 # %% [markdown]

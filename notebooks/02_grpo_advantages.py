@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -380,6 +384,7 @@ check.group_advantages(my_advantages)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def my_advantages_solution(rewards):
     rewards = np.asarray(rewards, dtype=float)
     centred = rewards - rewards.mean(axis=1, keepdims=True)
@@ -413,6 +418,7 @@ check.uniform_group_probability(q)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 check.uniform_group_probability(0.9**16 + 0.1**16, strict=True)
 
 # %% [markdown]
@@ -443,6 +449,7 @@ check.draws_per_useful_group(draws_per_useful_group)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def draws_per_useful_group_solution(p, G):
     p = np.asarray(p, dtype=float)
     return 1.0 / (1.0 - p**G - (1.0 - p) ** G)

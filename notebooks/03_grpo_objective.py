@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -185,7 +189,7 @@ except ValueError as error:
 # and `epsilon` only the right panel's.
 
 # %%
-widgets.interact(
+_ = widgets.interact(
     viz.clipped_surrogate,
     epsilon=widgets.FloatSlider(value=0.2, min=0.05, max=0.95, step=0.05, continuous_update=False),
     epsilon_high=widgets.FloatSlider(
@@ -328,7 +332,7 @@ for loss_type in ("bnpo", "dapo", "dr_grpo"):
 viz.aggregation_weights(long_length=long, short_length=short)
 
 # %%
-widgets.interact(
+_ = widgets.interact(
     viz.aggregation_weights,
     long_length=widgets.IntSlider(value=200, min=10, max=1000, step=10, continuous_update=False),
     short_length=widgets.IntSlider(value=10, min=1, max=100, step=1, continuous_update=False),
@@ -370,7 +374,7 @@ print(f"÷ std multiplies a 1-in-16 question by {hard:.2f}, an 8-in-16 one by {m
 viz.difficulty_bias(group_size=G)
 
 # %%
-widgets.interact(
+_ = widgets.interact(
     viz.difficulty_bias,
     group_size=widgets.IntSlider(value=16, min=2, max=64, step=1, continuous_update=False),
 )
@@ -461,6 +465,7 @@ check.grpo_loss_value(my_grpo_loss)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_grpo_loss(logp, old_logp, advantages, mask, epsilon=0.2):
     ratio = np.exp(logp - old_logp)
     a = np.asarray(advantages)[:, None]
@@ -499,6 +504,7 @@ check.token_weights(my_token_weights)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_token_weights(mask, loss_type, max_completion_length):
     mask = np.asarray(mask, dtype=float)
     batch = mask.shape[0]
@@ -537,6 +543,7 @@ check.gradient_coefficient(gc_answer)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 q = check.GRADIENT_QUESTION
 solution_gc = q["advantage"] + q["beta"] * (q["p_ref"] / q["p_theta"] - 1)  # 0.5 - 0.008
 check.gradient_coefficient(solution_gc, strict=True)

@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -626,6 +630,7 @@ check.temperature_softmax(my_softmax)
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_softmax(logits, temperature):
     z = np.asarray(logits, dtype=float) / temperature
     z = z - z.max(axis=-1, keepdims=True)  # every exponent <= 0: no overflow
@@ -667,6 +672,7 @@ check.distillation_gradient(my_distillation_grad)
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_distillation_grad(teacher_logits, student_logits, temperature):
     p = distill.softmax(teacher_logits, temperature)
     q = distill.softmax(student_logits, temperature)

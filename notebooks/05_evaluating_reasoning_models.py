@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -690,6 +694,7 @@ check.standard_error(my_standard_error)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_standard_error(correct):
     per_question = np.asarray(correct, dtype=float).mean(axis=1)
     return math.sqrt(per_question.var(ddof=1) / per_question.size)
@@ -725,6 +730,7 @@ check.aime_ci_half_width(ci_half_width_points)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 solution_points = 100 / 30
 solution_half_width = 100 * 1.96 * math.sqrt((21 / 30) * (9 / 30) / 30)
 check.aime_points(solution_points, strict=True)
@@ -759,6 +765,7 @@ check.paired_standard_error(my_paired_se)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_paired_se(scores_a, scores_b):
     d = np.asarray(scores_a, dtype=float).mean(axis=1) - np.asarray(scores_b, dtype=float).mean(axis=1)
     return math.sqrt(d.var(ddof=1) / d.size)

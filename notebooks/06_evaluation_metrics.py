@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -590,6 +594,7 @@ check.pass_at_k(my_pass_at_k)
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_pass_at_k(n, c, k):
     if n - c < k:  # every k-subset contains a correct sample
         return 1.0
@@ -630,6 +635,7 @@ check.maj_at_k(my_maj_at_k)
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_maj_at_k(answers, gold, k):
     subsets = list(itertools.combinations(answers, k))
     total = 0.0
@@ -667,6 +673,7 @@ check.codex_bias(codex_bias)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 unbiased_16 = 1 - math.comb(60, 16) / math.comb(64, 16)
 plugin_16 = 1 - (1 - 4 / 64) ** 16
 check.codex_bias(100 * (unbiased_16 - plugin_16), strict=True)

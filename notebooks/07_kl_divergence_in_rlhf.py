@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -128,7 +132,7 @@ viz.penalty_tradeoff(beta=0.3)
 # Move β yourself (the dashed line on the right marks it).
 
 # %%
-widgets.interact(
+_ = widgets.interact(
     viz.penalty_tradeoff,
     beta=widgets.FloatSlider(value=0.3, min=0.02, max=2.0, step=0.02, continuous_update=False),
 )
@@ -220,7 +224,7 @@ print(
 # KL too prefers the middle.
 
 # %%
-widgets.interact(
+_ = widgets.interact(
     viz.asymmetry,
     width=widgets.FloatSlider(value=2.0, min=1.0, max=10.0, step=0.5, continuous_update=False),
 )
@@ -282,7 +286,7 @@ assert vocab_size**10 // 10**18 > 10**19 * viz.SECONDS_PER_YEAR  # L = 10: over 
 viz.sequence_count(vocab_size=32_768, length=100)
 
 # %%
-widgets.interact(
+_ = widgets.interact(
     viz.sequence_count,
     vocab_size=widgets.Dropdown(options=[2, 4, 1_000, 32_768, 100_000], value=32_768),
     length=widgets.IntSlider(value=100, min=1, max=1000, step=1, continuous_update=False),
@@ -382,7 +386,7 @@ for n in (10, 100, 1000):
 viz.monte_carlo_convergence(num_samples=5000, distance=1.0)
 
 # %%
-widgets.interact(
+_ = widgets.interact(
     viz.monte_carlo_convergence,
     num_samples=widgets.IntSlider(
         value=5000, min=100, max=20_000, step=100, continuous_update=False
@@ -420,6 +424,7 @@ check.kl_divergence(my_kl)
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_kl(p, q):
     p = np.asarray(p, dtype=float)
     q = np.asarray(q, dtype=float)
@@ -472,6 +477,7 @@ check.sequence_kl(my_sequence_kl)
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_sequence_kl(p_start, p_transition, q_start, q_transition, length):
     total = kl.kl_divergence(p_start, q_start)  # position 0
     per_previous_token = kl.kl_divergence(p_transition, q_transition)  # one KL per row u
@@ -517,6 +523,7 @@ check.zero_support(answer)
 # class has $q_3 = 0.2 > 0 = p_3$, so the sum is $+\infty$.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 check.zero_support([0.6 * np.log(2), np.inf], strict=True)
 
 # %% [markdown]

@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -112,7 +116,7 @@ print(
 viz.estimator_shapes(mu=1.0)
 
 # %%
-widgets.interact(
+_ = widgets.interact(
     viz.estimator_shapes,
     mu=widgets.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.1, continuous_update=False),
     seed=widgets.fixed(0),
@@ -243,7 +247,7 @@ print("closed forms and sampled values agree with Schulman's printed table at it
 viz.schulman_table(mu=1.0, num_samples=20_000)
 
 # %%
-widgets.interact(
+_ = widgets.interact(
     viz.schulman_table,
     mu=widgets.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.1, continuous_update=False),
     num_samples=widgets.IntSlider(
@@ -399,7 +403,7 @@ print(f"k3-as-loss sample mean vs the reverse-KL gradient: largest |z| = {z_vs_r
 viz.gradient_comparison(distance=1.0, num_samples=500)
 
 # %%
-widgets.interact(
+_ = widgets.interact(
     viz.gradient_comparison,
     distance=widgets.FloatSlider(value=1.0, min=0.1, max=3.0, step=0.1, continuous_update=False),
     num_samples=widgets.IntSlider(value=500, min=10, max=2000, step=10, continuous_update=False),
@@ -476,7 +480,7 @@ print("k1 as loss ends at:", k1_result.round(4))
 viz.regularised_policies(beta=0.3)
 
 # %%
-widgets.interact(
+_ = widgets.interact(
     viz.regularised_policies,
     beta=widgets.FloatSlider(value=0.3, min=0.05, max=2.0, step=0.05, continuous_update=False),
 )
@@ -514,6 +518,7 @@ check.k3(my_k3)
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_k3(log_ratio):
     x = np.asarray(log_ratio, dtype=float)
     small = np.abs(x) < 0.1
@@ -562,6 +567,7 @@ check.reverse_kl_gradient(my_reverse_kl_gradient)
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_reverse_kl_gradient(logits, ref_probs):
     log_pi = log_softmax(logits)
     pi = np.exp(log_pi)
@@ -601,6 +607,7 @@ check.k3_loss_gradient(answer)
 # forward KL's path.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 check.k3_loss_gradient([1 / 3 - 0.5, 1 / 3 - 0.3, 1 / 3 - 0.2], strict=True)
 
 # %% [markdown]

@@ -8,6 +8,10 @@
 #       format_name: percent
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -490,6 +494,7 @@ check.reward(my_reward)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_reward(prompt, completion):
     tokens = list(np.asarray(completion))
     if 11 not in tokens:
@@ -534,6 +539,7 @@ check.mean_kl(my_mean_kl)
 # ```
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
+# Reference solution: try the exercise above first.
 def solution_mean_kl(logp, ref_logp, mask):
     x = np.asarray(ref_logp) - np.asarray(logp)
     return float(np.sum(mask * (np.exp(x) - x - 1)) / np.sum(mask))

@@ -45,3 +45,13 @@ def test_notebook_is_paired_and_in_sync(notebook: Path) -> None:
 @pytest.mark.parametrize("twin", TWINS, ids=_ids(TWINS))
 def test_every_twin_has_a_notebook(twin: Path) -> None:
     assert twin.with_suffix(".ipynb").exists(), f"{twin.name} has no notebook"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_names_its_kernel(notebook: Path) -> None:
+    # Without a kernelspec, JupyterLab greets the learner with a "Select Kernel" dialog.
+    kernelspec = json.loads(notebook.read_text())["metadata"].get("kernelspec", {})
+    assert kernelspec.get("name") == "python3", (
+        f"{notebook.name} has no python3 kernelspec; run "
+        f"`jupytext --set-kernel python3 notebooks/{notebook.stem}.py` then `make sync`"
+    )

@@ -87,7 +87,9 @@ def training_curves(results: PipelineResult | Sequence[PipelineResult]) -> Figur
     """GRPO's per-step log (teacher): reward, pass@1, KL to the reference, clipping, length."""
     runs = _runs(results)
     steps = np.arange(1, len(runs[0].teacher_log.reward) + 1)
-    figure, axes = new_figure(4, 1, width=3.6, height=3.2)
+    # A 2 x 2 grid: four panels in a row are shrunk to unreadable text in JupyterLab.
+    figure, grid = new_figure(2, 2, width=4.6, height=3.2)
+    axes = grid.ravel()
     reward = _stack(runs, "reward")
     _mean_band(axes[0], steps, reward, PALETTE["blue"], "reward, T = 1 (batch)")
     val = _stack(runs, "pass_at_1")
@@ -287,14 +289,15 @@ def loss_type_lengths(loss_type: str = "grpo") -> Figure:
     def x_of(_: str, log: GRPOLog) -> np.ndarray:
         return np.arange(1, len(log.reward) + 1)
 
-    figure, axes = new_figure(4, 1, width=3.4, height=3.4)
+    figure, grid = new_figure(2, 2, width=4.6, height=3.2)
+    axes = grid.ravel()
     _token_weight_panel(axes[3], loss_type)
     _plot_logs(axes[0], sweeps.loss_type, loss_type, x_of, "reward")
     _plot_logs(axes[1], sweeps.loss_type, loss_type, x_of, "length_incorrect")
     _plot_logs(axes[2], sweeps.loss_type, loss_type, x_of, "length_correct")
     axes[0].set(xlabel="GRPO step", ylabel="batch reward (T = 1)", ylim=(0, 1))
-    axes[1].set(xlabel="GRPO step", ylabel="length of incorrect completions (tokens)")
-    axes[2].set(xlabel="GRPO step", ylabel="length of correct completions (tokens)")
+    axes[1].set(xlabel="GRPO step", ylabel="incorrect: length (tokens)")
+    axes[2].set(xlabel="GRPO step", ylabel="correct: length (tokens)")
     axes[0].legend(fontsize=8)
     log = sweeps.loss_type[loss_type]
     loss, scale = LOSS_VARIANTS[loss_type]
