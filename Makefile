@@ -34,7 +34,7 @@ test: setup lint unit notebooks book browser-test
 
 lint: setup
 	$(BIN)/ruff check r1lib tests benchmarks notebooks
-	$(BIN)/ruff format --check r1lib tests benchmarks
+	$(BIN)/ruff format --check r1lib tests benchmarks notebooks
 
 unit: setup
 	$(BIN)/python -m pytest tests -q

@@ -177,7 +177,11 @@ assert all(gain_of[name] < 17 for name in by_pass1[3:])
 # %%
 _ = widgets.interact(
     viz.headline_figure,
-    models=widgets.Dropdown(options=viz.SLIDERS["headline_figure"]["models"], value="all"),
+    models=widgets.Dropdown(
+        style={"description_width": "initial"},
+        options=viz.SLIDERS["headline_figure"]["models"],
+        value="all",
+    ),
 )
 
 # %% [markdown]
@@ -187,6 +191,7 @@ _ = widgets.interact(
 # integers at random; with 64 samples the right answer is almost always the most frequent
 # one. (The vote only helps when the correct answer is more likely than *each* wrong one;
 # lesson 06 makes this precise.)
+
 
 # %%
 def simulate_vote(p_correct, num_wrong, num_samples, num_problems, rng):
@@ -225,6 +230,7 @@ assert vote_accuracy > 0.99
 # Here is a checker at work on three attempts of the function exercise you will meet at
 # the end of this lesson (return cons@64 minus pass@1): one not started, one wrong, one
 # right.
+
 
 # %%
 def not_started(pass1, cons64):
@@ -337,6 +343,7 @@ check.r1_zero_gain(cons64 - pass1, strict=True)
 # ```{exercise-end}
 # ```
 
+
 # %%
 def majority_gain(pass1, cons64):
     # YOUR CODE HERE
@@ -349,6 +356,7 @@ check.majority_gain(majority_gain)
 # ```{solution-start} ex-00-gains
 # :class: dropdown
 # ```
+
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
@@ -379,7 +387,9 @@ assert best == "R1-Distill-Llama-8B"
 
 # %%
 for name, (aime_p1, aime_cons, math_p1) in viz.TABLE6.items():
-    print(f"{name:34s} AIME pass@1 {aime_p1:5.1f}  cons@64 {aime_cons:5.1f}  MATH-500 {math_p1:5.1f}")
+    print(
+        f"{name:34s} AIME pass@1 {aime_p1:5.1f}  cons@64 {aime_cons:5.1f}  MATH-500 {math_p1:5.1f}"
+    )
 rl, distilled = viz.TABLE6.values()
 assert all(d > r for d, r in zip(distilled, rl, strict=True))
 

@@ -163,6 +163,7 @@ assert np.isclose(J0, softmax(theta[0])[rl.ANSWER])  # the last token's probabil
 # it against **finite differences** of $J$ (nudge one entry of $\theta$ by $\pm h$ and
 # measure the change of $J$) at a random $\theta$.
 
+
 # %%
 def score(theta, y):
     """d log pi_theta(y) / d theta for one completion y (array of token indices)."""
@@ -203,6 +204,7 @@ assert np.allclose(score(theta, y), rl.score_function(theta, y[None])[0])
 # from $\pi_\theta$ at `THETA0` and average $R(y_i)\nabla\log\pi_\theta(y_i)$. Each entry
 # of the estimate should land within a few standard errors of the exact gradient
 # (standard error = standard deviation of the terms $/\sqrt{N}$).
+
 
 # %%
 def sample_completions(theta, n, rng):
@@ -305,8 +307,22 @@ rl.gradient_variance()
 # %%
 _ = widgets.interact(
     rl.gradient_variance,
-    num_samples=widgets.IntSlider(value=8, min=1, max=64, step=1, continuous_update=False),
-    baseline=widgets.FloatSlider(value=0.0, min=-0.5, max=1.5, step=0.05, continuous_update=False),
+    num_samples=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=8,
+        min=1,
+        max=64,
+        step=1,
+        continuous_update=False,
+    ),
+    baseline=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=0.0,
+        min=-0.5,
+        max=1.5,
+        step=0.05,
+        continuous_update=False,
+    ),
 )
 
 # %% [markdown]
@@ -314,10 +330,13 @@ _ = widgets.interact(
 # REINFORCE, $N = 4$ samples per step, 20 independent runs each, without a baseline and
 # with $b = \mathbb{E}[R]$, for the plain accuracy reward and for accuracy + 1.
 
+
 # %%
 def final_spread(bonus, baseline, runs=20, steps=20):
     finals = [
-        rl.train_reinforce(4, baseline, steps=steps, learning_rate=2.0, rng=rng, format_bonus=bonus)[-1]
+        rl.train_reinforce(
+            4, baseline, steps=steps, learning_rate=2.0, rng=rng, format_bonus=bonus
+        )[-1]
         for _ in range(runs)
     ]
     return np.mean(finals), np.percentile(finals, 90) - np.percentile(finals, 10)
@@ -327,8 +346,10 @@ spread = {}
 for bonus in (0.0, 1.0):
     for baseline in ("none", "value"):
         mean, spread[bonus, baseline] = final_spread(bonus, baseline)
-        print(f"reward = accuracy + {bonus:g}, baseline {baseline:5s}: J after 20 steps "
-              f"{mean:.2f}, 10-90% spread {spread[bonus, baseline]:.2f}")
+        print(
+            f"reward = accuracy + {bonus:g}, baseline {baseline:5s}: J after 20 steps "
+            f"{mean:.2f}, 10-90% spread {spread[bonus, baseline]:.2f}"
+        )
 assert spread[1.0, "none"] > 2 * spread[1.0, "value"]
 
 # %%
@@ -346,6 +367,7 @@ rl.training_figure()
 # $s_t$. Its per-token advantage, with the reward only at the end and no discounting, is
 # $A_t = R - V_\psi(s_t)$ (PPO uses a smoothed version, GAE {cite:p}`schulman2016gae`).
 # Here is what a perfect critic would say for our model, computed exactly:
+
 
 # %%
 def value_after(theta, tokens):
@@ -394,7 +416,9 @@ y_one = np.array([y_example])
 
 def surrogate(th):
     """rho(theta) * A, with rho = pi_theta(y) / pi_old(y)."""
-    return np.exp(rl.sequence_log_prob(th, y_one)[0] - rl.sequence_log_prob(theta_old, y_one)[0]) * A
+    return (
+        np.exp(rl.sequence_log_prob(th, y_one)[0] - rl.sequence_log_prob(theta_old, y_one)[0]) * A
+    )
 
 
 g_surrogate = finite_difference_gradient(surrogate, theta_old)
@@ -417,6 +441,7 @@ assert np.allclose(g_surrogate, A * score(theta_old, y_example), atol=1e-8)
 # and checks our formula against r1lib's GRPO loss (which uses the same clipped
 # surrogate, negated to be minimised).
 
+
 # %%
 def clipped(ratio, advantage, epsilon=0.2):
     return np.minimum(ratio * advantage, np.clip(ratio, 1 - epsilon, 1 + epsilon) * advantage)
@@ -435,7 +460,9 @@ ratios = np.array([0.5, 0.9, 1.0, 1.3, 2.0, 0.7])
 advantages = np.array([1.0, -2.0, 0.5, 1.5, -1.0, -0.5])
 old_logp = np.log(np.full((6, 1), 0.4))
 result = grpo_loss(old_logp + np.log(ratios)[:, None], old_logp, advantages, epsilon=0.2)
-print(f"mean clipped objective {clipped(ratios, advantages).mean():.4f}; r1lib loss {result.loss:.4f}")
+print(
+    f"mean clipped objective {clipped(ratios, advantages).mean():.4f}; r1lib loss {result.loss:.4f}"
+)
 assert np.isclose(result.loss, -clipped(ratios, advantages).mean())
 assert np.allclose(clipped(ratios, advantages), rl.clipped_objective(ratios, advantages, 0.2))
 
@@ -450,7 +477,14 @@ rl.ppo_clip_figure()
 # %%
 _ = widgets.interact(
     rl.ppo_clip_figure,
-    epsilon=widgets.FloatSlider(value=0.2, min=0.05, max=0.5, step=0.05, continuous_update=False),
+    epsilon=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=0.2,
+        min=0.05,
+        max=0.5,
+        step=0.05,
+        continuous_update=False,
+    ),
 )
 
 # %% [markdown]
@@ -484,8 +518,11 @@ cost = rl.actor_critic_cost(P, critic_size=1.0)
 for key, unit, scale in [("memory", "GB", 1e9), ("flops", "GFLOPs/token", 1e9)]:
     for algo in ("PPO", "GRPO"):
         parts = {k: v / scale for k, v in cost[key][algo].items()}
-        print(f"{key:6s} {algo:4s}: " + ", ".join(f"{k} {v:.0f}" for k, v in parts.items())
-              + f"  -> total {sum(parts.values()):.0f} {unit}")
+        print(
+            f"{key:6s} {algo:4s}: "
+            + ", ".join(f"{k} {v:.0f}" for k, v in parts.items())
+            + f"  -> total {sum(parts.values()):.0f} {unit}"
+        )
 
 memory = {algo: sum(cost["memory"][algo].values()) for algo in ("PPO", "GRPO")}
 flops = {algo: sum(cost["flops"][algo].values()) for algo in ("PPO", "GRPO")}
@@ -493,8 +530,10 @@ trained = {algo: cost["memory"][algo]["actor"] + cost["memory"][algo]["critic"] 
 assert trained["PPO"] == 2 * trained["GRPO"]  # the trained models' memory doubles exactly
 assert np.isclose(memory["PPO"] / memory["GRPO"], 34 / 18)  # (16 + 16 + 2) / (16 + 2)
 assert np.isclose(flops["PPO"] / flops["GRPO"], 18 / 10)  # (8 + 8 + 2) / (8 + 2) in units of P
-print(f"PPO / GRPO: memory {memory['PPO'] / memory['GRPO']:.2f}x, "
-      f"training compute {flops['PPO'] / flops['GRPO']:.2f}x")
+print(
+    f"PPO / GRPO: memory {memory['PPO'] / memory['GRPO']:.2f}x, "
+    f"training compute {flops['PPO'] / flops['GRPO']:.2f}x"
+)
 
 # %% [markdown]
 # Under these assumptions the critic doubles the memory of the models being trained
@@ -508,7 +547,14 @@ rl.cost_figure()
 # %%
 _ = widgets.interact(
     rl.cost_figure,
-    critic_size=widgets.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1, continuous_update=False),
+    critic_size=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=1.0,
+        min=0.0,
+        max=2.0,
+        step=0.1,
+        continuous_update=False,
+    ),
     policy_billions=widgets.fixed(7.0),
 )
 
@@ -524,6 +570,7 @@ _ = widgets.interact(
 # ```{exercise-end}
 # ```
 
+
 # %%
 def my_score(logits, token):
     # YOUR CODE HERE
@@ -536,6 +583,7 @@ check.score_function(my_score)
 # ```{solution-start} ex-01-score
 # :class: dropdown
 # ```
+
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
@@ -564,6 +612,7 @@ check.score_function(my_score_solution, strict=True)
 # ```{exercise-end}
 # ```
 
+
 # %%
 def my_ppo_clip(ratio, advantage, epsilon):
     # YOUR CODE HERE
@@ -576,6 +625,7 @@ check.ppo_clip(my_ppo_clip)
 # ```{solution-start} ex-01-clip
 # :class: dropdown
 # ```
+
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.

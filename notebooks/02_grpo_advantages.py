@@ -208,6 +208,7 @@ assert round(float(viz.prob_uniform_group(0.99, 16)), 2) == 0.85
 # kept is geometric with mean $1/(1-q)$. The next cell simulates dynamic sampling on a pool
 # of prompts of mixed difficulty and compares the number of draws with the formula.
 
+
 # %%
 def dynamic_sampling(p_pool, G, batch_groups, rng, chunk=512):
     """Draw random prompts from the pool until `batch_groups` non-uniform groups are kept.
@@ -266,8 +267,22 @@ viz.advantage_figure(group_size=8, p=0.3)
 # %%
 _ = widgets.interact(
     viz.advantage_figure,
-    group_size=widgets.IntSlider(value=8, min=2, max=64, step=1, continuous_update=False),
-    p=widgets.FloatSlider(value=0.3, min=0.05, max=0.95, step=0.05, continuous_update=False),
+    group_size=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=8,
+        min=2,
+        max=64,
+        step=1,
+        continuous_update=False,
+    ),
+    p=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=0.3,
+        min=0.05,
+        max=0.95,
+        step=0.05,
+        continuous_update=False,
+    ),
 )
 
 # %% [markdown]
@@ -275,7 +290,9 @@ _ = widgets.interact(
 # without a running kernel ($p = 0.3$):
 
 # %% tags=["remove-input"]
-static_slider(viz.advantage_figure, "group_size", [2, 4, 8, 16, 32, 64], default=8, label="G", p=0.3)
+static_slider(
+    viz.advantage_figure, "group_size", [2, 4, 8, 16, 32, 64], default=8, label="G", p=0.3
+)
 
 # %% [markdown]
 # ## 5. Sample or population standard deviation, and the ε
@@ -316,7 +333,9 @@ assert np.allclose(numpy_std, (rewards[0] - 0.25) / rewards[0].std())
 for G in (4, 16, 64):
     r_ = np.zeros((1, G))
     r_[0, 0] = 1.0
-    ratio = group_advantages(r_, ddof=0, eps=0.0)[0, 0] / group_advantages(r_, ddof=1, eps=0.0)[0, 0]
+    ratio = (
+        group_advantages(r_, ddof=0, eps=0.0)[0, 0] / group_advantages(r_, ddof=1, eps=0.0)[0, 0]
+    )
     print(f"G = {G:2d}: ddof 0 / ddof 1 = {ratio:.4f} = sqrt(G/(G-1)) = {np.sqrt(G / (G - 1)):.4f}")
     assert np.isclose(ratio, np.sqrt(G / (G - 1)))
 
@@ -351,7 +370,9 @@ assert round(float(verl_top), 2) == 1.47 and np.isclose(numpy_top, np.sqrt(3))
 
 # %%
 for scale in ("group", "batch", "none"):
-    print(f"scale={scale!r:8}", np.round(group_advantages(batch, scale=scale)[:, [0, -1]], 3).tolist())
+    print(
+        f"scale={scale!r:8}", np.round(group_advantages(batch, scale=scale)[:, [0, -1]], 3).tolist()
+    )
 assert np.allclose(group_advantages(batch, scale="none"), batch - batch.mean(axis=1, keepdims=True))
 
 # %% [markdown]
@@ -370,6 +391,7 @@ assert np.allclose(group_advantages(batch, scale="none"), batch - batch.mean(axi
 # ```{exercise-end}
 # ```
 
+
 # %%
 def my_advantages(rewards):
     # YOUR CODE HERE
@@ -382,6 +404,7 @@ check.group_advantages(my_advantages)
 # ```{solution-start} ex-02-normalise
 # :class: dropdown
 # ```
+
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
@@ -435,6 +458,7 @@ check.uniform_group_probability(0.9**16 + 0.1**16, strict=True)
 # ```{exercise-end}
 # ```
 
+
 # %%
 def draws_per_useful_group(p, G):
     # YOUR CODE HERE
@@ -447,6 +471,7 @@ check.draws_per_useful_group(draws_per_useful_group)
 # ```{solution-start} ex-02-draws
 # :class: dropdown
 # ```
+
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.

@@ -140,8 +140,10 @@ grad_by_hand = -np.where(selected, ratio * A, 0.0) * weight
 assert np.allclose(result.grad, grad_by_hand)
 assert np.all(result.grad[mask == 0] == 0)
 assert 0 < result.clip_fraction < 1  # some tokens are clipped, some are not
-print(f"{(~selected & (mask > 0)).sum()} of {int(mask.sum())} tokens clipped;"
-      f" clip_fraction = {result.clip_fraction:.2f}")
+print(
+    f"{(~selected & (mask > 0)).sum()} of {int(mask.sum())} tokens clipped;"
+    f" clip_fraction = {result.clip_fraction:.2f}"
+)
 
 # %% [markdown]
 # The figure plots the surrogate of one token against its ratio. Shaded: where the
@@ -191,9 +193,21 @@ except ValueError as error:
 # %%
 _ = widgets.interact(
     viz.clipped_surrogate,
-    epsilon=widgets.FloatSlider(value=0.2, min=0.05, max=0.95, step=0.05, continuous_update=False),
+    epsilon=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=0.2,
+        min=0.05,
+        max=0.95,
+        step=0.05,
+        continuous_update=False,
+    ),
     epsilon_high=widgets.FloatSlider(
-        value=0.2, min=0.05, max=1.0, step=0.01, continuous_update=False
+        style={"description_width": "initial"},
+        value=0.2,
+        min=0.05,
+        max=1.0,
+        step=0.01,
+        continuous_update=False,
     ),
 )
 
@@ -272,8 +286,16 @@ beta = 0.04
 
 gc = adv_b + beta * (np.exp(ref_b - logp_b) - 1)  # DeepSeekMath's GC
 for loss_type in ("grpo", "bnpo", "dapo", "dr_grpo"):
-    out = grpo_loss(logp_b, logp_b, adv_b, mask_b, beta=beta, ref_logp=ref_b,
-                    loss_type=loss_type, max_completion_length=T)
+    out = grpo_loss(
+        logp_b,
+        logp_b,
+        adv_b,
+        mask_b,
+        beta=beta,
+        ref_logp=ref_b,
+        loss_type=loss_type,
+        max_completion_length=T,
+    )
     w = viz.token_weights(mask_b, loss_type, max_completion_length=T)
     assert np.allclose(out.grad, -gc * w, rtol=1e-12, atol=1e-15)
     print(f"{loss_type:8s} grad == -GC * w: True")
@@ -315,8 +337,10 @@ two[0, :short] = 1
 two[1, :long] = 1
 weights = {t: viz.token_weights(two, t) for t in ("grpo", "bnpo", "dapo", "dr_grpo")}
 for loss_type, w in weights.items():
-    print(f"{loss_type:8s} one token: short {w[0, 0]:.5f}, long {w[1, 0]:.5f};"
-          f"  whole completion: short {w[0].sum():.3f}, long {w[1].sum():.3f}")
+    print(
+        f"{loss_type:8s} one token: short {w[0, 0]:.5f}, long {w[1, 0]:.5f};"
+        f"  whole completion: short {w[0].sum():.3f}, long {w[1].sum():.3f}"
+    )
 assert np.isclose(weights["grpo"][0, 0] / weights["grpo"][1, 0], long / short)  # 20x
 assert np.isclose(weights["grpo"][0].sum(), weights["grpo"][1].sum())  # 1/B each
 for loss_type in ("bnpo", "dapo", "dr_grpo"):
@@ -334,8 +358,22 @@ viz.aggregation_weights(long_length=long, short_length=short)
 # %%
 _ = widgets.interact(
     viz.aggregation_weights,
-    long_length=widgets.IntSlider(value=200, min=10, max=1000, step=10, continuous_update=False),
-    short_length=widgets.IntSlider(value=10, min=1, max=100, step=1, continuous_update=False),
+    long_length=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=200,
+        min=10,
+        max=1000,
+        step=10,
+        continuous_update=False,
+    ),
+    short_length=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=10,
+        min=1,
+        max=100,
+        step=1,
+        continuous_update=False,
+    ),
 )
 
 # %% [markdown]
@@ -361,8 +399,10 @@ factor = scaled / unscaled
 assert np.allclose(factor, 1 / (rewards.std(axis=1, ddof=1) + 1e-4))
 hard, middle = factor[0], factor[G // 2 - 1]  # k = 1 and k = 8
 assert hard > middle
-print(f"÷ std multiplies a 1-in-16 question by {hard:.2f}, an 8-in-16 one by {middle:.2f}"
-      f" ({hard / middle:.2f}x more relative weight for the hard question)")
+print(
+    f"÷ std multiplies a 1-in-16 question by {hard:.2f}, an 8-in-16 one by {middle:.2f}"
+    f" ({hard / middle:.2f}x more relative weight for the hard question)"
+)
 
 # %% [markdown]
 # Groups with $k = 0$ or $k = G$ get $A = 0$ under every scale: they teach nothing, which
@@ -376,7 +416,14 @@ viz.difficulty_bias(group_size=G)
 # %%
 _ = widgets.interact(
     viz.difficulty_bias,
-    group_size=widgets.IntSlider(value=16, min=2, max=64, step=1, continuous_update=False),
+    group_size=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=16,
+        min=2,
+        max=64,
+        step=1,
+        continuous_update=False,
+    ),
 )
 
 # %% [markdown]
@@ -434,8 +481,9 @@ viz.process_figure()
 
 # %%
 outcome = np.array([1.0, 0.0, 0.0])
-adv_o, mask_o = process_advantages([[x] for x in outcome],
-                                   [[n - 1] for n in example["lengths"]], example["lengths"])
+adv_o, mask_o = process_advantages(
+    [[x] for x in outcome], [[n - 1] for n in example["lengths"]], example["lengths"]
+)
 assert np.allclose(adv_o, mask_o * group_advantages(outcome[None, :])[0][:, None])
 
 # %% [markdown]
@@ -451,6 +499,7 @@ assert np.allclose(adv_o, mask_o * group_advantages(outcome[None, :])[0][:, None
 # ```{exercise-end}
 # ```
 
+
 # %%
 def my_grpo_loss(logp, old_logp, advantages, mask, epsilon=0.2):
     # YOUR CODE HERE
@@ -463,6 +512,7 @@ check.grpo_loss_value(my_grpo_loss)
 # ```{solution-start} ex-03-loss
 # :class: dropdown
 # ```
+
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
@@ -490,6 +540,7 @@ check.grpo_loss_value(solution_grpo_loss, strict=True)
 # ```{exercise-end}
 # ```
 
+
 # %%
 def my_token_weights(mask, loss_type, max_completion_length):
     # YOUR CODE HERE
@@ -502,6 +553,7 @@ check.token_weights(my_token_weights)
 # ```{solution-start} ex-03-weights
 # :class: dropdown
 # ```
+
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
@@ -548,8 +600,13 @@ q = check.GRADIENT_QUESTION
 solution_gc = q["advantage"] + q["beta"] * (q["p_ref"] / q["p_theta"] - 1)  # 0.5 - 0.008
 check.gradient_coefficient(solution_gc, strict=True)
 token_q = np.array([[np.log(q["p_theta"])]])
-out_q = grpo_loss(token_q, token_q, np.array([q["advantage"]]), beta=q["beta"],
-                  ref_logp=np.array([[np.log(q["p_ref"])]]))
+out_q = grpo_loss(
+    token_q,
+    token_q,
+    np.array([q["advantage"]]),
+    beta=q["beta"],
+    ref_logp=np.array([[np.log(q["p_ref"])]]),
+)
 assert np.isclose(-out_q.grad[0, 0], solution_gc)  # one token: w = 1
 
 # %% [markdown]

@@ -157,10 +157,20 @@ viz.soft_targets(temperature=2.0, wolf_logit=6.0)
 _ = widgets.interact(
     viz.soft_targets,
     temperature=widgets.FloatSlider(
-        value=2.0, min=0.25, max=10.0, step=0.25, continuous_update=False
+        style={"description_width": "initial"},
+        value=2.0,
+        min=0.25,
+        max=10.0,
+        step=0.25,
+        continuous_update=False,
     ),
     wolf_logit=widgets.FloatSlider(
-        value=6.0, min=-4.0, max=10.0, step=0.5, continuous_update=False
+        style={"description_width": "initial"},
+        value=6.0,
+        min=-4.0,
+        max=10.0,
+        step=0.5,
+        continuous_update=False,
     ),
 )
 
@@ -446,7 +456,14 @@ viz.divergence_fits(beta=0.5)
 # %%
 _ = widgets.interact(
     viz.divergence_fits,
-    beta=widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, continuous_update=False),
+    beta=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=0.5,
+        min=0.0,
+        max=1.0,
+        step=0.05,
+        continuous_update=False,
+    ),
 )
 
 # %% [markdown]
@@ -596,9 +613,21 @@ viz.student_training(temperature=4.0, alpha=1.0)
 _ = widgets.interact(
     viz.student_training,
     temperature=widgets.FloatSlider(
-        value=4.0, min=1.0, max=10.0, step=1.0, continuous_update=False
+        style={"description_width": "initial"},
+        value=4.0,
+        min=1.0,
+        max=10.0,
+        step=1.0,
+        continuous_update=False,
     ),
-    alpha=widgets.FloatSlider(value=1.0, min=0.0, max=1.0, step=0.25, continuous_update=False),
+    alpha=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=1.0,
+        min=0.0,
+        max=1.0,
+        step=0.25,
+        continuous_update=False,
+    ),
 )
 
 # %% [markdown]

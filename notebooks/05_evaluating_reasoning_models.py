@@ -106,13 +106,19 @@ print(f"score {run.accuracy:.3f}   expected accuracy (mean p_i) {run.expected_ac
 sd_given_questions = math.sqrt(np.sum(run.success_prob * (1 - run.success_prob)) / 8) / 300
 assert abs(run.accuracy - run.expected_accuracy) < 5 * sd_given_questions
 
-frequency = np.bincount(run.outcomes.ravel(), minlength=run.answer_probs.shape[1]) / run.outcomes.size
+frequency = (
+    np.bincount(run.outcomes.ravel(), minlength=run.answer_probs.shape[1]) / run.outcomes.size
+)
 expected = run.answer_probs.mean(axis=0)
 se_frequency = np.sqrt(expected * (1 - expected) / run.outcomes.size)  # an upper bound
 assert np.all(np.abs(frequency - expected) <= 5 * se_frequency + 1e-12)
 assert np.array_equal(run.correct, run.answers == run.gold[:, None])
-print("score − expected accuracy:", round(run.accuracy - run.expected_accuracy, 4),
-      "  SD given the questions:", round(sd_given_questions, 4))
+print(
+    "score − expected accuracy:",
+    round(run.accuracy - run.expected_accuracy, 4),
+    "  SD given the questions:",
+    round(sd_given_questions, 4),
+)
 
 # %% [markdown]
 # Left: the 300 success probabilities and the Beta density they come from. Right: the
@@ -142,10 +148,14 @@ aime_like = simulate_benchmark(rng, 30, 1, difficulty=viz.DIFFICULTY)
 p30 = aime_like.success_prob
 reruns = rng.binomial(1, p30, size=(4000, 30)).mean(axis=1)  # 4000 re-runs, K = 1
 sd_theory = math.sqrt(np.sum(p30 * (1 - p30))) / 30
-print(f"expected accuracy {100 * p30.mean():.1f}; re-run scores range "
-      f"{100 * reruns.min():.1f} to {100 * reruns.max():.1f}")
-print(f"SD over re-runs {100 * reruns.std(ddof=1):.2f} ± {100 * 1.96 * reruns.std(ddof=1) / math.sqrt(2 * 3999):.2f} "
-      f"points (95% Monte Carlo error), theory {100 * sd_theory:.2f}")
+print(
+    f"expected accuracy {100 * p30.mean():.1f}; re-run scores range "
+    f"{100 * reruns.min():.1f} to {100 * reruns.max():.1f}"
+)
+print(
+    f"SD over re-runs {100 * reruns.std(ddof=1):.2f} ± {100 * 1.96 * reruns.std(ddof=1) / math.sqrt(2 * 3999):.2f} "
+    f"points (95% Monte Carlo error), theory {100 * sd_theory:.2f}"
+)
 
 # %% [markdown]
 # The standard deviation of a sample SD over $R$ runs is about $\mathrm{SD}/\sqrt{2(R-1)}$
@@ -169,8 +179,22 @@ viz.rerun_spread(num_questions=30, samples_per_question=1)
 # %%
 _ = widgets.interact(
     viz.rerun_spread,
-    num_questions=widgets.IntSlider(value=30, min=10, max=500, step=10, continuous_update=False),
-    samples_per_question=widgets.IntSlider(value=1, min=1, max=64, step=1, continuous_update=False),
+    num_questions=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=30,
+        min=10,
+        max=500,
+        step=10,
+        continuous_update=False,
+    ),
+    samples_per_question=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=1,
+        min=1,
+        max=64,
+        step=1,
+        continuous_update=False,
+    ),
     num_runs=widgets.fixed(None),
 )
 
@@ -189,8 +213,10 @@ _ = widgets.interact(
 # %%
 greedy_reruns = [aime_like.resample(rng).greedy_correct.mean() for _ in range(20)]
 assert np.ptp(greedy_reruns) == 0.0  # identical on every re-run: no error bar from reruns
-print(f"greedy score on the 30 questions: {100 * greedy_reruns[0]:.1f} (every re-run); "
-      f"expected accuracy {100 * p30.mean():.1f}")
+print(
+    f"greedy score on the 30 questions: {100 * greedy_reruns[0]:.1f} (every re-run); "
+    f"expected accuracy {100 * p30.mean():.1f}"
+)
 
 # %% [markdown]
 # Is the gap a fluke of these 30 questions? Use many questions. Per question the gap is
@@ -201,7 +227,9 @@ print(f"greedy score on the 30 questions: {100 * greedy_reruns[0]:.1f} (every re
 big = simulate_benchmark(rng, 3000, 1, difficulty=viz.DIFFICULTY)
 gap = big.greedy_correct - big.success_prob
 gap_se = gap.std(ddof=1) / math.sqrt(gap.size)
-print(f"greedy − expected accuracy: {100 * gap.mean():+.1f} ± {100 * 1.96 * gap_se:.1f} points (95%)")
+print(
+    f"greedy − expected accuracy: {100 * gap.mean():+.1f} ± {100 * 1.96 * gap_se:.1f} points (95%)"
+)
 assert gap.mean() > 5 * gap_se
 
 # %% [markdown]
@@ -212,12 +240,16 @@ assert gap.mean() > 5 * gap_se
 # $p_i \sim \mathrm{Beta}(0.6, 1.4)$ (mean 0.3), looks *weaker* under greedy decoding.
 
 # %%
-weak = simulate_benchmark(rng, 3000, 1, difficulty=(0.6, 1.4), num_wrong_answers=1, unparseable_rate=0.0)
+weak = simulate_benchmark(
+    rng, 3000, 1, difficulty=(0.6, 1.4), num_wrong_answers=1, unparseable_rate=0.0
+)
 assert np.array_equal(weak.greedy_correct, weak.success_prob >= 0.5)
 weak_gap = weak.greedy_correct - weak.success_prob
 weak_se = weak_gap.std(ddof=1) / math.sqrt(weak_gap.size)
-print(f"weak model, binary answers: greedy − expected = {100 * weak_gap.mean():+.1f} "
-      f"± {100 * 1.96 * weak_se:.1f} points (95%)")
+print(
+    f"weak model, binary answers: greedy − expected = {100 * weak_gap.mean():+.1f} "
+    f"± {100 * 1.96 * weak_se:.1f} points (95%)"
+)
 assert weak_gap.mean() < -5 * weak_se
 
 # %% [markdown]
@@ -273,10 +305,14 @@ for K in (1, 4, 16, 64):
     p = rng.beta(a, b, size=(R, n))
     scores = rng.binomial(K, p).mean(axis=1) / K
     formula = (var_between + mean_within / K) / n
-    assert math.isclose(VarianceComponents(var_between, mean_within, n, K).standard_error(), math.sqrt(formula))
+    assert math.isclose(
+        VarianceComponents(var_between, mean_within, n, K).standard_error(), math.sqrt(formula)
+    )
     assert abs(scores.var(ddof=1) / formula - 1) < 5 * math.sqrt(2 / (R - 1))
     mc = 1.96 * scores.var(ddof=1) * math.sqrt(2 / (R - 1))
-    print(f"K = {K:2d}: simulated Var = {scores.var(ddof=1):.2e} ± {mc:.1e}, Miller's formula = {formula:.2e}")
+    print(
+        f"K = {K:2d}: simulated Var = {scores.var(ddof=1):.2e} ± {mc:.1e}, Miller's formula = {formula:.2e}"
+    )
 
 # %% [markdown]
 # From $K = 1$ to $K = \infty$ the standard deviation falls by the factor
@@ -300,8 +336,22 @@ viz.variance_versus_samples()
 # %%
 _ = widgets.interact(
     viz.variance_versus_samples,
-    num_questions=widgets.IntSlider(value=100, min=10, max=300, step=10, continuous_update=False),
-    concentration=widgets.FloatSlider(value=2.0, min=0.5, max=20.0, step=0.5, continuous_update=False),
+    num_questions=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=100,
+        min=10,
+        max=300,
+        step=10,
+        continuous_update=False,
+    ),
+    concentration=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=2.0,
+        min=0.5,
+        max=20.0,
+        step=0.5,
+        continuous_update=False,
+    ),
     mean=widgets.fixed(0.7),
     num_runs=widgets.fixed(None),
 )
@@ -317,6 +367,7 @@ _ = widgets.interact(
 #   \text{95\% CI} = \bar s \pm 1.96\,\widehat{\mathrm{SE}}$$
 #
 # {cite:p}`miller2024errorbars`. Here it is from scratch, checked against `r1lib.metrics`.
+
 
 # %%
 def standard_error_from_scratch(correct):
@@ -348,17 +399,25 @@ assert pooled_se < 0.7 * estimate.se
 
 # %%
 components = variance_components(run.correct)
-print(f"this pilot: between {components.between:.4f} (true {var_between:.4f}), "
-      f"within {components.within:.4f} (true {mean_within:.4f})")
-print(f"predicted SE with K = 8: {components.standard_error():.4f}; "
-      f"with K = 64: {components.standard_error(64):.4f}; floor (K = ∞): "
-      f"{math.sqrt(max(components.between, 0) / 300):.4f}")
+print(
+    f"this pilot: between {components.between:.4f} (true {var_between:.4f}), "
+    f"within {components.within:.4f} (true {mean_within:.4f})"
+)
+print(
+    f"predicted SE with K = 8: {components.standard_error():.4f}; "
+    f"with K = 64: {components.standard_error(64):.4f}; floor (K = ∞): "
+    f"{math.sqrt(max(components.between, 0) / 300):.4f}"
+)
 
-pilots = np.array([
-    [c.between, c.within]
-    for c in (variance_components(rng.random((300, 8)) < rng.beta(a, b, size=(300, 1)))
-              for _ in range(300))
-])
+pilots = np.array(
+    [
+        [c.between, c.within]
+        for c in (
+            variance_components(rng.random((300, 8)) < rng.beta(a, b, size=(300, 1)))
+            for _ in range(300)
+        )
+    ]
+)
 mc_se = pilots.std(axis=0, ddof=1) / math.sqrt(len(pilots))
 assert np.all(np.abs(pilots.mean(axis=0) - [var_between, mean_within]) < 5 * mc_se)
 
@@ -378,7 +437,9 @@ for _ in range(R):
     est = score_estimate(correct)
     covered += est.ci_low <= truth <= est.ci_high
 coverage = covered / R
-print(f"coverage of the 95% CI: {100 * coverage:.1f}% ± {100 * 1.96 * math.sqrt(coverage * (1 - coverage) / R):.1f}")
+print(
+    f"coverage of the 95% CI: {100 * coverage:.1f}% ± {100 * 1.96 * math.sqrt(coverage * (1 - coverage) / R):.1f}"
+)
 assert abs(coverage - 0.95) < 0.03
 
 # %% [markdown]
@@ -397,6 +458,7 @@ assert abs(coverage - 0.95) < 0.03
 # $\sqrt{\rho}$, otherwise its own Beta draw, so two questions of a passage have
 # $\mathrm{Corr}(p_i, p_j) = \rho$ and each $p_i$ is still Beta(1.4, 0.6)).
 
+
 # %%
 def clustered_se_from_scratch(scores, clusters):
     residual = scores - scores.mean()
@@ -408,10 +470,13 @@ def clustered_se_from_scratch(scores, clusters):
     return math.sqrt(variance)
 
 
-passages = simulate_benchmark(rng, 200, 4, difficulty=viz.DIFFICULTY, cluster_sizes=5,
-                              cluster_correlation=0.6)
+passages = simulate_benchmark(
+    rng, 200, 4, difficulty=viz.DIFFICULTY, cluster_sizes=5, cluster_correlation=0.6
+)
 clustered = score_estimate(passages.correct, clusters=passages.cluster)
-assert math.isclose(clustered_se_from_scratch(passages.scores, passages.cluster), clustered.se, rel_tol=1e-10)
+assert math.isclose(
+    clustered_se_from_scratch(passages.scores, passages.cluster), clustered.se, rel_tol=1e-10
+)
 print(f"naive SE {score_estimate(passages.correct).se:.4f}, clustered SE {clustered.se:.4f}")
 
 # %% [markdown]
@@ -426,8 +491,9 @@ print(f"naive SE {score_estimate(passages.correct).se:.4f}, clustered SE {cluste
 R, n, K, size, rho = 2000, 200, 4, 5, 0.6
 estimates, naive_ses, clustered_ses = np.empty(R), np.empty(R), np.empty(R)
 for r in range(R):
-    p, cluster = draw_success_probs(rng, n, difficulty=viz.DIFFICULTY, cluster_sizes=size,
-                                    cluster_correlation=rho)
+    p, cluster = draw_success_probs(
+        rng, n, difficulty=viz.DIFFICULTY, cluster_sizes=size, cluster_correlation=rho
+    )
     scores = (rng.random((n, K)) < p[:, None]).mean(axis=1)
     estimates[r] = scores.mean()
     naive_ses[r] = score_estimate(scores).se
@@ -437,10 +503,14 @@ clustered_coverage = np.mean(np.abs(estimates - truth) <= viz.Z95 * clustered_se
 rho_s = rho * var_between / (var_between + mean_within / K)
 design_effect = 1 + (size - 1) * rho_s
 measured_effect = estimates.var(ddof=1) / np.mean(naive_ses**2)
-print(f"coverage: naive {100 * naive_coverage:.1f}%, clustered {100 * clustered_coverage:.1f}% "
-      f"(each ± {100 * 1.96 * math.sqrt(0.25 / R):.1f} at most)")
-print(f"design effect: predicted {design_effect:.2f}, measured {measured_effect:.2f} "
-      f"± {1.96 * measured_effect * math.sqrt(2 / (R - 1)):.2f}")
+print(
+    f"coverage: naive {100 * naive_coverage:.1f}%, clustered {100 * clustered_coverage:.1f}% "
+    f"(each ± {100 * 1.96 * math.sqrt(0.25 / R):.1f} at most)"
+)
+print(
+    f"design effect: predicted {design_effect:.2f}, measured {measured_effect:.2f} "
+    f"± {1.96 * measured_effect * math.sqrt(2 / (R - 1)):.2f}"
+)
 
 # %% [markdown]
 # The naive intervals cover far less than 95% of the time; the clustered ones come close.
@@ -466,8 +536,17 @@ viz.ci_ladder()
 # %%
 _ = widgets.interact(
     viz.ci_ladder,
-    cluster_size=widgets.Dropdown(options=[1, 2, 4, 5, 10, 20], value=5),
-    cluster_correlation=widgets.FloatSlider(value=0.6, min=0.0, max=1.0, step=0.1, continuous_update=False),
+    cluster_size=widgets.Dropdown(
+        style={"description_width": "initial"}, options=[1, 2, 4, 5, 10, 20], value=5
+    ),
+    cluster_correlation=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=0.6,
+        min=0.0,
+        max=1.0,
+        step=0.1,
+        continuous_update=False,
+    ),
     num_questions=widgets.fixed(100),
     samples_per_question=widgets.fixed(4),
     num_runs=widgets.fixed(50),
@@ -493,8 +572,9 @@ _ = widgets.interact(
 
 # %%
 model_a = simulate_benchmark(rng, 100, 4, difficulty=viz.DIFFICULTY)
-p_b = paired_success_probs(rng, model_a.success_prob, correlation=0.8, logit_shift=0.3,
-                           difficulty=viz.DIFFICULTY)
+p_b = paired_success_probs(
+    rng, model_a.success_prob, correlation=0.8, logit_shift=0.3, difficulty=viz.DIFFICULTY
+)
 model_b = simulate_benchmark(rng, 100, 4, success_prob=p_b)
 s_a, s_b = model_a.scores, model_b.scores
 d = s_b - s_a
@@ -503,8 +583,10 @@ paired = paired_difference(model_b.correct, model_a.correct)  # B − A
 unpaired_se = math.hypot(score_estimate(model_a.correct).se, score_estimate(model_b.correct).se)
 assert math.isclose(paired.se, paired_se, rel_tol=1e-12)
 assert math.isclose(d.var(ddof=1), s_a.var(ddof=1) + s_b.var(ddof=1) - 2 * np.cov(s_a, s_b)[0, 1])
-print(f"B − A = {100 * paired.mean:+.1f} points; paired SE {100 * paired.se:.2f}, "
-      f"unpaired SE {100 * unpaired_se:.2f}")
+print(
+    f"B − A = {100 * paired.mean:+.1f} points; paired SE {100 * paired.se:.2f}, "
+    f"unpaired SE {100 * unpaired_se:.2f}"
+)
 
 # %% [markdown]
 # One pair of runs proves little. Repeat with 2000 fresh question sets and check three
@@ -517,13 +599,17 @@ print(f"B − A = {100 * paired.mean:+.1f} points; paired SE {100 * paired.se:.2
 
 # %%
 p_many = rng.beta(a, b, size=200_000)
-true_difference = np.mean(paired_success_probs(rng, p_many, correlation=0.8, logit_shift=0.3,
-                                               difficulty=viz.DIFFICULTY) - p_many)
+true_difference = np.mean(
+    paired_success_probs(rng, p_many, correlation=0.8, logit_shift=0.3, difficulty=viz.DIFFICULTY)
+    - p_many
+)
 R, n, K = 2000, 100, 4
 diffs, paired_ses, unpaired_ses = np.empty(R), np.empty(R), np.empty(R)
 for r in range(R):
     p_a = rng.beta(a, b, size=n)
-    p_b = paired_success_probs(rng, p_a, correlation=0.8, logit_shift=0.3, difficulty=viz.DIFFICULTY)
+    p_b = paired_success_probs(
+        rng, p_a, correlation=0.8, logit_shift=0.3, difficulty=viz.DIFFICULTY
+    )
     c_a, c_b = rng.random((n, K)) < p_a[:, None], rng.random((n, K)) < p_b[:, None]
     est = paired_difference(c_b, c_a)
     diffs[r], paired_ses[r] = est.mean, est.se
@@ -533,14 +619,22 @@ paired_cover = np.mean(np.abs(diffs - true_difference) <= viz.Z95 * paired_ses)
 unpaired_cover = np.mean(np.abs(diffs - true_difference) <= viz.Z95 * unpaired_ses)
 paired_power = np.mean(diffs - viz.Z95 * paired_ses > 0)
 unpaired_power = np.mean(diffs - viz.Z95 * unpaired_ses > 0)
-print(f"true difference {100 * true_difference:.2f} points; real SD of the estimate "
-      f"{100 * real_sd:.2f} ± {100 * 1.96 * real_sd / math.sqrt(2 * (R - 1)):.2f}")
-print(f"RMS paired SE {100 * np.sqrt(np.mean(paired_ses**2)):.2f}, "
-      f"RMS unpaired SE {100 * np.sqrt(np.mean(unpaired_ses**2)):.2f}")
-print(f"coverage: paired {100 * paired_cover:.1f}%, unpaired {100 * unpaired_cover:.1f}% "
-      f"(each ± {100 * 1.96 * math.sqrt(0.25 / R):.1f} at most)")
-print(f"difference detected (95% CI above 0): paired {100 * paired_power:.0f}% of runs, "
-      f"unpaired {100 * unpaired_power:.0f}% (each ± {100 * 1.96 * math.sqrt(0.25 / R):.0f} at most)")
+print(
+    f"true difference {100 * true_difference:.2f} points; real SD of the estimate "
+    f"{100 * real_sd:.2f} ± {100 * 1.96 * real_sd / math.sqrt(2 * (R - 1)):.2f}"
+)
+print(
+    f"RMS paired SE {100 * np.sqrt(np.mean(paired_ses**2)):.2f}, "
+    f"RMS unpaired SE {100 * np.sqrt(np.mean(unpaired_ses**2)):.2f}"
+)
+print(
+    f"coverage: paired {100 * paired_cover:.1f}%, unpaired {100 * unpaired_cover:.1f}% "
+    f"(each ± {100 * 1.96 * math.sqrt(0.25 / R):.1f} at most)"
+)
+print(
+    f"difference detected (95% CI above 0): paired {100 * paired_power:.0f}% of runs, "
+    f"unpaired {100 * unpaired_power:.0f}% (each ± {100 * 1.96 * math.sqrt(0.25 / R):.0f} at most)"
+)
 
 # %% [markdown]
 # The tolerances: the SD of 2000 differences has relative standard error 1.6%, so the RMS
@@ -564,8 +658,22 @@ viz.paired_comparison()
 # %%
 _ = widgets.interact(
     viz.paired_comparison,
-    correlation=widgets.FloatSlider(value=0.8, min=0.0, max=1.0, step=0.05, continuous_update=False),
-    logit_shift=widgets.FloatSlider(value=0.3, min=-1.0, max=1.0, step=0.1, continuous_update=False),
+    correlation=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=0.8,
+        min=0.0,
+        max=1.0,
+        step=0.05,
+        continuous_update=False,
+    ),
+    logit_shift=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=0.3,
+        min=-1.0,
+        max=1.0,
+        step=0.1,
+        continuous_update=False,
+    ),
     num_questions=widgets.fixed(100),
     samples_per_question=widgets.fixed(4),
 )
@@ -594,7 +702,9 @@ assert round(points_per_question, 2) == 3.33 and round(half_width, 1) == 16.4
 # %%
 twenty_one = np.r_[np.ones(21), np.zeros(9)]
 aime_estimate = score_estimate(twenty_one)
-assert math.isclose(100 * (aime_estimate.ci_high - aime_estimate.mean), half_width * math.sqrt(30 / 29))
+assert math.isclose(
+    100 * (aime_estimate.ci_high - aime_estimate.mean), half_width * math.sqrt(30 / 29)
+)
 print("r1lib:", aime_estimate)
 
 # %% [markdown]
@@ -606,8 +716,10 @@ print("r1lib:", aime_estimate)
 # %%
 floor_half_width = 100 * viz.Z95 * math.sqrt(var_between / 30)
 questions_for_one_point = math.ceil((viz.Z95 * math.sqrt(accuracy * (1 - accuracy)) / 0.01) ** 2)
-print(f"K = ∞ on 30 questions: ±{floor_half_width:.1f} points; "
-      f"±1 point at K = 1 needs n = {questions_for_one_point} questions")
+print(
+    f"K = ∞ on 30 questions: ±{floor_half_width:.1f} points; "
+    f"±1 point at K = 1 needs n = {questions_for_one_point} questions"
+)
 assert 9 < floor_half_width < 10 and questions_for_one_point > 8000
 
 # %% [markdown]
@@ -619,9 +731,15 @@ assert 9 < floor_half_width < 10 and questions_for_one_point > 8000
 # %%
 # AIME 2024 cons@64 as reported in the R1 paper (DeepSeek-AI 2025), in percent.
 cons64 = {
-    "DeepSeek-R1-Zero": 86.7, "OpenAI-o1-0912": 83.3, "R1-Distill-Qwen-1.5B": 52.7,
-    "R1-Distill-Qwen-7B": 83.3, "R1-Distill-Qwen-14B": 80.0, "R1-Distill-Qwen-32B": 83.3,
-    "R1-Distill-Llama-8B": 80.0, "R1-Distill-Llama-70B": 86.7, "R1-Zero-Qwen-32B (RL)": 60.0,
+    "DeepSeek-R1-Zero": 86.7,
+    "OpenAI-o1-0912": 83.3,
+    "R1-Distill-Qwen-1.5B": 52.7,
+    "R1-Distill-Qwen-7B": 83.3,
+    "R1-Distill-Qwen-14B": 80.0,
+    "R1-Distill-Qwen-32B": 83.3,
+    "R1-Distill-Llama-8B": 80.0,
+    "R1-Distill-Llama-70B": 86.7,
+    "R1-Zero-Qwen-32B (RL)": 60.0,
 }
 pass1 = {"R1-Distill-Qwen-32B": 72.6, "R1-Distill-Qwen-14B": 69.7}
 
@@ -663,8 +781,22 @@ viz.aime_coarseness()
 # %%
 _ = widgets.interact(
     viz.aime_coarseness,
-    num_questions=widgets.IntSlider(value=30, min=10, max=500, step=10, continuous_update=False),
-    accuracy=widgets.FloatSlider(value=0.7, min=0.05, max=0.95, step=0.05, continuous_update=False),
+    num_questions=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=30,
+        min=10,
+        max=500,
+        step=10,
+        continuous_update=False,
+    ),
+    accuracy=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=0.7,
+        min=0.05,
+        max=0.95,
+        step=0.05,
+        continuous_update=False,
+    ),
 )
 
 # %% [markdown]
@@ -680,6 +812,7 @@ _ = widgets.interact(
 # ```{exercise-end}
 # ```
 
+
 # %%
 def my_standard_error(correct):
     # YOUR CODE HERE
@@ -692,6 +825,7 @@ check.standard_error(my_standard_error)
 # ```{solution-start} ex-05-standard-error
 # :class: dropdown
 # ```
+
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
@@ -751,6 +885,7 @@ check.aime_ci_half_width(solution_half_width, strict=True)
 # ```{exercise-end}
 # ```
 
+
 # %%
 def my_paired_se(scores_a, scores_b):
     # YOUR CODE HERE
@@ -764,10 +899,13 @@ check.paired_standard_error(my_paired_se)
 # :class: dropdown
 # ```
 
+
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
 def solution_paired_se(scores_a, scores_b):
-    d = np.asarray(scores_a, dtype=float).mean(axis=1) - np.asarray(scores_b, dtype=float).mean(axis=1)
+    d = np.asarray(scores_a, dtype=float).mean(axis=1) - np.asarray(scores_b, dtype=float).mean(
+        axis=1
+    )
     return math.sqrt(d.var(ddof=1) / d.size)
 
 

@@ -266,7 +266,14 @@ viz.voting_amplifies(k=8)
 # %%
 _ = widgets.interact(
     viz.voting_amplifies,
-    k=widgets.IntSlider(value=8, min=1, max=64, step=1, continuous_update=False),
+    k=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=8,
+        min=1,
+        max=64,
+        step=1,
+        continuous_update=False,
+    ),
 )
 
 # %% [markdown]
@@ -356,7 +363,14 @@ viz.pass_at_k_bias(k=16)
 # %%
 _ = widgets.interact(
     viz.pass_at_k_bias,
-    k=widgets.IntSlider(value=16, min=1, max=64, step=1, continuous_update=False),
+    k=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=16,
+        min=1,
+        max=64,
+        step=1,
+        continuous_update=False,
+    ),
 )
 
 # %% [markdown]
@@ -561,7 +575,12 @@ assert at256[0].ci_low > at256[1].ci_high  # base better at k = 256, intervals a
 _ = widgets.interact(
     viz.rl_versus_base,
     rl_logit_shift=widgets.FloatSlider(
-        value=2.0, min=0.0, max=4.0, step=0.5, continuous_update=False
+        style={"description_width": "initial"},
+        value=2.0,
+        min=0.0,
+        max=4.0,
+        step=0.5,
+        continuous_update=False,
     ),
 )
 

@@ -134,7 +134,14 @@ viz.penalty_tradeoff(beta=0.3)
 # %%
 _ = widgets.interact(
     viz.penalty_tradeoff,
-    beta=widgets.FloatSlider(value=0.3, min=0.02, max=2.0, step=0.02, continuous_update=False),
+    beta=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=0.3,
+        min=0.02,
+        max=2.0,
+        step=0.02,
+        continuous_update=False,
+    ),
 )
 # %% [markdown]
 # ## 2. The exact KL of two categorical distributions
@@ -226,7 +233,14 @@ print(
 # %%
 _ = widgets.interact(
     viz.asymmetry,
-    width=widgets.FloatSlider(value=2.0, min=1.0, max=10.0, step=0.5, continuous_update=False),
+    width=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=2.0,
+        min=1.0,
+        max=10.0,
+        step=0.5,
+        continuous_update=False,
+    ),
 )
 # %% [markdown]
 # ## 3. Why the exact KL is out of reach for a language model
@@ -288,8 +302,17 @@ viz.sequence_count(vocab_size=32_768, length=100)
 # %%
 _ = widgets.interact(
     viz.sequence_count,
-    vocab_size=widgets.Dropdown(options=[2, 4, 1_000, 32_768, 100_000], value=32_768),
-    length=widgets.IntSlider(value=100, min=1, max=1000, step=1, continuous_update=False),
+    vocab_size=widgets.Dropdown(
+        style={"description_width": "initial"}, options=[2, 4, 1_000, 32_768, 100_000], value=32_768
+    ),
+    length=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=100,
+        min=1,
+        max=1000,
+        step=1,
+        continuous_update=False,
+    ),
 )
 # %% [markdown]
 # ## 4. A tiny language model: the exact KL, and Monte Carlo
@@ -389,9 +412,21 @@ viz.monte_carlo_convergence(num_samples=5000, distance=1.0)
 _ = widgets.interact(
     viz.monte_carlo_convergence,
     num_samples=widgets.IntSlider(
-        value=5000, min=100, max=20_000, step=100, continuous_update=False
+        style={"description_width": "initial"},
+        value=5000,
+        min=100,
+        max=20_000,
+        step=100,
+        continuous_update=False,
     ),
-    distance=widgets.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.1, continuous_update=False),
+    distance=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=1.0,
+        min=0.1,
+        max=2.0,
+        step=0.1,
+        continuous_update=False,
+    ),
     seed=widgets.fixed(0),
 )
 

@@ -118,7 +118,14 @@ viz.estimator_shapes(mu=1.0)
 # %%
 _ = widgets.interact(
     viz.estimator_shapes,
-    mu=widgets.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.1, continuous_update=False),
+    mu=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=1.0,
+        min=0.1,
+        max=2.0,
+        step=0.1,
+        continuous_update=False,
+    ),
     seed=widgets.fixed(0),
 )
 # %% [markdown]
@@ -249,9 +256,21 @@ viz.schulman_table(mu=1.0, num_samples=20_000)
 # %%
 _ = widgets.interact(
     viz.schulman_table,
-    mu=widgets.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.1, continuous_update=False),
+    mu=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=1.0,
+        min=0.1,
+        max=2.0,
+        step=0.1,
+        continuous_update=False,
+    ),
     num_samples=widgets.IntSlider(
-        value=20_000, min=1000, max=50_000, step=1000, continuous_update=False
+        style={"description_width": "initial"},
+        value=20_000,
+        min=1000,
+        max=50_000,
+        step=1000,
+        continuous_update=False,
     ),
     seed=widgets.fixed(0),
 )
@@ -405,8 +424,22 @@ viz.gradient_comparison(distance=1.0, num_samples=500)
 # %%
 _ = widgets.interact(
     viz.gradient_comparison,
-    distance=widgets.FloatSlider(value=1.0, min=0.1, max=3.0, step=0.1, continuous_update=False),
-    num_samples=widgets.IntSlider(value=500, min=10, max=2000, step=10, continuous_update=False),
+    distance=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=1.0,
+        min=0.1,
+        max=3.0,
+        step=0.1,
+        continuous_update=False,
+    ),
+    num_samples=widgets.IntSlider(
+        style={"description_width": "initial"},
+        value=500,
+        min=10,
+        max=2000,
+        step=10,
+        continuous_update=False,
+    ),
     seed=widgets.fixed(0),
 )
 # %% [markdown]
@@ -482,7 +515,14 @@ viz.regularised_policies(beta=0.3)
 # %%
 _ = widgets.interact(
     viz.regularised_policies,
-    beta=widgets.FloatSlider(value=0.3, min=0.05, max=2.0, step=0.05, continuous_update=False),
+    beta=widgets.FloatSlider(
+        style={"description_width": "initial"},
+        value=0.3,
+        min=0.05,
+        max=2.0,
+        step=0.05,
+        continuous_update=False,
+    ),
 )
 
 # %% [markdown]

@@ -206,7 +206,9 @@ for row in few:
 base_p1 = np.array([r.evaluations["base"].pass_at_1 for r in results])
 base_p256 = np.array([r.evaluations["base"].pass_at(256) for r in results])
 assert np.all(base_p1 < 0.35) and np.all(base_p256 > 0.95)
-print(f"base pass@1 {base_p1.mean():.3f} ± {base_p1.std(ddof=1):.3f}, pass@256 {base_p256.mean():.3f}")
+print(
+    f"base pass@1 {base_p1.mean():.3f} ± {base_p1.std(ddof=1):.3f}, pass@256 {base_p256.mean():.3f}"
+)
 
 # %% [markdown]
 # ## 5. GRPO: R1-Zero in miniature
@@ -239,8 +241,10 @@ viz.pass_at_k_curves(results)
 # %%
 grpo_p1 = np.array([r.evaluations["grpo"].pass_at_1 for r in results])
 assert np.all(grpo_p1 >= 0.8) and np.all(grpo_p1 >= 2 * base_p1)  # the bar, per seed
-print(f"pass@1: base {base_p1.mean():.3f} -> GRPO {grpo_p1.mean():.3f} "
-      f"({(grpo_p1 / base_p1).mean():.1f}x)")
+print(
+    f"pass@1: base {base_p1.mean():.3f} -> GRPO {grpo_p1.mean():.3f} "
+    f"({(grpo_p1 / base_p1).mean():.1f}x)"
+)
 
 # %% [markdown]
 # ## 6. What the knobs do
@@ -256,8 +260,15 @@ viz.group_size_curves(group_size=8, x_axis="steps")
 # %%
 _ = widgets.interact(
     viz.group_size_curves,
-    group_size=widgets.SelectionSlider(options=[2, 4, 8, 16], value=8, continuous_update=False),
-    x_axis=widgets.ToggleButtons(options=["steps", "samples"], value="steps"),
+    group_size=widgets.SelectionSlider(
+        style={"description_width": "initial"},
+        options=[2, 4, 8, 16],
+        value=8,
+        continuous_update=False,
+    ),
+    x_axis=widgets.ToggleButtons(
+        style={"description_width": "initial"}, options=["steps", "samples"], value="steps"
+    ),
 )
 
 # %%
@@ -282,7 +293,9 @@ viz.loss_type_lengths(loss_type="grpo")
 # %%
 _ = widgets.interact(
     viz.loss_type_lengths,
-    loss_type=widgets.ToggleButtons(options=["grpo", "dr_grpo", "dapo"], value="grpo"),
+    loss_type=widgets.ToggleButtons(
+        style={"description_width": "initial"}, options=["grpo", "dr_grpo", "dapo"], value="grpo"
+    ),
 )
 
 # %%
@@ -293,7 +306,9 @@ assert max(ends.values()) - min(ends.values()) < 1.0  # ... to within a token of
 assert task.max_length < 2 * (task.num_steps + 3)  # longest / shortest well-formed < 2
 weights_17_vs_9 = viz.token_weights("grpo", np.array([17, 9]), task.max_length)
 assert np.isclose(weights_17_vs_9[0] / weights_17_vs_9[1], 9 / 17)
-print("incorrect-completion length, last 10 steps:", {k: round(float(v), 2) for k, v in ends.items()})
+print(
+    "incorrect-completion length, last 10 steps:", {k: round(float(v), 2) for k, v in ends.items()}
+)
 
 # %% [markdown]
 # In the miniature all three aggregations shorten wrong completions, and end within a
@@ -318,6 +333,7 @@ print("incorrect-completion length, last 10 steps:", {k: round(float(v), 2) for 
 
 # %%
 viz.student_comparison(results)
+
 
 # %%
 def scores(name, metric="pass_at_1"):
@@ -355,6 +371,7 @@ print(f"rejection sampling kept {kept} of {drawn} teacher samples (seed 0)")
 # Every number below comes from the three seeds above (mean ± std over seeds). The
 # paper's numbers are quoted from R1 {cite:p}`deepseek2025r1` and Yue et al.
 # {cite:p}`yue2025limits`.
+
 
 # %%
 def ms(values, digits=3):
@@ -418,8 +435,7 @@ rows = [
     (
         "… and on the small student",
         "(not reported)",
-        f"pass@256 student base {ms(p256['student_base'])} vs its RL "
-        f"{ms(p256['student_rl'])}",
+        f"pass@256 student base {ms(p256['student_base'])} vs its RL {ms(p256['student_rl'])}",
         verdicts["narrow_student"],
     ),
 ]
@@ -439,8 +455,10 @@ for r in results:
     wrong = plurality != e.gold
     off_by_one = np.isin((plurality - e.gold)[wrong] % 10, [1, 9])
     assert wrong.mean() > 0.5 and off_by_one.mean() > 0.4
-    print(f"seed {r.seed}: base's most common answer wrong on {wrong.mean():.0%} of problems, "
-          f"off by one in {off_by_one.mean():.0%} of those")
+    print(
+        f"seed {r.seed}: base's most common answer wrong on {wrong.mean():.0%} of problems, "
+        f"off by one in {off_by_one.mean():.0%} of those"
+    )
 
 # %% [markdown]
 # **Where the miniature differs, and why.**
@@ -480,6 +498,7 @@ for r in results:
 # ```{exercise-end}
 # ```
 
+
 # %%
 def my_reward(prompt, completion):
     # YOUR CODE HERE
@@ -492,6 +511,7 @@ check.reward(my_reward)
 # ```{solution-start} ex-09-reward
 # :class: dropdown
 # ```
+
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
@@ -525,6 +545,7 @@ check.reward(solution_reward, strict=True)
 # ```{exercise-end}
 # ```
 
+
 # %%
 def my_mean_kl(logp, ref_logp, mask):
     # YOUR CODE HERE
@@ -537,6 +558,7 @@ check.mean_kl(my_mean_kl)
 # ```{solution-start} ex-09-kl
 # :class: dropdown
 # ```
+
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
