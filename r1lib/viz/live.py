@@ -1,0 +1,111 @@
+"""Live sliders built from a callback's declared ``SLIDERS`` ranges.
+
+Each ``r1lib.viz.<topic>`` module declares its slider ranges once, in
+``SLIDERS = {callback_name: {argument: (min, max, step) or [choices]}}``, and
+``tests/test_viz_sliders.py`` calls every callback over those ranges. :func:`live`
+builds the notebook's widgets from the same dict, so learners can only reach
+values the tests cover.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets
+
+__all__ = ["live"]
+
+_STYLE = {"description_width": "initial"}
+
+
+def live(callback: Callable[..., Any], **overrides: Any) -> None:
+    """Show ``callback`` with one live widget per argument declared in its ``SLIDERS``.
+
+    The widget of each argument in ``SLIDERS[callback.__name__]`` (in the callback's
+    module) starts at the callback's default value, redraws only on release
+    (``continuous_update=False``) and shows its full label in JupyterLab
+    (``style={"description_width": "initial"}``):
+
+    * ``(min, max, step)`` with ``int`` min and step: ``ipywidgets.IntSlider``;
+    * any other ``(min, max, step)``: ``ipywidgets.FloatSlider``;
+    * a list of choices: ``ipywidgets.Dropdown``.
+
+    Then ``ipywidgets.interact(callback, **widgets)`` displays them. Nothing is
+    returned, so the notebook cell prints no return value under the figure.
+
+    Parameters
+    ----------
+    callback : callable
+        A slider callback defined in a module with a module-level ``SLIDERS`` dict
+        holding an entry under the callback's name.
+    **overrides
+        Per-argument replacements, keyed by argument name. A widget class (a subclass
+        of ``ipywidgets.ValueWidget``, e.g. ``widgets.ToggleButtons`` or
+        ``widgets.SelectionSlider``) is built from the declared range instead of the
+        default class. Anything else (``widgets.fixed(value)``, a ready widget) is
+        passed to ``interact`` unchanged, so an argument not in ``SLIDERS`` can be
+        pinned with ``widgets.fixed``.
+
+    Raises
+    ------
+    TypeError
+        If ``callback`` is not a function defined in a module, or an override class
+        is not an ``ipywidgets.ValueWidget``.
+    ValueError
+        If the callback's module declares no ``SLIDERS`` entry for it, an argument in
+        ``SLIDERS`` has no default, or an override names no argument of the callback.
+
+    Examples
+    --------
+    >>> from r1lib.viz import capstone as viz  # doctest: +SKIP
+    >>> live(viz.group_size_curves, x_axis=widgets.ToggleButtons)  # doctest: +SKIP
+    """
+    name = getattr(callback, "__name__", None)
+    module = sys.modules.get(getattr(callback, "__module__", None) or "")
+    if not callable(callback) or name is None or module is None:
+        raise TypeError(f"callback must be a function defined in a module, got {callback!r}")
+    sliders = getattr(module, "SLIDERS", {}).get(name)
+    if sliders is None:
+        raise ValueError(
+            f"callback {module.__name__}.{name} has no entry in {module.__name__}.SLIDERS; "
+            "declare its slider ranges there first"
+        )
+    parameters = inspect.signature(callback).parameters
+    unknown = sorted(set(overrides) - set(parameters))
+    if unknown:
+        raise ValueError(f"overrides name no argument of {name}: {', '.join(unknown)}")
+
+    controls: dict[str, Any] = {}
+    for argument, spec in sliders.items():
+        default = (
+            parameters[argument].default if argument in parameters else inspect.Parameter.empty
+        )
+        if default is inspect.Parameter.empty:
+            raise ValueError(f"{name}({argument}) needs a default: the widget's starting value")
+        if isinstance(spec, tuple):
+            low, high, step = spec
+            whole = isinstance(low, int) and isinstance(step, int)
+            cls = ipywidgets.IntSlider if whole else ipywidgets.FloatSlider
+            options: dict[str, Any] = {"min": low, "max": high, "step": step}
+        else:
+            cls, options = ipywidgets.Dropdown, {"options": list(spec)}
+        cls = overrides.get(argument, cls)
+        if not isinstance(cls, type):
+            continue  # a ready widget or widgets.fixed(...): passed through below
+        if not issubclass(cls, ipywidgets.ValueWidget):
+            raise TypeError(
+                f"override for {argument} must be an ipywidgets.ValueWidget class, got {cls!r}"
+            )
+        if "continuous_update" in cls.class_trait_names():
+            options["continuous_update"] = False
+        controls[argument] = cls(style=_STYLE, value=default, **options)
+    for argument, override in overrides.items():
+        if isinstance(override, type) and argument not in sliders:
+            raise ValueError(
+                f"{name}({argument}) has no range in SLIDERS to build a {override.__name__} from"
+            )
+        controls.setdefault(argument, override)
+    ipywidgets.interact(callback, **controls)
