@@ -60,9 +60,10 @@ def lesson() -> Any:
 
 
 def test_widgets_follow_the_declared_ranges_and_defaults(lesson: Any, shown: Any) -> None:
-    assert live(lesson.figure) is None
-    assert shown["callback"] is lesson.figure
-    assert set(shown) - {"callback"} == {"group_size", "p", "loss_type", "vocab_size"}
+    pinned = ipywidgets.fixed(0)
+    assert live(lesson.figure, seed=pinned) is None
+    assert shown["callback"] is lesson.figure and shown["seed"] is pinned
+    assert set(shown) - {"callback"} == {"group_size", "p", "loss_type", "vocab_size", "seed"}
 
     group_size = shown["group_size"]
     assert type(group_size) is ipywidgets.IntSlider
@@ -110,12 +111,14 @@ def test_missing_entry_or_bad_override_raises(lesson: Any, shown: Any) -> None:
         live(lambda: None)
     with pytest.raises(TypeError, match="callback"):
         live(42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"figure\(seed\) has no range"):
+        live(lesson.figure)  # seed: interact would invent a range for it
     with pytest.raises(ValueError, match="temperature"):
         live(lesson.figure, temperature=ipywidgets.fixed(1.0))
     with pytest.raises(ValueError, match="seed"):
         live(lesson.figure, seed=ipywidgets.IntSlider)
     with pytest.raises(TypeError, match="loss_type"):
-        live(lesson.figure, loss_type=dict)
+        live(lesson.figure, seed=ipywidgets.fixed(0), loss_type=dict)
     assert not shown
 
 
@@ -131,9 +134,10 @@ def _declared() -> list[Any]:
 
 @pytest.mark.parametrize("callback", _declared())
 def test_every_course_callback_gets_its_declared_widgets(callback: Any, shown: Any) -> None:
-    live(callback)
     sliders = sys.modules[callback.__module__].SLIDERS[callback.__name__]
     defaults = inspect.signature(callback).parameters
+    pinned = {a: ipywidgets.fixed(p.default) for a, p in defaults.items() if a not in sliders}
+    live(callback, **pinned)
     for argument, spec in sliders.items():
         widget = shown[argument]
         assert widget.value == defaults[argument].default

@@ -46,8 +46,9 @@ def live(callback: Callable[..., Any], **overrides: Any) -> None:
         of ``ipywidgets.ValueWidget``, e.g. ``widgets.ToggleButtons`` or
         ``widgets.SelectionSlider``) is built from the declared range instead of the
         default class. Anything else (``widgets.fixed(value)``, a ready widget) is
-        passed to ``interact`` unchanged, so an argument not in ``SLIDERS`` can be
-        pinned with ``widgets.fixed``.
+        passed to ``interact`` unchanged. Every argument not in ``SLIDERS`` must be
+        pinned this way (``widgets.fixed``): ``interact`` would otherwise build a widget
+        with an untested range from its default.
 
     Raises
     ------
@@ -56,7 +57,8 @@ def live(callback: Callable[..., Any], **overrides: Any) -> None:
         is not an ``ipywidgets.ValueWidget``.
     ValueError
         If the callback's module declares no ``SLIDERS`` entry for it, an argument in
-        ``SLIDERS`` has no default, or an override names no argument of the callback.
+        ``SLIDERS`` has no default, an override names no argument of the callback, or
+        an argument is neither in ``SLIDERS`` nor overridden.
 
     Examples
     --------
@@ -77,6 +79,19 @@ def live(callback: Callable[..., Any], **overrides: Any) -> None:
     unknown = sorted(set(overrides) - set(parameters))
     if unknown:
         raise ValueError(f"overrides name no argument of {name}: {', '.join(unknown)}")
+    uncovered = [
+        argument
+        for argument, parameter in parameters.items()
+        if argument not in sliders
+        and argument not in overrides
+        and parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+    ]
+    if uncovered:
+        # interact would build a widget with an untested range from the default
+        raise ValueError(
+            f"{name}({', '.join(uncovered)}) has no range in SLIDERS: declare one, or pin "
+            f"it with {uncovered[0]}=widgets.fixed(value)"
+        )
 
     controls: dict[str, Any] = {}
     for argument, spec in sliders.items():
