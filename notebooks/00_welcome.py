@@ -44,12 +44,12 @@
 
 # %%
 # %matplotlib inline
-import ipywidgets as widgets
 import numpy as np
 
 import r1lib
 from r1lib.checks import welcome as check
 from r1lib.viz import welcome as viz
+from r1lib.viz.live import live
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -175,14 +175,7 @@ assert all(gain_of[name] < 17 for name in by_pass1[3:])
 # the dropdown cannot redraw.)
 
 # %%
-_ = widgets.interact(
-    viz.headline_figure,
-    models=widgets.Dropdown(
-        style={"description_width": "initial"},
-        options=viz.SLIDERS["headline_figure"]["models"],
-        value="all",
-    ),
-)
+live(viz.headline_figure)
 
 # %% [markdown]
 # **Why can a vote beat the average?** A correct solution leads to one answer, while

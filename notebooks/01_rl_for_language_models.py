@@ -43,6 +43,7 @@ import numpy as np
 from r1lib.checks import rl as check
 from r1lib.grpo import grpo_loss
 from r1lib.viz import rl
+from r1lib.viz.live import live
 
 SEED = 1
 rng = np.random.default_rng(SEED)
@@ -305,25 +306,7 @@ rl.gradient_variance()
 # baseline far from $J$ (in either direction) inflates it.
 
 # %%
-_ = widgets.interact(
-    rl.gradient_variance,
-    num_samples=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=8,
-        min=1,
-        max=64,
-        step=1,
-        continuous_update=False,
-    ),
-    baseline=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.0,
-        min=-0.5,
-        max=1.5,
-        step=0.05,
-        continuous_update=False,
-    ),
-)
+live(rl.gradient_variance)
 
 # %% [markdown]
 # Does the noise matter for learning? The next cell trains the tiny model with
@@ -475,17 +458,7 @@ assert np.allclose(clipped(ratios, advantages), rl.clipped_objective(ratios, adv
 rl.ppo_clip_figure()
 
 # %%
-_ = widgets.interact(
-    rl.ppo_clip_figure,
-    epsilon=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.2,
-        min=0.05,
-        max=0.5,
-        step=0.05,
-        continuous_update=False,
-    ),
-)
+live(rl.ppo_clip_figure)
 
 # %% [markdown]
 # ## 5. What the critic costs
@@ -545,18 +518,7 @@ print(
 rl.cost_figure()
 
 # %%
-_ = widgets.interact(
-    rl.cost_figure,
-    critic_size=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=1.0,
-        min=0.0,
-        max=2.0,
-        step=0.1,
-        continuous_update=False,
-    ),
-    policy_billions=widgets.fixed(7.0),
-)
+live(rl.cost_figure, policy_billions=widgets.fixed(7.0))
 
 # %% [markdown]
 # ## Exercises

@@ -38,13 +38,13 @@
 
 # %%
 # %matplotlib inline
-import ipywidgets as widgets
 import numpy as np
 
 from r1lib.checks import advantages as check
 from r1lib.grpo import group_advantages, grpo_loss
 from r1lib.viz import advantages as viz
 from r1lib.viz import rl
+from r1lib.viz.live import live
 from r1lib.viz.static import static_slider
 
 SEED = 2
@@ -265,25 +265,7 @@ viz.advantage_figure(group_size=8, p=0.3)
 # uniform groups vanish).
 
 # %%
-_ = widgets.interact(
-    viz.advantage_figure,
-    group_size=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=8,
-        min=2,
-        max=64,
-        step=1,
-        continuous_update=False,
-    ),
-    p=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.3,
-        min=0.05,
-        max=0.95,
-        step=0.05,
-        continuous_update=False,
-    ),
-)
+live(viz.advantage_figure)
 
 # %% [markdown]
 # The same slider, precomputed for a few group sizes, so that it also works in the book

@@ -44,13 +44,13 @@
 
 # %%
 # %matplotlib inline
-import ipywidgets as widgets
 import numpy as np
 
 from r1lib import kl
 from r1lib.checks import objective as check
 from r1lib.grpo import group_advantages, grpo_loss, process_advantages
 from r1lib.viz import objective as viz
+from r1lib.viz.live import live
 
 SEED = 3
 rng = np.random.default_rng(SEED)
@@ -191,25 +191,7 @@ except ValueError as error:
 # and `epsilon` only the right panel's.
 
 # %%
-_ = widgets.interact(
-    viz.clipped_surrogate,
-    epsilon=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.2,
-        min=0.05,
-        max=0.95,
-        step=0.05,
-        continuous_update=False,
-    ),
-    epsilon_high=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.2,
-        min=0.05,
-        max=1.0,
-        step=0.01,
-        continuous_update=False,
-    ),
-)
+live(viz.clipped_surrogate)
 
 # %% [markdown]
 # ## 3. The KL term goes in the loss, not in the reward
@@ -356,25 +338,7 @@ for loss_type in ("bnpo", "dapo", "dr_grpo"):
 viz.aggregation_weights(long_length=long, short_length=short)
 
 # %%
-_ = widgets.interact(
-    viz.aggregation_weights,
-    long_length=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=200,
-        min=10,
-        max=1000,
-        step=10,
-        continuous_update=False,
-    ),
-    short_length=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=10,
-        min=1,
-        max=100,
-        step=1,
-        continuous_update=False,
-    ),
-)
+live(viz.aggregation_weights)
 
 # %% [markdown]
 # ## 6. Dividing by the std: the difficulty bias
@@ -414,17 +378,7 @@ print(
 viz.difficulty_bias(group_size=G)
 
 # %%
-_ = widgets.interact(
-    viz.difficulty_bias,
-    group_size=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=16,
-        min=2,
-        max=64,
-        step=1,
-        continuous_update=False,
-    ),
-)
+live(viz.difficulty_bias)
 
 # %% [markdown]
 # ## 7. Process supervision: advantages from step rewards

@@ -46,12 +46,12 @@
 
 # %%
 # %matplotlib inline
-import ipywidgets as widgets
 import numpy as np
 
 from r1lib import distill, kl
 from r1lib.checks import distill as check
 from r1lib.viz import distill as viz
+from r1lib.viz.live import live
 from r1lib.viz.static import static_slider
 from r1lib.viz.welcome import TABLE6
 
@@ -154,25 +154,7 @@ viz.soft_targets(temperature=2.0, wolf_logit=6.0)
 # they reveal it.
 
 # %%
-_ = widgets.interact(
-    viz.soft_targets,
-    temperature=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=2.0,
-        min=0.25,
-        max=10.0,
-        step=0.25,
-        continuous_update=False,
-    ),
-    wolf_logit=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=6.0,
-        min=-4.0,
-        max=10.0,
-        step=0.5,
-        continuous_update=False,
-    ),
-)
+live(viz.soft_targets)
 
 # %% [markdown]
 # (Reading this without a running kernel? This slider is precomputed and works anywhere.)
@@ -454,17 +436,7 @@ print(f"JSD_β picks one mode from β ≈ {min(switch):.2f} on")
 viz.divergence_fits(beta=0.5)
 
 # %%
-_ = widgets.interact(
-    viz.divergence_fits,
-    beta=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.5,
-        min=0.0,
-        max=1.0,
-        step=0.05,
-        continuous_update=False,
-    ),
-)
+live(viz.divergence_fits)
 
 # %% [markdown]
 # ## 8. What DeepSeek-R1 actually did
@@ -610,25 +582,7 @@ print(
 viz.student_training(temperature=4.0, alpha=1.0)
 
 # %%
-_ = widgets.interact(
-    viz.student_training,
-    temperature=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=4.0,
-        min=1.0,
-        max=10.0,
-        step=1.0,
-        continuous_update=False,
-    ),
-    alpha=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=1.0,
-        min=0.0,
-        max=1.0,
-        step=0.25,
-        continuous_update=False,
-    ),
-)
+live(viz.student_training)
 
 # %% [markdown]
 # ## Exercises

@@ -61,6 +61,7 @@ from r1lib.metrics import (
 )
 from r1lib.simulation import draw_success_probs, paired_success_probs, simulate_benchmark
 from r1lib.viz import evaluation as viz
+from r1lib.viz.live import live
 
 SEED = 5
 rng = np.random.default_rng(SEED)
@@ -177,26 +178,7 @@ print(f"95% of re-runs fall within ±{100 * 1.96 * sd_theory:.1f} points of the 
 viz.rerun_spread(num_questions=30, samples_per_question=1)
 
 # %%
-_ = widgets.interact(
-    viz.rerun_spread,
-    num_questions=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=30,
-        min=10,
-        max=500,
-        step=10,
-        continuous_update=False,
-    ),
-    samples_per_question=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=1,
-        min=1,
-        max=64,
-        step=1,
-        continuous_update=False,
-    ),
-    num_runs=widgets.fixed(None),
-)
+live(viz.rerun_spread, num_runs=widgets.fixed(None))
 
 # %% [markdown]
 # ## 3. Greedy decoding is not the answer
@@ -334,27 +316,7 @@ assert max_gain < 2
 viz.variance_versus_samples()
 
 # %%
-_ = widgets.interact(
-    viz.variance_versus_samples,
-    num_questions=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=100,
-        min=10,
-        max=300,
-        step=10,
-        continuous_update=False,
-    ),
-    concentration=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=2.0,
-        min=0.5,
-        max=20.0,
-        step=0.5,
-        continuous_update=False,
-    ),
-    mean=widgets.fixed(0.7),
-    num_runs=widgets.fixed(None),
-)
+live(viz.variance_versus_samples, mean=widgets.fixed(0.7), num_runs=widgets.fixed(None))
 
 # %% [markdown]
 # ## 5. Standard errors and confidence intervals
@@ -534,19 +496,8 @@ assert abs(measured_effect / design_effect - 1) < 5 * math.sqrt(2 / (R - 1))
 viz.ci_ladder()
 
 # %%
-_ = widgets.interact(
+live(
     viz.ci_ladder,
-    cluster_size=widgets.Dropdown(
-        style={"description_width": "initial"}, options=[1, 2, 4, 5, 10, 20], value=5
-    ),
-    cluster_correlation=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.6,
-        min=0.0,
-        max=1.0,
-        step=0.1,
-        continuous_update=False,
-    ),
     num_questions=widgets.fixed(100),
     samples_per_question=widgets.fixed(4),
     num_runs=widgets.fixed(50),
@@ -656,27 +607,7 @@ assert paired_power > unpaired_power + 0.1
 viz.paired_comparison()
 
 # %%
-_ = widgets.interact(
-    viz.paired_comparison,
-    correlation=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.8,
-        min=0.0,
-        max=1.0,
-        step=0.05,
-        continuous_update=False,
-    ),
-    logit_shift=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.3,
-        min=-1.0,
-        max=1.0,
-        step=0.1,
-        continuous_update=False,
-    ),
-    num_questions=widgets.fixed(100),
-    samples_per_question=widgets.fixed(4),
-)
+live(viz.paired_comparison, num_questions=widgets.fixed(100), samples_per_question=widgets.fixed(4))
 
 # %% [markdown]
 # ## 7. How coarse is a 30-question benchmark?
@@ -779,25 +710,7 @@ assert gap < points_per_question
 viz.aime_coarseness()
 
 # %%
-_ = widgets.interact(
-    viz.aime_coarseness,
-    num_questions=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=30,
-        min=10,
-        max=500,
-        step=10,
-        continuous_update=False,
-    ),
-    accuracy=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.7,
-        min=0.05,
-        max=0.95,
-        step=0.05,
-        continuous_update=False,
-    ),
-)
+live(viz.aime_coarseness)
 
 # %% [markdown]
 # ## Exercises

@@ -52,7 +52,6 @@ import math
 from collections import Counter
 from fractions import Fraction
 
-import ipywidgets as widgets
 import numpy as np
 
 from r1lib.checks import metrics as check
@@ -68,6 +67,7 @@ from r1lib.metrics import (
 )
 from r1lib.simulation import simulate_benchmark
 from r1lib.viz import metrics as viz
+from r1lib.viz.live import live
 from r1lib.viz.static import static_slider
 from r1lib.viz.welcome import AIME, TABLE6
 
@@ -264,17 +264,7 @@ assert lift_mode > 0.05 and lift_other < lift_mode - 0.05
 viz.voting_amplifies(k=8)
 
 # %%
-_ = widgets.interact(
-    viz.voting_amplifies,
-    k=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=8,
-        min=1,
-        max=64,
-        step=1,
-        continuous_update=False,
-    ),
-)
+live(viz.voting_amplifies)
 
 # %% [markdown]
 # ## 3. pass@k: is any of k samples right?
@@ -361,17 +351,7 @@ assert np.all(truth16[:3] - e_plugin[:3] > 0.02)  # ... by over 2 points for p <
 viz.pass_at_k_bias(k=16)
 
 # %%
-_ = widgets.interact(
-    viz.pass_at_k_bias,
-    k=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=16,
-        min=1,
-        max=64,
-        step=1,
-        continuous_update=False,
-    ),
-)
+live(viz.pass_at_k_bias)
 
 # %% [markdown]
 # (Reading this without a running kernel? This slider is precomputed and works anywhere.)
@@ -572,17 +552,7 @@ assert at256[0].ci_low > at256[1].ci_high  # base better at k = 256, intervals a
 # pass@k.
 
 # %%
-_ = widgets.interact(
-    viz.rl_versus_base,
-    rl_logit_shift=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=2.0,
-        min=0.0,
-        max=4.0,
-        step=0.5,
-        continuous_update=False,
-    ),
-)
+live(viz.rl_versus_base)
 
 # %% [markdown]
 # ## Exercises

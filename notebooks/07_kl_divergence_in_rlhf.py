@@ -50,6 +50,7 @@ from r1lib import kl
 from r1lib.checks import kl as check
 from r1lib.distill import softmax
 from r1lib.viz import kl_basics as viz
+from r1lib.viz.live import live
 
 SEED = 7
 rng = np.random.default_rng(SEED)
@@ -132,17 +133,7 @@ viz.penalty_tradeoff(beta=0.3)
 # Move β yourself (the dashed line on the right marks it).
 
 # %%
-_ = widgets.interact(
-    viz.penalty_tradeoff,
-    beta=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.3,
-        min=0.02,
-        max=2.0,
-        step=0.02,
-        continuous_update=False,
-    ),
-)
+live(viz.penalty_tradeoff)
 # %% [markdown]
 # ## 2. The exact KL of two categorical distributions
 #
@@ -231,17 +222,7 @@ print(
 # KL too prefers the middle.
 
 # %%
-_ = widgets.interact(
-    viz.asymmetry,
-    width=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=2.0,
-        min=1.0,
-        max=10.0,
-        step=0.5,
-        continuous_update=False,
-    ),
-)
+live(viz.asymmetry)
 # %% [markdown]
 # ## 3. Why the exact KL is out of reach for a language model
 #
@@ -300,20 +281,7 @@ assert vocab_size**10 // 10**18 > 10**19 * viz.SECONDS_PER_YEAR  # L = 10: over 
 viz.sequence_count(vocab_size=32_768, length=100)
 
 # %%
-_ = widgets.interact(
-    viz.sequence_count,
-    vocab_size=widgets.Dropdown(
-        style={"description_width": "initial"}, options=[2, 4, 1_000, 32_768, 100_000], value=32_768
-    ),
-    length=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=100,
-        min=1,
-        max=1000,
-        step=1,
-        continuous_update=False,
-    ),
-)
+live(viz.sequence_count)
 # %% [markdown]
 # ## 4. A tiny language model: the exact KL, and Monte Carlo
 #
@@ -409,26 +377,7 @@ for n in (10, 100, 1000):
 viz.monte_carlo_convergence(num_samples=5000, distance=1.0)
 
 # %%
-_ = widgets.interact(
-    viz.monte_carlo_convergence,
-    num_samples=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=5000,
-        min=100,
-        max=20_000,
-        step=100,
-        continuous_update=False,
-    ),
-    distance=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=1.0,
-        min=0.1,
-        max=2.0,
-        step=0.1,
-        continuous_update=False,
-    ),
-    seed=widgets.fixed(0),
-)
+live(viz.monte_carlo_convergence, seed=widgets.fixed(0))
 
 # %% [markdown]
 # ## Exercises

@@ -49,6 +49,7 @@ from r1lib import kl
 from r1lib.checks import kl as check
 from r1lib.distill import distillation_grad, log_softmax, reverse_kl_grad, softmax
 from r1lib.viz import kl_estimators as viz
+from r1lib.viz.live import live
 
 SEED = 8
 rng = np.random.default_rng(SEED)
@@ -116,18 +117,7 @@ print(
 viz.estimator_shapes(mu=1.0)
 
 # %%
-_ = widgets.interact(
-    viz.estimator_shapes,
-    mu=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=1.0,
-        min=0.1,
-        max=2.0,
-        step=0.1,
-        continuous_update=False,
-    ),
-    seed=widgets.fixed(0),
-)
+live(viz.estimator_shapes, seed=widgets.fixed(0))
 # %% [markdown]
 # ## 2. k3 needs care in floating point
 #
@@ -254,26 +244,7 @@ print("closed forms and sampled values agree with Schulman's printed table at it
 viz.schulman_table(mu=1.0, num_samples=20_000)
 
 # %%
-_ = widgets.interact(
-    viz.schulman_table,
-    mu=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=1.0,
-        min=0.1,
-        max=2.0,
-        step=0.1,
-        continuous_update=False,
-    ),
-    num_samples=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=20_000,
-        min=1000,
-        max=50_000,
-        step=1000,
-        continuous_update=False,
-    ),
-    seed=widgets.fixed(0),
-)
+live(viz.schulman_table, seed=widgets.fixed(0))
 # %%
 crossing = next(m for m in np.arange(0.1, 3.0, 0.01) if viz.closed_form_table(m)["k3"][1] > 2 / m)
 assert 1.0 < crossing < 2.0
@@ -422,26 +393,7 @@ print(f"k3-as-loss sample mean vs the reverse-KL gradient: largest |z| = {z_vs_r
 viz.gradient_comparison(distance=1.0, num_samples=500)
 
 # %%
-_ = widgets.interact(
-    viz.gradient_comparison,
-    distance=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=1.0,
-        min=0.1,
-        max=3.0,
-        step=0.1,
-        continuous_update=False,
-    ),
-    num_samples=widgets.IntSlider(
-        style={"description_width": "initial"},
-        value=500,
-        min=10,
-        max=2000,
-        step=10,
-        continuous_update=False,
-    ),
-    seed=widgets.fixed(0),
-)
+live(viz.gradient_comparison, seed=widgets.fixed(0))
 # %% [markdown]
 # ## 5. Does it matter? Where training ends up
 #
@@ -513,17 +465,7 @@ print("k1 as loss ends at:", k1_result.round(4))
 viz.regularised_policies(beta=0.3)
 
 # %%
-_ = widgets.interact(
-    viz.regularised_policies,
-    beta=widgets.FloatSlider(
-        style={"description_width": "initial"},
-        value=0.3,
-        min=0.05,
-        max=2.0,
-        step=0.05,
-        continuous_update=False,
-    ),
-)
+live(viz.regularised_policies)
 
 # %% [markdown]
 # ## Exercises

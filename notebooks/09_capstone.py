@@ -62,6 +62,7 @@ from r1lib.miniature.pipeline import (
 from r1lib.miniature.policy import MLPPolicy
 from r1lib.miniature.sweeps import run_sweeps
 from r1lib.viz import capstone as viz
+from r1lib.viz.live import live
 
 SEED = 0
 rng = np.random.default_rng(SEED)
@@ -258,18 +259,7 @@ print(
 viz.group_size_curves(group_size=8, x_axis="steps")
 
 # %%
-_ = widgets.interact(
-    viz.group_size_curves,
-    group_size=widgets.SelectionSlider(
-        style={"description_width": "initial"},
-        options=[2, 4, 8, 16],
-        value=8,
-        continuous_update=False,
-    ),
-    x_axis=widgets.ToggleButtons(
-        style={"description_width": "initial"}, options=["steps", "samples"], value="steps"
-    ),
-)
+live(viz.group_size_curves, group_size=widgets.SelectionSlider, x_axis=widgets.ToggleButtons)
 
 # %%
 final = {g: log.reward[-5:].mean() for g, log in sweeps.group_size.items()}
@@ -291,12 +281,7 @@ print({g: round(float(v), 2) for g, v in final.items()}, "(reward, last 5 steps)
 viz.loss_type_lengths(loss_type="grpo")
 
 # %%
-_ = widgets.interact(
-    viz.loss_type_lengths,
-    loss_type=widgets.ToggleButtons(
-        style={"description_width": "initial"}, options=["grpo", "dr_grpo", "dapo"], value="grpo"
-    ),
-)
+live(viz.loss_type_lengths, loss_type=widgets.ToggleButtons)
 
 # %%
 ends = {k: np.nanmean(log.length_incorrect[-10:]) for k, log in sweeps.loss_type.items()}
