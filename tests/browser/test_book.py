@@ -261,7 +261,7 @@ def test_page_reads_well(visit: object, docname: str) -> None:
         body.wait_for(state="visible")
     if docname.startswith("notebooks/"):
         source = (ROOT / f"{docname}.ipynb").read_text(encoding="utf8")
-        if "interact(" in source:
+        if re.search(r"\b(?:interact|live)\(", source):  # live() wraps interact
             assert widgets, "the lesson has sliders but the page embeds no widget state"
         lesson = Path(docname).name
         if lesson[:2] in HEADLINE:
