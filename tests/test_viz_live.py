@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import pkgutil
 import sys
 import types
 from typing import Any
@@ -12,7 +10,7 @@ from typing import Any
 import ipywidgets
 import pytest
 
-import r1lib.viz
+from r1lib.viz import slider_callbacks
 from r1lib.viz.live import live
 
 STYLE = {"description_width": "initial"}
@@ -122,19 +120,13 @@ def test_missing_entry_or_bad_override_raises(lesson: Any, shown: Any) -> None:
     assert not shown
 
 
-def _declared() -> list[Any]:
-    names = [m.name for m in pkgutil.iter_modules(r1lib.viz.__path__)]
-    cases = []
-    for name in sorted(names):
-        module = importlib.import_module(f"r1lib.viz.{name}")
-        for callback_name in getattr(module, "SLIDERS", {}):
-            cases.append(pytest.param(getattr(module, callback_name), id=callback_name))
-    return cases
-
-
-@pytest.mark.parametrize("callback", _declared())
-def test_every_course_callback_gets_its_declared_widgets(callback: Any, shown: Any) -> None:
-    sliders = sys.modules[callback.__module__].SLIDERS[callback.__name__]
+@pytest.mark.parametrize(
+    ("callback", "sliders"),
+    [pytest.param(c, s, id=c.__name__) for c, s in slider_callbacks()],
+)
+def test_every_course_callback_gets_its_declared_widgets(
+    callback: Any, sliders: dict[str, Any], shown: Any
+) -> None:
     defaults = inspect.signature(callback).parameters
     pinned = {a: ipywidgets.fixed(p.default) for a, p in defaults.items() if a not in sliders}
     live(callback, **pinned)

@@ -9,20 +9,13 @@ defaults), and with all sliders at their minima and at their maxima together.
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import pkgutil
 from typing import Any
 
 import pytest
 from matplotlib.figure import Figure
 
-import r1lib.viz
-
-
-def _slider_modules() -> list[Any]:
-    names = [m.name for m in pkgutil.iter_modules(r1lib.viz.__path__) if m.name != "style"]
-    return [importlib.import_module(f"r1lib.viz.{name}") for name in sorted(names)]
+from r1lib.viz import slider_callbacks
 
 
 def _points(spec: Any) -> list[Any]:
@@ -37,18 +30,17 @@ def _points(spec: Any) -> list[Any]:
 
 def _cases() -> list[Any]:
     cases = []
-    for module in _slider_modules():
-        for name, sliders in getattr(module, "SLIDERS", {}).items():
-            callback = getattr(module, name)
-            for argument, spec in sliders.items():
-                for value in _points(spec):
-                    cases.append(
-                        pytest.param(callback, {argument: value}, id=f"{name}-{argument}={value}")
-                    )
-            lows = {a: _points(s)[0] for a, s in sliders.items()}
-            highs = {a: _points(s)[-1] for a, s in sliders.items()}
-            cases.append(pytest.param(callback, lows, id=f"{name}-all-min"))
-            cases.append(pytest.param(callback, highs, id=f"{name}-all-max"))
+    for callback, sliders in slider_callbacks():
+        name = callback.__name__
+        for argument, spec in sliders.items():
+            for value in _points(spec):
+                cases.append(
+                    pytest.param(callback, {argument: value}, id=f"{name}-{argument}={value}")
+                )
+        lows = {a: _points(s)[0] for a, s in sliders.items()}
+        highs = {a: _points(s)[-1] for a, s in sliders.items()}
+        cases.append(pytest.param(callback, lows, id=f"{name}-all-min"))
+        cases.append(pytest.param(callback, highs, id=f"{name}-all-max"))
     return cases
 
 
@@ -56,14 +48,14 @@ CASES = _cases()
 
 
 def test_every_slider_module_declares_its_sliders() -> None:
-    for module in _slider_modules():
-        for name, sliders in getattr(module, "SLIDERS", {}).items():
-            parameters = inspect.signature(getattr(module, name)).parameters
-            for argument in sliders:
-                assert argument in parameters, f"{module.__name__}.{name} has no {argument}"
-                assert parameters[argument].default is not inspect.Parameter.empty, (
-                    f"{module.__name__}.{name}({argument}) needs a default (the book's figure)"
-                )
+    for callback, sliders in slider_callbacks():
+        name = f"{callback.__module__}.{callback.__name__}"
+        parameters = inspect.signature(callback).parameters
+        for argument in sliders:
+            assert argument in parameters, f"{name} has no {argument}"
+            assert parameters[argument].default is not inspect.Parameter.empty, (
+                f"{name}({argument}) needs a default (the book's figure)"
+            )
 
 
 @pytest.mark.parametrize(("callback", "values"), CASES)
