@@ -1,7 +1,7 @@
 """Tests of r1lib.kl: Schulman's k1/k2/k3 estimators and the exact categorical KL.
 
 Reference values: J. Schulman, "Approximating KL Divergence" (2020), closed forms for
-q = N(0, 1), p = N(mu, 1) and his table (see ../shared/references.md); the gradient
+q = N(0, 1), p = N(mu, 1) and his table (see docs/references.md); the gradient
 facts from Tang & Munos 2025 (arXiv 2506.09477) and Liu et al. 2025 (arXiv 2510.01555);
 verl's ``low_var_kl`` clamps (core_algos.kl_penalty).
 """
