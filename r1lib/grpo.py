@@ -460,8 +460,7 @@ def _clipped_surrogate(
     """:func:`clipped_surrogate` without validation (the formula itself)."""
     capped = ratio if delta is None else np.minimum(ratio, delta)
     unclipped = capped * advantages
-    clipped = np.clip(ratio, 1.0 - epsilon, 1.0 + epsilon_high)
-    clipped *= advantages
+    clipped = np.clip(ratio, 1.0 - epsilon, 1.0 + epsilon_high) * advantages
     value = np.minimum(unclipped, clipped)
     flat = unclipped > clipped  # the min selects the clipped, flat branch
     if delta is not None:  # above delta the capped branch is flat too

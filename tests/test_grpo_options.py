@@ -557,3 +557,15 @@ def test_importance_sampling_ratio_bad_input() -> None:
         importance_sampling_ratio(logp, np.zeros((2, 2)) - 1)
     with pytest.raises(ValueError, match=r"clip_min .* must be <= clip_max"):
         importance_sampling_ratio(logp, logp, clip_min=2.0, clip_max=1.0)
+
+
+def test_sequence_level_with_per_token_advantages(numeric_grad) -> None:
+    # A (B, T) advantage (process supervision) against one (B, 1) sequence ratio.
+    logp, old, ref, _, mask = _batch(22, spread=0.3)
+    adv = np.random.default_rng(23).normal(size=logp.shape)
+    kwargs = {"importance_sampling_level": "sequence", "beta": 0.1, "ref_logp": ref}
+    result = grpo_loss(logp, old, adv, mask, **kwargs)
+    want = _trl_loss(logp, old, adv, mask, beta=0.1, ref=ref, level="sequence")
+    assert result.loss == pytest.approx(want, rel=1e-12)
+    numeric = numeric_grad(lambda x: grpo_loss(x, old, adv, mask, **kwargs).loss, logp)
+    np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
