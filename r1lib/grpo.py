@@ -840,7 +840,7 @@ def grpo_loss_unchecked(
 
     return GRPOLossResult(
         loss=loss,
-        grad=np.broadcast_to(grad, mask.shape).copy() if grad.shape != mask.shape else grad,
+        grad=grad,
         clip_fraction=_weighted_sum(mask, clipped) / tokens,
         mean_ratio=_weighted_sum(mask, ratio) / tokens,
         mean_kl=mean_kl,
