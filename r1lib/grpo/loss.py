@@ -1,75 +1,28 @@
-r"""Group Relative Policy Optimization (GRPO): group advantages and the clipped loss.
+r"""GRPO's loss: the clipped surrogate, the aggregation weights and their sum.
 
-The idea (Shao et al. 2024, DeepSeekMath §4.1). For each prompt, sample a *group* of
-``G`` completions, score them, and use each reward's place in its group as the
-advantage; no learned critic. Then raise the log-probability of every token of a
-completion in proportion to its advantage, through PPO's clipped ratio:
-
-.. math::
-
-    A_i = \frac{r_i - \operatorname{mean}(r)}{\operatorname{std}(r) + \varepsilon},\qquad
-    \rho_{i,t} = \frac{\pi_\theta(o_{i,t}\mid q, o_{i,<t})}{\pi_{old}(o_{i,t}\mid q, o_{i,<t})},
-
-.. math::
-
-    \ell_{i,t} = -\min\big(\rho_{i,t} A_i,\ \operatorname{clip}(\rho_{i,t},\,1-\epsilon,\,
-    1+\epsilon_{high}) A_i\big) + \beta\, k_3(\pi_{ref}/\pi_\theta),
-
-and the loss is a weighted sum of the token losses :math:`\ell_{i,t}`; the weights
-(:func:`aggregation_weights`) are where GRPO, DAPO and Dr. GRPO differ.
-
-Token level or sequence level. DeepSeekMath (eq. 3) and every open implementation
-(TRL, verl) write the objective per token, as above, averaged over the
-:math:`|o_i|` tokens of each output. DeepSeek-R1 (Nature 2025, eqs. 1-2) writes it *per
-output*: one ratio :math:`\pi_\theta(o_i\mid q)/\pi_{old}(o_i\mid q)` per completion, no
-:math:`\frac{1}{|o_i|}\sum_t`, and a sequence-level k3. GSPO (Zheng et al. 2025) uses a
-length-normalised sequence ratio, ``importance_sampling_level="sequence"`` here as in TRL.
-On-policy (:math:`\pi_{old} = \pi_\theta`) every ratio is 1 and all three give the
-same gradient; they differ once the policy has moved.
-
-Conventions
------------
-* Shapes. Outcome rewards are ``(num_groups, group_size)``, one row per prompt.
-  Token arrays are ``(B, T)``: ``B`` completions padded to ``T`` tokens, with a 0/1
-  ``mask`` marking real tokens.
-* Standard deviation: ``ddof=1`` (sample std, as TRL and verl) by default; ``eps`` is
-  added to the std: TRL ``1e-4`` (our default), verl ``1e-6``. A group whose rewards are
-  all equal gets advantage exactly 0 (in float64; TRL and verl compute in float32).
-* Log-probabilities are natural logs, ``<= 0``.
-* :func:`grpo_loss` returns a loss to *minimise* and its exact gradient with respect to
-  ``logp``; nothing here needs autograd.
-* KL: Schulman's k3 per token, ``k3 = exp(x) - x - 1`` with ``x = ref_logp - logp``,
-  added to the loss (not to the reward), as in DeepSeekMath and TRL.
-* Validation happens once, in the public functions. Training loops that have checked
-  their inputs call :func:`grpo_loss_unchecked` and :func:`group_advantages_unchecked`.
-
-References
-----------
-Shao et al. 2024, DeepSeekMath, arXiv:2402.03300 (§4.1, eqs. 3-4, §4.1.3).
-DeepSeek-AI 2025, DeepSeek-R1, Nature 645:633-638 (Methods, eqs. 1-2).
-Zheng et al. 2025, GSPO, arXiv:2507.18071. Liu et al. 2025, Dr. GRPO, arXiv:2503.20783.
-Yu et al. 2025, DAPO, arXiv:2503.14476. MiniMax 2025, MiniMax-M1 (CISPO), arXiv:2506.13585.
-Ahmadian et al. 2024, RLOO, arXiv:2402.14740. Ye et al. 2019, dual-clip PPO, arXiv:1912.09729.
-Hugging Face TRL ``GRPOTrainer``; verl ``core_algos``.
+Per token, DeepSeekMath (Shao et al. 2024, eq. 3) minimises
+:math:`-\min(\rho A, \operatorname{clip}(\rho, 1-\epsilon, 1+\epsilon_{high})A) + \beta k_3`;
+the loss is the sum of these token losses with the weights of
+:func:`aggregation_weights`. :func:`grpo_loss` validates its inputs once and calls
+:func:`grpo_loss_unchecked`, the path training loops use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from r1lib._validation import (
-    MAX_WHOLE,
-    as_float_array,
-    as_whole_array,
-    check_choice,
-    check_positive,
-    check_same_shape,
-    check_whole_number,
+from r1lib._validation import as_float_array, check_choice, check_positive
+from r1lib.grpo._checks import (
+    check_advantages,
+    check_clip_options,
+    check_is_ratio,
+    check_mask,
+    check_tokens,
+    log_probs,
 )
 
 __all__ = [
@@ -77,18 +30,13 @@ __all__ = [
     "Surrogate",
     "aggregation_weights",
     "clipped_surrogate",
-    "group_advantages",
-    "group_advantages_unchecked",
     "grpo_loss",
     "grpo_loss_unchecked",
     "importance_sampling_ratio",
-    "process_advantages",
-    "rloo_advantages",
 ]
 
 Array = NDArray[np.float64]
 
-SCALES = ("group", "batch", "none")
 #: The aggregation conventions of the PPO-clip loss (see :func:`aggregation_weights`).
 LOSS_TYPES = ("grpo", "bnpo", "dapo", "dr_grpo")
 #: Every ``loss_type`` :func:`grpo_loss` accepts: the four above and CISPO.
@@ -98,265 +46,6 @@ IMPORTANCE_SAMPLING_MODES = ("token_truncate", "token_mask", "sequence_truncate"
 
 #: ``exp`` overflows float64 just above 709.78; ratios beyond ``exp(700)`` are refused.
 _MAX_LOG_RATIO = 700.0
-
-
-# =========================================================================== advantages
-
-
-def group_advantages(
-    rewards: ArrayLike,
-    *,
-    scale: str = "group",
-    ddof: int = 1,
-    eps: float = 1e-4,
-) -> Array:
-    r"""Group-relative advantages of outcome rewards (GRPO's replacement for a critic).
-
-    For the rewards :math:`r_{g,1..G}` of group (prompt) :math:`g`
-
-    .. math::
-
-        A_{g,i} = \frac{r_{g,i} - \operatorname{mean}_j r_{g,j}}{s + \varepsilon}
-
-    with :math:`s` chosen by ``scale``:
-
-    * ``"group"``: the std of group :math:`g` (DeepSeekMath §4.1.2; TRL's default);
-    * ``"batch"``: the std of *all* rewards in the batch (around the batch mean), while
-      the mean removed is still the group's (TRL ``scale_rewards="batch"``);
-    * ``"none"``: no division, :math:`A = r - \text{mean}` (Dr. GRPO, Liu et al. 2025).
-
-    Parameters
-    ----------
-    rewards
-        Array ``(num_groups, group_size)`` of finite rewards, one row per prompt.
-    scale
-        ``"group"``, ``"batch"`` or ``"none"``.
-    ddof
-        Delta degrees of freedom of the std: 1 (sample std; TRL, verl) or 0
-        (population std; ``numpy.std``'s default, nano-aha-moment).
-    eps
-        Added to the std before dividing (``>= 0``). TRL: ``1e-4``; verl: ``1e-6``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Advantages, same shape as ``rewards``. Each group's advantages sum to 0, and a
-        group whose rewards are all equal gets exactly 0 (never NaN), whatever ``eps``.
-
-    Raises
-    ------
-    ValueError
-        If ``rewards`` is not 2-D, empty or not finite; if a std is needed and there
-        are not more rewards than ``ddof`` (``scale="group"`` needs ``group_size > ddof``;
-        ``"batch"`` needs more than ``ddof`` rewards in the batch); for an unknown
-        ``scale``, or ``ddof``/``eps`` out of range. verl instead returns the raw reward
-        for a group of one (mean 0, std 1), and TRL refuses ``num_generations < 2``.
-
-    Notes
-    -----
-    The same rewards ``[1, 0, 0, 0]`` give (with ``eps = 0``) ``[1.5, -0.5, -0.5, -0.5]``
-    under ``ddof=1`` (std 0.5) and ``[1.732, -0.577, -0.577, -0.577]`` under ``ddof=0``
-    (std √3/4 ≈ 0.433): the convention changes the scale of every update.
-
-    Examples
-    --------
-    >>> group_advantages([[1.0, 0.0, 0.0, 0.0]], eps=0.0)
-    array([[ 1.5, -0.5, -0.5, -0.5]])
-    """
-    r = as_float_array(rewards, "rewards", ndim=2)
-    check_choice(scale, "scale", SCALES)
-    ddof = check_whole_number(ddof, "ddof", minimum=0)
-    eps = check_positive(eps, "eps", allow_zero=True)
-    if scale == "group" and r.shape[1] <= ddof:
-        raise ValueError(
-            f"rewards: group_size {r.shape[1]} is too small for a std with ddof={ddof}; "
-            f"scale='group' needs group_size > ddof (verl would return the raw reward)"
-        )
-    if scale == "batch" and r.size <= ddof:
-        raise ValueError(
-            f"rewards: {r.size} reward(s) in the batch is too few for a std with ddof={ddof}"
-        )
-    advantages = group_advantages_unchecked(r, scale=scale, ddof=ddof, eps=eps)
-    if not np.all(np.isfinite(advantages)):
-        raise ValueError("rewards are too large to normalise: a group mean or std overflows")
-    return advantages
-
-
-def group_advantages_unchecked(
-    rewards: Array, *, scale: str = "group", ddof: int = 1, eps: float = 1e-4
-) -> Array:
-    """:func:`group_advantages` without validation, for loops that checked their inputs.
-
-    Parameters
-    ----------
-    rewards, scale, ddof, eps
-        As in :func:`group_advantages` (DeepSeekMath, Shao et al. 2024), already valid:
-        ``rewards`` a finite 2-D float array. Overflow gives ``inf``/``NaN``, not an error.
-
-    Returns
-    -------
-    numpy.ndarray
-        The advantages, as :func:`group_advantages`.
-    """
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        centred = rewards - rewards.mean(axis=1, keepdims=True)
-        # The float mean of equal values (three 0.1s) need not equal them exactly.
-        constant = np.all(rewards == rewards[:, :1], axis=1)
-        centred[constant] = 0.0
-        if scale == "none":
-            return centred
-        if scale == "group":  # the std from the centred rewards, in one pass
-            std = np.sqrt(np.einsum("ij,ij->i", centred, centred) / (rewards.shape[1] - ddof))
-        else:
-            std = np.full(rewards.shape[0], np.std(rewards, ddof=ddof))
-        denominator = np.where(constant, 1.0, std + eps)  # a constant group: 0 / 1 = 0
-        return centred / denominator[:, None]
-
-
-def rloo_advantages(rewards: ArrayLike) -> Array:
-    r"""REINFORCE leave-one-out advantages: each reward minus the mean of the *others*.
-
-    .. math::
-
-        A_{g,i} = r_{g,i} - \frac{1}{G-1}\sum_{j \ne i} r_{g,j}
-                = \frac{G}{G-1}\,\big(r_{g,i} - \operatorname{mean}_j r_{g,j}\big)
-
-    (Kool et al. 2019; Ahmadian et al. 2024, arXiv:2402.14740; verl
-    ``compute_rloo_outcome_advantage``). The baseline does not depend on :math:`r_i`, so
-    the policy gradient stays unbiased; GRPO's mean baseline includes :math:`r_i` and
-    shrinks every advantage by :math:`(G-1)/G`: ``group_advantages(r, scale="none")``
-    equals ``(G - 1) / G * rloo_advantages(r)``.
-
-    Parameters
-    ----------
-    rewards
-        Array ``(num_groups, group_size)`` of finite rewards, ``group_size >= 2``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Advantages, same shape; exactly 0 for a group whose rewards are all equal.
-
-    Raises
-    ------
-    ValueError
-        If ``rewards`` is not 2-D, empty, not finite, or has groups of one (verl then
-        keeps the raw reward; here it is an error, there being no "others").
-
-    Examples
-    --------
-    >>> rloo_advantages([[1.0, 0.0, 0.0, 0.0]])
-    array([[ 1.        , -0.33333333, -0.33333333, -0.33333333]])
-    """
-    r = as_float_array(rewards, "rewards", ndim=2)
-    group_size = r.shape[1]
-    if group_size < 2:
-        raise ValueError(f"rewards: leave-one-out needs group_size >= 2; got {group_size}")
-    centred = group_advantages_unchecked(r, scale="none")
-    with np.errstate(over="ignore", invalid="ignore"):
-        advantages = centred * (group_size / (group_size - 1))
-    if not np.all(np.isfinite(advantages)):
-        raise ValueError("rewards are too large to centre: a group mean overflows float64")
-    return advantages
-
-
-def process_advantages(
-    step_rewards: Sequence[ArrayLike],
-    step_ends: Sequence[ArrayLike],
-    lengths: ArrayLike,
-    *,
-    ddof: int = 1,
-    eps: float = 1e-4,
-) -> tuple[Array, Array]:
-    r"""Per-token advantages from step rewards (DeepSeekMath process supervision, §4.1.3).
-
-    Shao et al. 2024, arXiv:2402.03300.
-
-    A process reward model scores every reasoning step of each of the ``G`` completions
-    of one prompt: completion :math:`i` has steps :math:`j = 1..K_i`, step :math:`j`
-    ending at token :math:`e_{i,j}` with reward :math:`r_{i,j}`. All step rewards of the
-    group are normalised *jointly* (one mean and std over :math:`\sum_i K_i` values), and
-    the advantage of token :math:`t` is the sum of the normalised rewards of the steps
-    that end at or after it:
-
-    .. math::
-
-        \tilde r_{i,j} = \frac{r_{i,j} - \operatorname{mean}(R)}
-                              {\operatorname{std}(R) + \varepsilon},\qquad
-        A_{i,t} = \sum_{j:\ e_{i,j} \ge t} \tilde r_{i,j}.
-
-    Tokens after the last step's end get advantage 0.
-
-    Parameters
-    ----------
-    step_rewards
-        A sequence of ``G`` 1-D arrays; entry ``i`` holds the rewards of completion
-        ``i``'s steps in order (at least one step each).
-    step_ends
-        A sequence of ``G`` 1-D integer arrays, same lengths as ``step_rewards``: the
-        0-based index of the last token of each step, strictly increasing, each
-        ``< lengths[i]``.
-    lengths
-        ``(G,)`` whole numbers ``>= 1``: the number of tokens of each completion.
-    ddof
-        Delta degrees of freedom of the joint std (1 = sample std, as
-        :func:`group_advantages`; DeepSeekMath does not specify).
-    eps
-        Added to the joint std (``>= 0``). If all step rewards are equal, every
-        advantage is exactly 0.
-
-    Returns
-    -------
-    advantages : numpy.ndarray
-        ``(G, max(lengths))`` per-token advantages, 0 on padding.
-    mask : numpy.ndarray
-        ``(G, max(lengths))`` float 0/1 mask of real tokens, ready for :func:`grpo_loss`.
-
-    Examples
-    --------
-    Completion 0 has steps ending at tokens 1 and 3 (rewards 1, 0), completion 1 at
-    tokens 0 and 2 (rewards 0, 1); with ``ddof=0, eps=0`` they normalise to ±1:
-
-    >>> adv, mask = process_advantages(
-    ...     [[1.0, 0.0], [0.0, 1.0]], [[1, 3], [0, 2]], [4, 3], ddof=0, eps=0.0
-    ... )
-    >>> adv
-    array([[ 0.,  0., -1., -1.],
-           [ 0.,  1.,  1.,  0.]])
-    """
-    rewards, ends, lengths_array = _check_process_inputs(step_rewards, step_ends, lengths)
-    ddof = check_whole_number(ddof, "ddof", minimum=0)
-    eps = check_positive(eps, "eps", allow_zero=True)
-    everything = np.concatenate(rewards)
-    if everything.size <= ddof:
-        raise ValueError(
-            f"step_rewards: {everything.size} step reward(s) in the group is too few "
-            f"for a std with ddof={ddof}"
-        )
-    if np.all(everything == everything[0]):
-        normalised = [np.zeros_like(r) for r in rewards]
-    else:
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow: ValueError below
-            mean = everything.mean()
-            std = np.std(everything, ddof=ddof)
-        if not np.isfinite(mean) or not np.isfinite(std) or std + eps == 0.0:
-            raise ValueError("step_rewards cannot be normalised: their std overflows or is 0")
-        normalised = [(r - mean) / (std + eps) for r in rewards]
-
-    width = int(lengths_array.max())
-    advantages = np.zeros((len(rewards), width))
-    mask = np.zeros((len(rewards), width))
-    for i, (r_tilde, e, n) in enumerate(zip(normalised, ends, lengths_array, strict=True)):
-        # suffix[j] = sum of normalised rewards of steps j, j+1, ...; token t takes the
-        # suffix from the first step ending at or after t (0 past the last step).
-        suffix = np.append(np.cumsum(r_tilde[::-1])[::-1], 0.0)
-        first_step = np.searchsorted(e, np.arange(n), side="left")
-        advantages[i, :n] = suffix[first_step]
-        mask[i, :n] = 1.0
-    return advantages, mask
-
-
-# =========================================================================== the loss
 
 
 class Surrogate(NamedTuple):
@@ -445,7 +134,7 @@ def clipped_surrogate(
         raise ValueError(
             f"advantages of shape {a.shape} do not broadcast against ratio {rho.shape}"
         ) from None
-    clip = _check_clip_options(epsilon, epsilon_high, delta, clip_ratio_c)
+    clip = check_clip_options(epsilon, epsilon_high, delta, clip_ratio_c)
     return _clipped_surrogate(rho, a, *clip)
 
 
@@ -522,9 +211,9 @@ def aggregation_weights(
     array([[0.33333333, 0.33333333],
            [0.33333333, 0.        ]])
     """
-    m = _check_mask(mask, None)
+    m = check_mask(mask, None)
     check_choice(loss_type, "loss_type", ALL_LOSS_TYPES)
-    length = _check_tokens(m, loss_type, max_completion_length, "token")
+    length = check_tokens(m, loss_type, max_completion_length, "token")
     return _aggregation_weights(m, loss_type, length)
 
 
@@ -678,11 +367,11 @@ def grpo_loss(
         some row), ``beta > 0`` without ``ref_logp``, ``"dr_grpo"`` without
         ``max_completion_length``, options out of range, a loss that overflows.
     """
-    logp_a, lowest_logp = _log_probs(logp, "logp")
-    old_a, _ = _log_probs(old_logp, "old_logp", like=logp_a)
-    adv = _check_advantages(advantages, logp_a.shape)
-    m = _check_mask(mask, logp_a)
-    epsilon, epsilon_high, delta, clip_ratio_c = _check_clip_options(
+    logp_a, lowest_logp = log_probs(logp, "logp")
+    old_a, _ = log_probs(old_logp, "old_logp", like=logp_a)
+    adv = check_advantages(advantages, logp_a.shape)
+    m = check_mask(mask, logp_a)
+    epsilon, epsilon_high, delta, clip_ratio_c = check_clip_options(
         epsilon, epsilon_high, delta, clip_ratio_c
     )
     beta = check_positive(beta, "beta", allow_zero=True)
@@ -692,9 +381,9 @@ def grpo_loss(
         raise TypeError(f"use_bias_correction_kl must be a bool; got {use_bias_correction_kl!r}")
     if beta > 0 and ref_logp is None:
         raise ValueError("ref_logp is required when beta > 0 (the KL term needs π_ref)")
-    ref_a = None if ref_logp is None else _log_probs(ref_logp, "ref_logp", like=logp_a)[0]
-    is_ratio = _check_is_ratio(importance_sampling_ratio, logp_a.shape)
-    max_length = _check_tokens(m, loss_type, max_completion_length, importance_sampling_level)
+    ref_a = None if ref_logp is None else log_probs(ref_logp, "ref_logp", like=logp_a)[0]
+    is_ratio = check_is_ratio(importance_sampling_ratio, logp_a.shape)
+    max_length = check_tokens(m, loss_type, max_completion_length, importance_sampling_level)
 
     # exp overflows above ~709.78; max(logp - old_logp) <= -min(old_logp) since logp <= 0.
     if -old_a.min() > _MAX_LOG_RATIO and (logp_a - old_a).max() > _MAX_LOG_RATIO:
@@ -914,9 +603,9 @@ def importance_sampling_ratio(
     >>> importance_sampling_ratio([[-1.0, -1.0]], [[-2.0, -1.0]], mode="token_truncate")
     array([[2.71828183, 1.        ]])
     """
-    old_a, _ = _log_probs(old_logp, "old_logp")
-    sampling_a, _ = _log_probs(sampling_logp, "sampling_logp", like=old_a)
-    m = _check_mask(mask, old_a)
+    old_a, _ = log_probs(old_logp, "old_logp")
+    sampling_a, _ = log_probs(sampling_logp, "sampling_logp", like=old_a)
+    m = check_mask(mask, old_a)
     check_choice(mode, "mode", IMPORTANCE_SAMPLING_MODES)
     low = None if clip_min is None else check_positive(clip_min, "clip_min", allow_zero=True)
     high = None if clip_max is None else check_positive(clip_max, "clip_max")
@@ -935,148 +624,3 @@ def importance_sampling_ratio(
     if high is not None:
         outside |= weight > high
     return np.where(outside, 0.0, weight)
-
-
-# =========================================================================== validation
-
-
-def _log_probs(value: ArrayLike, name: str, *, like: Array | None = None) -> tuple[Array, float]:
-    """A finite 2-D float array of log-probabilities (all <= 0); also returns its min.
-
-    One min and one max reduction replace separate ``isfinite`` and ``<= 0`` passes
-    (a NaN propagates through both), which keeps validation cheap for large batches.
-    """
-    array = as_float_array(value, name, ndim=2, finite=False)
-    if like is not None:
-        check_same_shape(array, name, like, "logp")
-    low, high = array.min(), array.max()
-    if not (np.isfinite(low) and high <= 0.0):
-        if np.any(np.isnan(array)):
-            raise ValueError(f"{name} must be finite; it contains NaN")
-        if np.any(np.isinf(array)):
-            raise ValueError(f"{name} must be finite; it contains inf")
-        raise ValueError(f"{name} must be log-probabilities (<= 0); its maximum is {high:g}")
-    return array, float(low)
-
-
-def _check_advantages(advantages: ArrayLike, shape: tuple[int, ...]) -> Array:
-    adv = as_float_array(advantages, "advantages", ndim=(1, 2))
-    if adv.ndim == 1 and adv.shape != shape[:1]:
-        raise ValueError(
-            f"advantages must have shape ({shape[0]},) or {shape} to match logp; got {adv.shape}"
-        )
-    if adv.ndim == 2 and adv.shape != shape:
-        raise ValueError(f"advantages must have the same shape as logp {shape}; got {adv.shape}")
-    return adv
-
-
-def _check_mask(mask: ArrayLike | None, logp: Array | None) -> Array:
-    """The mask as a float 0/1 array of ``logp``'s shape (all ones when ``None``)."""
-    if mask is None:
-        assert logp is not None
-        return np.ones(logp.shape)
-    array = as_float_array(mask, "mask", ndim=2)
-    if logp is not None:
-        check_same_shape(array, "mask", logp, "logp")
-    if np.asarray(mask).dtype != np.bool_ and not np.all((array == 0.0) | (array == 1.0)):
-        raise ValueError("mask must contain only 0 and 1")
-    return array
-
-
-def _check_tokens(
-    mask: Array, loss_type: str, max_completion_length: int | None, level: str
-) -> int | None:
-    """Check the mask keeps the tokens ``loss_type`` and ``level`` need; return L_max."""
-    tokens_per_row = mask.sum(axis=1)
-    if tokens_per_row.sum() == 0:
-        raise ValueError("mask must keep at least one token; it is all 0")
-    if (loss_type == "grpo" or level == "sequence") and np.any(tokens_per_row == 0):
-        rows = np.flatnonzero(tokens_per_row == 0).tolist()
-        why = "averages each row's tokens" if loss_type == "grpo" else "averages each row's ratio"
-        raise ValueError(
-            f"mask keeps no token in row(s) {rows}: loss_type='{loss_type}' with "
-            f"importance_sampling_level='{level}' {why}, so every row needs one "
-            "(drop the row, or use 'bnpo'/'dr_grpo' at the token level)"
-        )
-    if loss_type != "dr_grpo":
-        return (
-            max_completion_length if max_completion_length is None else int(max_completion_length)
-        )
-    if max_completion_length is None:
-        raise ValueError("max_completion_length is required when loss_type='dr_grpo'")
-    length = check_whole_number(  # (1e400 would overflow 1/(B L))
-        max_completion_length, "max_completion_length", minimum=1, maximum=MAX_WHOLE
-    )
-    if length < tokens_per_row.max():
-        raise ValueError(
-            f"max_completion_length ({length}) must be >= the longest "
-            f"completion's number of unmasked tokens ({int(tokens_per_row.max())})"
-        )
-    return length
-
-
-def _check_clip_options(
-    epsilon: float, epsilon_high: float | None, delta: float | None, clip_ratio_c: float | None
-) -> tuple[float, float, float | None, float | None]:
-    epsilon = check_positive(epsilon, "epsilon")
-    high = epsilon if epsilon_high is None else check_positive(epsilon_high, "epsilon_high")
-    if delta is not None:
-        delta = check_positive(delta, "delta")
-        if delta <= 1.0:
-            raise ValueError(f"delta must be > 1 (a cap on the ratio above 1); got {delta!r}")
-    if clip_ratio_c is not None:
-        clip_ratio_c = check_positive(clip_ratio_c, "clip_ratio_c")
-        if clip_ratio_c <= 1.0:
-            raise ValueError(f"clip_ratio_c must be > 1 (as verl asserts); got {clip_ratio_c!r}")
-    return epsilon, high, delta, clip_ratio_c
-
-
-def _check_is_ratio(value: ArrayLike | None, shape: tuple[int, ...]) -> Array | None:
-    if value is None:
-        return None
-    weights = as_float_array(value, "importance_sampling_ratio", ndim=(1, 2))
-    if weights.shape not in (shape, shape[:1]):
-        raise ValueError(
-            f"importance_sampling_ratio must have shape ({shape[0]},) or {shape}; "
-            f"got {weights.shape}"
-        )
-    if np.any(weights < 0):
-        raise ValueError("importance_sampling_ratio must be >= 0")
-    return weights
-
-
-def _check_process_inputs(
-    step_rewards: Sequence[ArrayLike], step_ends: Sequence[ArrayLike], lengths: ArrayLike
-) -> tuple[list[Array], list[NDArray[np.int64]], NDArray[np.int64]]:
-    if isinstance(step_rewards, np.ndarray) and step_rewards.ndim == 2:
-        step_rewards = list(step_rewards)
-    if isinstance(step_ends, np.ndarray) and step_ends.ndim == 2:
-        step_ends = list(step_ends)
-    if not isinstance(step_rewards, Sequence) or isinstance(step_rewards, str):
-        raise TypeError("step_rewards must be a sequence of 1-D arrays, one per completion")
-    if not isinstance(step_ends, Sequence) or isinstance(step_ends, str):
-        raise TypeError("step_ends must be a sequence of 1-D arrays, one per completion")
-    lengths_array = as_whole_array(lengths, "lengths", minimum=1)
-    if lengths_array.ndim != 1:
-        raise ValueError(f"lengths must be 1-D; got shape {lengths_array.shape}")
-    group = lengths_array.size
-    if len(step_rewards) != group or len(step_ends) != group:
-        raise ValueError(
-            f"step_rewards and step_ends must each have one entry per completion "
-            f"({group} lengths); got {len(step_rewards)} and {len(step_ends)}"
-        )
-    rewards = [as_float_array(x, f"step_rewards[{i}]", ndim=1) for i, x in enumerate(step_rewards)]
-    ends = []
-    for i, (e, r, n) in enumerate(zip(step_ends, rewards, lengths_array, strict=True)):
-        name = f"step_ends[{i}]"
-        e_array = as_whole_array(e, name, minimum=0)
-        if e_array.ndim != 1 or e_array.shape != r.shape:
-            raise ValueError(
-                f"{name} must be 1-D with one end per step ({r.size}); got shape {e_array.shape}"
-            )
-        if np.any(np.diff(e_array) <= 0):
-            raise ValueError(f"{name} must be strictly increasing; got {e_array.tolist()}")
-        if e_array[-1] >= n:
-            raise ValueError(f"{name} must be < lengths[{i}] = {n}; got {e_array.tolist()}")
-        ends.append(e_array)
-    return rewards, ends, lengths_array
