@@ -231,8 +231,8 @@ assert single(0.01, -1.0, epsilon=10.0).clip_fraction == 0.0
 #
 # DeepSeekMath used β = 0.04 and R1-Zero β = 0.001 (Nature version), with the reference
 # policy reset to the current one every 400 steps, so the KL term only leashed the policy
-# to where it was recently. DAPO drops the KL term altogether {cite:p}`yu2025dapo`, Dr.
-# GRPO does too {cite:p}`liu2025drgrpo`, and TRL's `beta` defaults to 0.0. The reasons:
+# to where it was recently. DAPO drops the KL term altogether {cite:p}`yu2025dapo`, and
+# TRL's `beta` defaults to 0.0. The reasons:
 # the KL term keeps a reasoning model near its starting point while the point of RL with
 # verifiable rewards is to move it; it costs a reference model's forward pass; and lesson
 # 08 showed that k3 in the loss does not even follow the gradient of the KL it estimates.

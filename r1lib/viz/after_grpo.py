@@ -2,7 +2,7 @@
 
 Both figures sample from a real, if tiny, language model: a unigram model (one softmax
 over a small vocabulary, the same at every position), so that sampling, log-probabilities
-and exact gradients take microseconds. Every loss and ratio comes from
+and exact gradients take microseconds. Every loss and gradient comes from
 :mod:`r1lib.grpo`.
 """
 
