@@ -138,31 +138,6 @@ def clipped_surrogate(
     return _clipped_surrogate(rho, a, *clip)
 
 
-def _clipped_surrogate(
-    ratio: Array,
-    advantages: Array,
-    epsilon: float,
-    epsilon_high: float,
-    delta: float | None,
-    clip_ratio_c: float | None,
-) -> Surrogate:
-    """:func:`clipped_surrogate` without validation (the formula itself)."""
-    capped = ratio if delta is None else np.minimum(ratio, delta)
-    unclipped = capped * advantages
-    clipped = np.clip(ratio, 1.0 - epsilon, 1.0 + epsilon_high) * advantages
-    value = np.minimum(unclipped, clipped)
-    flat = unclipped > clipped  # the min selects the clipped, flat branch
-    if delta is not None:  # above delta the capped branch is flat too
-        flat |= (ratio > delta) & (advantages != 0)
-    if clip_ratio_c is not None:
-        floor = clip_ratio_c * advantages
-        floored = (advantages < 0) & (floor > value)
-        value = np.where(floored, floor, value)
-        flat |= floored
-    slope = np.where(flat, 0.0, unclipped)  # d(ρA)/d log ρ = ρA, unless a clip binds
-    return Surrogate(value=value, slope=slope, clipped=flat)
-
-
 def aggregation_weights(
     mask: ArrayLike,
     loss_type: str = "grpo",
@@ -215,17 +190,6 @@ def aggregation_weights(
     check_choice(loss_type, "loss_type", ALL_LOSS_TYPES)
     length = check_tokens(m, loss_type, max_completion_length, "token")
     return _aggregation_weights(m, loss_type, length)
-
-
-def _aggregation_weights(mask: Array, loss_type: str, max_completion_length: int | None) -> Array:
-    """:func:`aggregation_weights` without validation."""
-    batch = mask.shape[0]
-    if loss_type == "grpo":
-        return mask / (batch * mask.sum(axis=1, keepdims=True))
-    if loss_type == "dr_grpo":
-        assert max_completion_length is not None
-        return mask * (1.0 / (batch * max_completion_length))
-    return mask * (1.0 / mask.sum())  # bnpo, dapo, cispo
 
 
 @dataclass(frozen=True)
@@ -536,23 +500,6 @@ def grpo_loss_unchecked(
     )
 
 
-def _times(weights: Array, values: Array, row_sums: bool) -> Array:
-    """``weights * values``; with ``row_sums`` summed over each row, shape ``(B, 1)``."""
-    if not row_sums:
-        return weights * values
-    if values.shape[1] == 1:
-        return weights.sum(axis=1, keepdims=True) * values
-    return np.einsum("ij,ij->i", weights, values)[:, None]
-
-
-def _weighted_sum(weights: Array, values: NDArray[Any]) -> float:
-    """``sum(weights * values)`` without a temporary; ``values`` ``(B, T)`` or ``(B, 1)``."""
-    einsum: Any = np.einsum  # numpy's stubs reject a float-by-bool einsum
-    if values.shape == weights.shape:
-        return float(einsum("ij,ij->", weights, values))
-    return float(einsum("i,i->", weights.sum(axis=1), values[:, 0]))
-
-
 def importance_sampling_ratio(
     old_logp: ArrayLike,
     sampling_logp: ArrayLike,
@@ -624,3 +571,59 @@ def importance_sampling_ratio(
     if high is not None:
         outside |= weight > high
     return np.where(outside, 0.0, weight)
+
+
+# --------------------------------------------------------------------------- machinery
+
+
+def _clipped_surrogate(
+    ratio: Array,
+    advantages: Array,
+    epsilon: float,
+    epsilon_high: float,
+    delta: float | None,
+    clip_ratio_c: float | None,
+) -> Surrogate:
+    """:func:`clipped_surrogate` without validation (the formula itself)."""
+    capped = ratio if delta is None else np.minimum(ratio, delta)
+    unclipped = capped * advantages
+    clipped = np.clip(ratio, 1.0 - epsilon, 1.0 + epsilon_high) * advantages
+    value = np.minimum(unclipped, clipped)
+    flat = unclipped > clipped  # the min selects the clipped, flat branch
+    if delta is not None:  # above delta the capped branch is flat too
+        flat |= (ratio > delta) & (advantages != 0)
+    if clip_ratio_c is not None:
+        floor = clip_ratio_c * advantages
+        floored = (advantages < 0) & (floor > value)
+        value = np.where(floored, floor, value)
+        flat |= floored
+    slope = np.where(flat, 0.0, unclipped)  # d(ρA)/d log ρ = ρA, unless a clip binds
+    return Surrogate(value=value, slope=slope, clipped=flat)
+
+
+def _aggregation_weights(mask: Array, loss_type: str, max_completion_length: int | None) -> Array:
+    """:func:`aggregation_weights` without validation."""
+    batch = mask.shape[0]
+    if loss_type == "grpo":
+        return mask / (batch * mask.sum(axis=1, keepdims=True))
+    if loss_type == "dr_grpo":
+        assert max_completion_length is not None
+        return mask * (1.0 / (batch * max_completion_length))
+    return mask * (1.0 / mask.sum())  # bnpo, dapo, cispo
+
+
+def _times(weights: Array, values: Array, row_sums: bool) -> Array:
+    """``weights * values``; with ``row_sums`` summed over each row, shape ``(B, 1)``."""
+    if not row_sums:
+        return weights * values
+    if values.shape[1] == 1:
+        return weights.sum(axis=1, keepdims=True) * values
+    return np.einsum("ij,ij->i", weights, values)[:, None]
+
+
+def _weighted_sum(weights: Array, values: NDArray[Any]) -> float:
+    """``sum(weights * values)`` without a temporary; ``values`` ``(B, T)`` or ``(B, 1)``."""
+    einsum: Any = np.einsum  # numpy's stubs reject a float-by-bool einsum
+    if values.shape == weights.shape:
+        return float(einsum("ij,ij->", weights, values))
+    return float(einsum("i,i->", weights.sum(axis=1), values[:, 0]))
