@@ -27,6 +27,7 @@ from r1lib.grpo import (
     aggregation_weights,
     clipped_surrogate,
     group_advantages,
+    group_advantages_unchecked,
     grpo_loss,
     grpo_loss_unchecked,
     importance_sampling_ratio,
@@ -569,3 +570,36 @@ def test_sequence_level_with_per_token_advantages(numeric_grad) -> None:
     assert result.loss == pytest.approx(want, rel=1e-12)
     numeric = numeric_grad(lambda x: grpo_loss(x, old, adv, mask, **kwargs).loss, logp)
     np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_aggregation_weights_bad_input() -> None:
+    with pytest.raises(ValueError, match="loss_type must be one of"):
+        aggregation_weights([[1, 1]], "sum")
+    with pytest.raises(ValueError, match="mask must contain only 0 and 1"):
+        aggregation_weights([[1, 0.5]])
+    with pytest.raises(ValueError, match=r"mask keeps no token in row\(s\) \[1\]"):
+        aggregation_weights([[1, 1], [0, 0]], "grpo")
+    with pytest.raises(ValueError, match="max_completion_length is required"):
+        aggregation_weights([[1, 1]], "dr_grpo")
+    np.testing.assert_array_equal(aggregation_weights([[1, 1], [0, 0]], "bnpo")[1], [0, 0])
+
+
+def test_clipped_surrogate_option_errors() -> None:
+    with pytest.raises(ValueError, match="epsilon must be > 0"):
+        clipped_surrogate([1.0], [1.0], epsilon=0.0)
+    with pytest.raises(ValueError, match="delta must be > 1"):
+        clipped_surrogate([1.0], [1.0], delta=0.5)
+    with pytest.raises(ValueError, match="ratio must be finite"):
+        clipped_surrogate([np.inf], [1.0])
+    with pytest.raises(TypeError, match="advantages"):
+        clipped_surrogate([1.0], ["a"])
+
+
+def test_group_advantages_unchecked_matches_the_checked_path() -> None:
+    rewards = np.random.default_rng(24).integers(0, 3, size=(20, 6)).astype(float)
+    for scale in ("group", "batch", "none"):
+        for ddof in (0, 1):
+            np.testing.assert_array_equal(
+                group_advantages_unchecked(rewards, scale=scale, ddof=ddof, eps=1e-6),
+                group_advantages(rewards, scale=scale, ddof=ddof, eps=1e-6),
+            )
