@@ -76,7 +76,9 @@ def test_algorithm_modules_import_numpy_only(module: str) -> None:
 FIXED_SIGNATURES = {
     grpo.group_advantages: "(rewards, *, scale='group', ddof=1, eps=0.0001)",
     grpo.grpo_loss: "(logp, old_logp, advantages, mask=None, *, epsilon=0.2, epsilon_high=None, "
-    "beta=0.0, ref_logp=None, loss_type='grpo', max_completion_length=None)",
+    "beta=0.0, ref_logp=None, loss_type='grpo', max_completion_length=None, "
+    "importance_sampling_level='token', delta=None, clip_ratio_c=None, "
+    "importance_sampling_ratio=None, use_bias_correction_kl=False)",
     kl.k1: "(log_ratio)",
     kl.k2: "(log_ratio)",
     kl.k3: "(log_ratio)",

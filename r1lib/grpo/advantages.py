@@ -1,0 +1,324 @@
+r"""GRPO's advantages: each reward's place in its group (and RLOO, process rewards).
+
+DeepSeekMath (Shao et al. 2024, §4.1.2-4.1.3) replaces PPO's critic by the group:
+:math:`A_i = (r_i - \operatorname{mean}(r)) / (\operatorname{std}(r) + \varepsilon)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from r1lib._validation import (
+    as_float_array,
+    as_whole_array,
+    check_choice,
+    check_positive,
+    check_whole_number,
+)
+
+__all__ = [
+    "group_advantages",
+    "group_advantages_unchecked",
+    "process_advantages",
+    "rloo_advantages",
+]
+
+Array = NDArray[np.float64]
+
+SCALES = ("group", "batch", "none")
+
+
+def group_advantages(
+    rewards: ArrayLike,
+    *,
+    scale: str = "group",
+    ddof: int = 1,
+    eps: float = 1e-4,
+) -> Array:
+    r"""Group-relative advantages of outcome rewards (GRPO's replacement for a critic).
+
+    For the rewards :math:`r_{g,1..G}` of group (prompt) :math:`g`
+
+    .. math::
+
+        A_{g,i} = \frac{r_{g,i} - \operatorname{mean}_j r_{g,j}}{s + \varepsilon}
+
+    with :math:`s` chosen by ``scale``:
+
+    * ``"group"``: the std of group :math:`g` (DeepSeekMath §4.1.2; TRL's default);
+    * ``"batch"``: the std of *all* rewards in the batch (around the batch mean), while
+      the mean removed is still the group's (TRL ``scale_rewards="batch"``);
+    * ``"none"``: no division, :math:`A = r - \text{mean}` (Dr. GRPO, Liu et al. 2025).
+
+    Parameters
+    ----------
+    rewards
+        Array ``(num_groups, group_size)`` of finite rewards, one row per prompt.
+    scale
+        ``"group"``, ``"batch"`` or ``"none"``.
+    ddof
+        Delta degrees of freedom of the std: 1 (sample std; TRL, verl) or 0
+        (population std; ``numpy.std``'s default, nano-aha-moment).
+    eps
+        Added to the std before dividing (``>= 0``). TRL: ``1e-4``; verl: ``1e-6``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Advantages, same shape as ``rewards``. Each group's advantages sum to 0, and a
+        group whose rewards are all equal gets exactly 0 (never NaN), whatever ``eps``.
+
+    Raises
+    ------
+    ValueError
+        If ``rewards`` is not 2-D, empty or not finite; if a std is needed and there
+        are not more rewards than ``ddof`` (``scale="group"`` needs ``group_size > ddof``;
+        ``"batch"`` needs more than ``ddof`` rewards in the batch); for an unknown
+        ``scale``, or ``ddof``/``eps`` out of range. verl instead returns the raw reward
+        for a group of one (mean 0, std 1), and TRL refuses ``num_generations < 2``.
+
+    Notes
+    -----
+    The same rewards ``[1, 0, 0, 0]`` give (with ``eps = 0``) ``[1.5, -0.5, -0.5, -0.5]``
+    under ``ddof=1`` (std 0.5) and ``[1.732, -0.577, -0.577, -0.577]`` under ``ddof=0``
+    (std √3/4 ≈ 0.433): the convention changes the scale of every update.
+
+    Examples
+    --------
+    >>> group_advantages([[1.0, 0.0, 0.0, 0.0]], eps=0.0)
+    array([[ 1.5, -0.5, -0.5, -0.5]])
+    """
+    r = as_float_array(rewards, "rewards", ndim=2)
+    check_choice(scale, "scale", SCALES)
+    ddof = check_whole_number(ddof, "ddof", minimum=0)
+    eps = check_positive(eps, "eps", allow_zero=True)
+    if scale == "group" and r.shape[1] <= ddof:
+        raise ValueError(
+            f"rewards: group_size {r.shape[1]} is too small for a std with ddof={ddof}; "
+            f"scale='group' needs group_size > ddof (verl would return the raw reward)"
+        )
+    if scale == "batch" and r.size <= ddof:
+        raise ValueError(
+            f"rewards: {r.size} reward(s) in the batch is too few for a std with ddof={ddof}"
+        )
+    advantages = group_advantages_unchecked(r, scale=scale, ddof=ddof, eps=eps)
+    if not np.all(np.isfinite(advantages)):
+        raise ValueError("rewards are too large to normalise: a group mean or std overflows")
+    return advantages
+
+
+def group_advantages_unchecked(
+    rewards: Array, *, scale: str = "group", ddof: int = 1, eps: float = 1e-4
+) -> Array:
+    """:func:`group_advantages` without validation, for loops that checked their inputs.
+
+    Parameters
+    ----------
+    rewards, scale, ddof, eps
+        As in :func:`group_advantages` (DeepSeekMath, Shao et al. 2024), already valid:
+        ``rewards`` a finite 2-D float array. Overflow gives ``inf``/``NaN``, not an error.
+
+    Returns
+    -------
+    numpy.ndarray
+        The advantages, as :func:`group_advantages`.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        centred = rewards - rewards.mean(axis=1, keepdims=True)
+        # The float mean of equal values (three 0.1s) need not equal them exactly.
+        constant = np.all(rewards == rewards[:, :1], axis=1)
+        centred[constant] = 0.0
+        if scale == "none":
+            return centred
+        if scale == "group":  # the std from the centred rewards, in one pass
+            std = np.sqrt(np.einsum("ij,ij->i", centred, centred) / (rewards.shape[1] - ddof))
+        else:
+            std = np.full(rewards.shape[0], np.std(rewards, ddof=ddof))
+        denominator = np.where(constant, 1.0, std + eps)  # a constant group: 0 / 1 = 0
+        return centred / denominator[:, None]
+
+
+def rloo_advantages(rewards: ArrayLike) -> Array:
+    r"""REINFORCE leave-one-out advantages: each reward minus the mean of the *others*.
+
+    .. math::
+
+        A_{g,i} = r_{g,i} - \frac{1}{G-1}\sum_{j \ne i} r_{g,j}
+                = \frac{G}{G-1}\,\big(r_{g,i} - \operatorname{mean}_j r_{g,j}\big)
+
+    (Kool et al. 2019; Ahmadian et al. 2024, arXiv:2402.14740; verl
+    ``compute_rloo_outcome_advantage``). The baseline does not depend on :math:`r_i`, so
+    the policy gradient stays unbiased; GRPO's mean baseline includes :math:`r_i` and
+    shrinks every advantage by :math:`(G-1)/G`: ``group_advantages(r, scale="none")``
+    equals ``(G - 1) / G * rloo_advantages(r)``.
+
+    Parameters
+    ----------
+    rewards
+        Array ``(num_groups, group_size)`` of finite rewards, ``group_size >= 2``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Advantages, same shape; exactly 0 for a group whose rewards are all equal.
+
+    Raises
+    ------
+    ValueError
+        If ``rewards`` is not 2-D, empty, not finite, or has groups of one (verl then
+        keeps the raw reward; here it is an error, there being no "others").
+
+    Examples
+    --------
+    >>> rloo_advantages([[1.0, 0.0, 0.0, 0.0]])
+    array([[ 1.        , -0.33333333, -0.33333333, -0.33333333]])
+    """
+    r = as_float_array(rewards, "rewards", ndim=2)
+    group_size = r.shape[1]
+    if group_size < 2:
+        raise ValueError(f"rewards: leave-one-out needs group_size >= 2; got {group_size}")
+    centred = group_advantages_unchecked(r, scale="none")
+    with np.errstate(over="ignore", invalid="ignore"):
+        advantages = centred * (group_size / (group_size - 1))
+    if not np.all(np.isfinite(advantages)):
+        raise ValueError("rewards are too large to centre: a group mean overflows float64")
+    return advantages
+
+
+def process_advantages(
+    step_rewards: Sequence[ArrayLike],
+    step_ends: Sequence[ArrayLike],
+    lengths: ArrayLike,
+    *,
+    ddof: int = 1,
+    eps: float = 1e-4,
+) -> tuple[Array, Array]:
+    r"""Per-token advantages from step rewards (DeepSeekMath process supervision, §4.1.3).
+
+    Shao et al. 2024, arXiv:2402.03300.
+
+    A process reward model scores every reasoning step of each of the ``G`` completions
+    of one prompt: completion :math:`i` has steps :math:`j = 1..K_i`, step :math:`j`
+    ending at token :math:`e_{i,j}` with reward :math:`r_{i,j}`. All step rewards of the
+    group are normalised *jointly* (one mean and std over :math:`\sum_i K_i` values), and
+    the advantage of token :math:`t` is the sum of the normalised rewards of the steps
+    that end at or after it:
+
+    .. math::
+
+        \tilde r_{i,j} = \frac{r_{i,j} - \operatorname{mean}(R)}
+                              {\operatorname{std}(R) + \varepsilon},\qquad
+        A_{i,t} = \sum_{j:\ e_{i,j} \ge t} \tilde r_{i,j}.
+
+    Tokens after the last step's end get advantage 0.
+
+    Parameters
+    ----------
+    step_rewards
+        A sequence of ``G`` 1-D arrays; entry ``i`` holds the rewards of completion
+        ``i``'s steps in order (at least one step each).
+    step_ends
+        A sequence of ``G`` 1-D integer arrays, same lengths as ``step_rewards``: the
+        0-based index of the last token of each step, strictly increasing, each
+        ``< lengths[i]``.
+    lengths
+        ``(G,)`` whole numbers ``>= 1``: the number of tokens of each completion.
+    ddof
+        Delta degrees of freedom of the joint std (1 = sample std, as
+        :func:`group_advantages`; DeepSeekMath does not specify).
+    eps
+        Added to the joint std (``>= 0``). If all step rewards are equal, every
+        advantage is exactly 0.
+
+    Returns
+    -------
+    advantages : numpy.ndarray
+        ``(G, max(lengths))`` per-token advantages, 0 on padding.
+    mask : numpy.ndarray
+        ``(G, max(lengths))`` float 0/1 mask of real tokens, ready for :func:`grpo_loss`.
+
+    Examples
+    --------
+    Completion 0 has steps ending at tokens 1 and 3 (rewards 1, 0), completion 1 at
+    tokens 0 and 2 (rewards 0, 1); with ``ddof=0, eps=0`` they normalise to ±1:
+
+    >>> adv, mask = process_advantages(
+    ...     [[1.0, 0.0], [0.0, 1.0]], [[1, 3], [0, 2]], [4, 3], ddof=0, eps=0.0
+    ... )
+    >>> adv
+    array([[ 0.,  0., -1., -1.],
+           [ 0.,  1.,  1.,  0.]])
+    """
+    rewards, ends, lengths_array = _check_process_inputs(step_rewards, step_ends, lengths)
+    ddof = check_whole_number(ddof, "ddof", minimum=0)
+    eps = check_positive(eps, "eps", allow_zero=True)
+    everything = np.concatenate(rewards)
+    if everything.size <= ddof:
+        raise ValueError(
+            f"step_rewards: {everything.size} step reward(s) in the group is too few "
+            f"for a std with ddof={ddof}"
+        )
+    if np.all(everything == everything[0]):
+        normalised = [np.zeros_like(r) for r in rewards]
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: ValueError below
+            mean = everything.mean()
+            std = np.std(everything, ddof=ddof)
+        if not np.isfinite(mean) or not np.isfinite(std) or std + eps == 0.0:
+            raise ValueError("step_rewards cannot be normalised: their std overflows or is 0")
+        normalised = [(r - mean) / (std + eps) for r in rewards]
+
+    width = int(lengths_array.max())
+    advantages = np.zeros((len(rewards), width))
+    mask = np.zeros((len(rewards), width))
+    for i, (r_tilde, e, n) in enumerate(zip(normalised, ends, lengths_array, strict=True)):
+        # suffix[j] = sum of normalised rewards of steps j, j+1, ...; token t takes the
+        # suffix from the first step ending at or after t (0 past the last step).
+        suffix = np.append(np.cumsum(r_tilde[::-1])[::-1], 0.0)
+        first_step = np.searchsorted(e, np.arange(n), side="left")
+        advantages[i, :n] = suffix[first_step]
+        mask[i, :n] = 1.0
+    return advantages, mask
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_process_inputs(
+    step_rewards: Sequence[ArrayLike], step_ends: Sequence[ArrayLike], lengths: ArrayLike
+) -> tuple[list[Array], list[NDArray[np.int64]], NDArray[np.int64]]:
+    if isinstance(step_rewards, np.ndarray) and step_rewards.ndim == 2:
+        step_rewards = list(step_rewards)
+    if isinstance(step_ends, np.ndarray) and step_ends.ndim == 2:
+        step_ends = list(step_ends)
+    if not isinstance(step_rewards, Sequence) or isinstance(step_rewards, str):
+        raise TypeError("step_rewards must be a sequence of 1-D arrays, one per completion")
+    if not isinstance(step_ends, Sequence) or isinstance(step_ends, str):
+        raise TypeError("step_ends must be a sequence of 1-D arrays, one per completion")
+    lengths_array = as_whole_array(lengths, "lengths", minimum=1)
+    if lengths_array.ndim != 1:
+        raise ValueError(f"lengths must be 1-D; got shape {lengths_array.shape}")
+    group = lengths_array.size
+    if len(step_rewards) != group or len(step_ends) != group:
+        raise ValueError(
+            f"step_rewards and step_ends must each have one entry per completion "
+            f"({group} lengths); got {len(step_rewards)} and {len(step_ends)}"
+        )
+    rewards = [as_float_array(x, f"step_rewards[{i}]", ndim=1) for i, x in enumerate(step_rewards)]
+    ends = []
+    for i, (e, r, n) in enumerate(zip(step_ends, rewards, lengths_array, strict=True)):
+        name = f"step_ends[{i}]"
+        e_array = as_whole_array(e, name, minimum=0)
+        if e_array.ndim != 1 or e_array.shape != r.shape:
+            raise ValueError(
+                f"{name} must be 1-D with one end per step ({r.size}); got shape {e_array.shape}"
+            )
+        if np.any(np.diff(e_array) <= 0):
+            raise ValueError(f"{name} must be strictly increasing; got {e_array.tolist()}")
+        if e_array[-1] >= n:
+            raise ValueError(f"{name} must be < lengths[{i}] = {n}; got {e_array.tolist()}")
+        ends.append(e_array)
+    return rewards, ends, lengths_array

@@ -1,0 +1,605 @@
+"""Tests of the options r1lib.grpo shares with TRL and verl beyond the GRPO paper.
+
+Each option is checked against a numpy transcription of the library code it follows,
+read at these snapshots:
+
+* TRL: huggingface/trl at f2cd57710ae345ea6428ae95363267fcf38a3dc8 (version 1.10.0.dev0,
+  July 2026), ``trl/trainer/grpo_trainer.py``: ``_compute_loss`` lines 2991-3160
+  (sequence-level ratio 3054-3066, ``use_bias_correction_kl`` 3068-3076, ``cispo``
+  3080-3082, ``delta`` 3083-3091, ``importance_sampling_ratio`` 3117-3118, aggregation
+  3123-3145) and the vLLM importance-sampling ratio, lines 2579-2623.
+* verl: volcengine/verl at b178a3cd56f58b2d502255daba591e92833930a7 (0.8.0.dev),
+  ``verl/trainer/ppo/core_algos.py``: ``compute_rloo_outcome_advantage`` 477-526,
+  ``agg_loss`` 1025-1080, ``compute_policy_loss_vanilla`` (dual clip) 1160-1251,
+  ``compute_policy_loss_gspo`` 1254-1327, ``compute_policy_loss_cispo`` 1722-1779.
+
+Every new gradient is checked against central finite differences.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from r1lib.grpo import (
+    aggregation_weights,
+    clipped_surrogate,
+    group_advantages,
+    group_advantages_unchecked,
+    grpo_loss,
+    grpo_loss_unchecked,
+    importance_sampling_ratio,
+    rloo_advantages,
+)
+
+# ------------------------------------------------------------------ helpers
+
+
+def _batch(seed: int = 0, batch: int = 4, length: int = 6, spread: float = 0.3):
+    """Random log-probs; per-token and per-row log-ratios kept off the clip kinks."""
+    rng = np.random.default_rng(seed)
+    old = -rng.uniform(0.05, 3.0, size=(batch, length))
+    diff = rng.normal(0.0, spread, size=(batch, length))
+    kinks = np.log([0.8, 1.2, 1.28, 1.3, 1.5])
+    for kink in kinks:
+        close = np.abs(diff - kink) < 1e-3
+        diff[close] = kink + np.where(diff[close] >= kink, 1e-3, -1e-3)
+    logp = np.minimum(old + diff, -0.05)
+    ref = -rng.uniform(0.05, 3.0, size=(batch, length))
+    advantages = rng.normal(size=batch)
+    lengths = rng.integers(1, length + 1, size=batch)
+    lengths[0] = length
+    mask = (np.arange(length)[None, :] < lengths[:, None]).astype(float)
+    return logp, old, ref, advantages, mask
+
+
+def _trl_loss(
+    logp,
+    old,
+    adv,
+    mask,
+    *,
+    epsilon_low=0.2,
+    epsilon_high=0.2,
+    beta=0.0,
+    ref=None,
+    loss_type="grpo",
+    level="token",
+    delta=None,
+    is_ratio=None,
+    bias_kl=False,
+    max_len=None,
+):
+    """TRL f2cd577 ``GRPOTrainer._compute_loss`` (lines 3054-3145), one process, in numpy."""
+    a = adv[:, None] if adv.ndim == 1 else adv
+    log_ratio = logp - old
+    if level == "token":
+        log_w = log_ratio
+    else:
+        log_w = ((log_ratio * mask).sum(-1) / np.maximum(mask.sum(-1), 1.0))[:, None]
+    coef_1 = np.exp(log_w)
+    if beta != 0.0:
+        per_token_kl = np.exp(ref - logp) - (ref - logp) - 1
+        if bias_kl:
+            per_token_kl = per_token_kl * coef_1
+    if loss_type == "cispo":
+        per_token_loss = -np.minimum(coef_1, epsilon_high) * a * logp
+    else:
+        coef_2 = np.clip(coef_1, 1 - epsilon_low, 1 + epsilon_high)
+        if delta is not None:
+            coef_1 = np.minimum(coef_1, delta)
+        per_token_loss = -np.minimum(coef_1 * a, coef_2 * a)
+    if is_ratio is not None:
+        per_token_loss = per_token_loss * is_ratio
+    if beta != 0.0:
+        per_token_loss = per_token_loss + beta * per_token_kl
+    per_token_loss = np.broadcast_to(per_token_loss, mask.shape)
+    if loss_type == "grpo":
+        return np.mean((per_token_loss * mask).sum(-1) / np.maximum(mask.sum(-1), 1.0))
+    if loss_type == "dr_grpo":
+        return (per_token_loss * mask).sum() / (mask.shape[0] * max_len)
+    return (per_token_loss * mask).sum() / max(mask.sum(), 1.0)  # bnpo, dapo, cispo
+
+
+def _verl_agg_loss(loss_mat, loss_mask, mode):
+    """verl b178a3c ``agg_loss`` (core_algos.py 1025-1080), dp_size 1, no global info."""
+    if mode == "token-mean":
+        return (loss_mat * loss_mask).sum() / loss_mask.sum()
+    seq_losses = (loss_mat * loss_mask).sum(-1)
+    if mode == "seq-mean-token-mean":
+        seq_losses = seq_losses / (loss_mask.sum(-1) + 1e-8)
+        seq_mask = (loss_mask.sum(-1) > 0).astype(float)
+        return (seq_losses * seq_mask).sum() / seq_mask.sum()
+    if mode == "seq-mean-token-sum-norm":
+        return seq_losses.sum() / loss_mask.shape[-1]
+    raise ValueError(mode)
+
+
+def _verl_dual_clip_losses(logp, old, adv, clip_low, clip_high, clip_ratio_c):
+    """verl b178a3c ``compute_policy_loss_vanilla`` (core_algos.py 1210-1235) per token."""
+    a = adv[:, None] if adv.ndim == 1 else adv
+    negative_approx_kl = np.clip(logp - old, -20.0, 20.0)
+    ratio = np.exp(negative_approx_kl)
+    pg_losses1 = -a * ratio
+    pg_losses2 = -a * np.clip(ratio, 1 - clip_low, 1 + clip_high)
+    clip_pg_losses1 = np.maximum(pg_losses1, pg_losses2)
+    pg_losses3 = -a * clip_ratio_c
+    clip_pg_losses2 = np.minimum(pg_losses3, clip_pg_losses1)
+    return np.where(a < 0, clip_pg_losses2, clip_pg_losses1)
+
+
+def _loss_for_finite_differences(logp, old, adv, mask, **kwargs):
+    """The loss as a function of logp whose derivative ``grad`` must be.
+
+    CISPO's importance weight is detached (``sg``), so its finite differences hold the
+    ratio fixed: old_logp moves with logp. Its KL term, which may use the ratio
+    (``use_bias_correction_kl``), is added as a separate call with A = 0.
+    """
+    if kwargs.get("loss_type") != "cispo":
+        return lambda x: grpo_loss(x, old, adv, mask, **kwargs).loss
+    policy = {k: v for k, v in kwargs.items() if k not in ("beta", "use_bias_correction_kl")}
+    kl = kwargs | {"loss_type": "bnpo"}
+
+    def loss(x):
+        frozen = grpo_loss(x, old + (x - logp), adv, mask, **policy).loss
+        return frozen + grpo_loss(x, old, np.zeros_like(adv), mask, **kl).loss
+
+    return loss
+
+
+# ------------------------------------------------------------------ sequence level (GSPO)
+
+
+@pytest.mark.parametrize("loss_type", ["grpo", "bnpo", "dr_grpo"])
+@pytest.mark.parametrize("beta", [0.0, 0.04])
+def test_sequence_level_matches_trl(loss_type: str, beta: float) -> None:
+    # TRL f2cd577 grpo_trainer.py 3054-3066: log w_i = sum_t m (logp - old) / max(n_i, 1).
+    logp, old, ref, adv, mask = _batch(1, spread=0.4)
+    kwargs = {"beta": beta, "ref_logp": ref, "loss_type": loss_type, "max_completion_length": 8}
+    got = grpo_loss(logp, old, adv, mask, importance_sampling_level="sequence", **kwargs)
+    want = _trl_loss(
+        logp, old, adv, mask, beta=beta, ref=ref, loss_type=loss_type, level="sequence", max_len=8
+    )
+    assert got.loss == pytest.approx(want, rel=1e-12, abs=1e-15)
+
+
+def test_sequence_level_gradient_equals_verls_gspo_token_form() -> None:
+    # verl b178a3c core_algos.py 1282-1313: s_{i,t} = sg[s_i] pi/sg[pi], seq-mean-token-mean.
+    # Its autograd gradient per unclipped token is -s_i A_i / (B n_i); TRL's exp(mean)
+    # gives the same, since d s_i / d logp_t = s_i m_t / n_i.
+    logp, old, _, adv, mask = _batch(2, spread=0.1)
+    result = grpo_loss(logp, old, adv, mask, importance_sampling_level="sequence")
+    n = mask.sum(1)
+    s = np.exp(((logp - old) * mask).sum(1) / n)
+    clipped = ((adv > 0) & (s > 1.2)) | ((adv < 0) & (s < 0.8))
+    want = np.where(clipped, 0.0, -s * adv)[:, None] * mask / (len(n) * n[:, None])
+    np.testing.assert_allclose(result.grad, want, rtol=1e-12, atol=1e-16)
+
+
+@pytest.mark.parametrize("loss_type", ["grpo", "bnpo", "dr_grpo", "cispo"])
+@pytest.mark.parametrize("bias_kl", [False, True])
+def test_sequence_level_gradient_matches_finite_differences(
+    loss_type: str, bias_kl: bool, numeric_grad
+) -> None:
+    logp, old, ref, adv, mask = _batch(3, spread=0.5)
+    kwargs = {
+        "beta": 0.1,
+        "ref_logp": ref,
+        "loss_type": loss_type,
+        "max_completion_length": 7,
+        "importance_sampling_level": "sequence",
+        "use_bias_correction_kl": bias_kl,
+    }
+    n = mask.sum(1)
+    s = np.exp(((logp - old) * mask).sum(1) / n)
+    assert np.all(np.abs(np.log(s)[:, None] - np.log([0.8, 1.2])) > 1e-3)  # off the kinks
+    result = grpo_loss(logp, old, adv, mask, **kwargs)
+    numeric = numeric_grad(_loss_for_finite_differences(logp, old, adv, mask, **kwargs), logp)
+    np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("loss_type", ["grpo", "bnpo", "dr_grpo"])
+@pytest.mark.parametrize("beta", [0.0, 0.3])
+def test_token_and_sequence_levels_agree_on_policy(loss_type: str, beta: float) -> None:
+    # With pi_old = pi_theta every ratio is 1 and both gradients are DeepSeekMath's.
+    logp, _, ref, adv, mask = _batch(4)
+    kwargs = {"beta": beta, "ref_logp": ref, "loss_type": loss_type, "max_completion_length": 6}
+    token = grpo_loss(logp, logp, adv, mask, **kwargs)
+    sequence = grpo_loss(logp, logp, adv, mask, importance_sampling_level="sequence", **kwargs)
+    assert sequence.loss == pytest.approx(token.loss, rel=1e-12)
+    if loss_type == "grpo":
+        np.testing.assert_allclose(sequence.grad, token.grad, rtol=1e-12, atol=1e-16)
+    else:  # the per-token weights differ; each row's total gradient still agrees
+        np.testing.assert_allclose(sequence.grad.sum(1), token.grad.sum(1), rtol=1e-12)
+
+
+def test_token_and_sequence_levels_differ_off_policy() -> None:
+    logp, old, _, adv, mask = _batch(5, spread=0.5)
+    token = grpo_loss(logp, old, adv, mask)
+    sequence = grpo_loss(logp, old, adv, mask, importance_sampling_level="sequence")
+    assert abs(token.loss - sequence.loss) > 1e-3
+
+
+# ------------------------------------------------------------------ epsilon >= 1
+
+
+def _single(ratio: float, advantage: float, **kwargs):
+    old = np.array([[-3.0]])
+    logp = old + math.log(ratio)
+    return grpo_loss(logp, old, np.array([advantage]), **kwargs)
+
+
+@pytest.mark.parametrize("epsilon", [1.0, 10.0])
+def test_epsilon_at_least_one_means_no_lower_clip(epsilon: float) -> None:
+    # R1 (Nature 2025) reports a clip ratio of 10 in its first RL stage: 1 - 10 < 0 < ρ.
+    for ratio in (1e-3, 0.05, 0.5):
+        result = _single(ratio, -1.0, epsilon=epsilon)
+        assert result.clip_fraction == 0.0
+        assert result.grad[0, 0] == pytest.approx(ratio)
+    assert _single(10.5, 1.0, epsilon=10.0).clip_fraction == 0.0  # upper bound 11
+    assert _single(11.5, 1.0, epsilon=10.0).clip_fraction == 1.0
+    logp, old, _, adv, mask = _batch(6, spread=1.0)
+    got = grpo_loss(logp, old, adv, mask, epsilon=epsilon).loss
+    assert got == pytest.approx(
+        _trl_loss(logp, old, adv, mask, epsilon_low=epsilon, epsilon_high=epsilon), rel=1e-12
+    )
+
+
+# ------------------------------------------------------------------ delta (TRL)
+
+
+@pytest.mark.parametrize("level", ["token", "sequence"])
+def test_delta_matches_trl(level: str) -> None:
+    # TRL f2cd577 grpo_trainer.py 3083-3091: coef_1 = clamp(coef_1, max=delta) after coef_2.
+    logp, old, _, adv, mask = _batch(7, spread=0.6)
+    got = grpo_loss(logp, old, adv, mask, delta=1.5, importance_sampling_level=level)
+    want = _trl_loss(logp, old, adv, mask, delta=1.5, level=level)
+    assert got.loss == pytest.approx(want, rel=1e-12)
+    if level == "token":  # the batch has a token with A < 0 and ratio > 1.5
+        assert got.loss != grpo_loss(logp, old, adv, mask).loss
+
+
+def test_delta_caps_negative_advantage_tokens(numeric_grad) -> None:
+    above = _single(3.0, -1.0, delta=1.5)
+    assert above.loss == pytest.approx(1.5)  # -min(1.5 * -1, 1.2 * -1)
+    assert above.grad[0, 0] == 0.0 and above.clip_fraction == 1.0
+    below = _single(1.4, -1.0, delta=1.5)
+    assert below.grad[0, 0] == pytest.approx(1.4)
+    logp, old, ref, adv, mask = _batch(8, spread=0.6)
+    kwargs = {"delta": 1.3, "beta": 0.1, "ref_logp": ref}
+    result = grpo_loss(logp, old, adv, mask, **kwargs)
+    numeric = numeric_grad(lambda x: grpo_loss(x, old, adv, mask, **kwargs).loss, logp)
+    np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+# ------------------------------------------------------------------ dual clip (verl)
+
+
+@pytest.mark.parametrize("clip_ratio_c", [1.5, 3.0])
+def test_dual_clip_matches_verl(clip_ratio_c: float) -> None:
+    # verl b178a3c core_algos.py 1210-1235 (compute_policy_loss_vanilla), token-mean.
+    logp, old, _, adv, mask = _batch(9, spread=0.9)
+    got = grpo_loss(logp, old, adv, mask, clip_ratio_c=clip_ratio_c, loss_type="bnpo")
+    losses = _verl_dual_clip_losses(logp, old, adv, 0.2, 0.2, clip_ratio_c)
+    assert got.loss == pytest.approx(_verl_agg_loss(losses, mask, "token-mean"), rel=1e-12)
+    plain = grpo_loss(logp, old, adv, mask, loss_type="bnpo")
+    assert got.loss <= plain.loss
+    if clip_ratio_c == 1.5:
+        assert got.loss < plain.loss  # the floor binds somewhere in this batch
+
+
+def test_dual_clip_gradient(numeric_grad) -> None:
+    floored = _single(5.0, -1.0, clip_ratio_c=3.0)
+    assert floored.loss == pytest.approx(3.0) and floored.grad[0, 0] == 0.0
+    assert floored.clip_fraction == 1.0
+    assert _single(2.0, -1.0, clip_ratio_c=3.0).grad[0, 0] == pytest.approx(2.0)
+    logp, old, ref, adv, mask = _batch(10, spread=0.9)
+    kwargs = {"clip_ratio_c": 1.5, "beta": 0.1, "ref_logp": ref, "epsilon_high": 0.28}
+    result = grpo_loss(logp, old, adv, mask, **kwargs)
+    numeric = numeric_grad(lambda x: grpo_loss(x, old, adv, mask, **kwargs).loss, logp)
+    np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+# ------------------------------------------------------------------ CISPO
+
+
+def test_cispo_matches_verl_and_trl() -> None:
+    logp, old, _, adv, mask = _batch(11, spread=0.6)
+    # verl b178a3c core_algos.py 1745-1758: -sg[clip(ratio, 1-low, 1+high)] A log pi.
+    a = adv[:, None]
+    ratio = np.exp(logp - old)
+    verl = _verl_agg_loss(-np.clip(ratio, 0.8, 1.28) * a * logp, mask, "token-mean")
+    got = grpo_loss(logp, old, adv, mask, loss_type="cispo", epsilon_high=0.28)
+    assert got.loss == pytest.approx(verl, rel=1e-12)
+    # TRL f2cd577 grpo_trainer.py 3080-3082: clamp(coef_1, max=epsilon_high), no lower
+    # clip; here that is epsilon=1 (no lower clip), epsilon_high = cap - 1.
+    trl = _trl_loss(logp, old, adv, mask, loss_type="cispo", epsilon_high=1.3)
+    got = grpo_loss(logp, old, adv, mask, loss_type="cispo", epsilon=1.0, epsilon_high=0.3)
+    assert got.loss == pytest.approx(trl, rel=1e-12)
+
+
+def test_cispo_keeps_the_gradient_of_clipped_tokens(numeric_grad) -> None:
+    # PPO's clip zeroes the gradient of a token with A > 0 above 1 + eps; CISPO keeps
+    # -clip(ρ) A per token (times the aggregation weight).
+    ppo = _single(1.5, 1.0)
+    cispo = _single(1.5, 1.0, loss_type="cispo")
+    assert ppo.grad[0, 0] == 0.0
+    assert cispo.grad[0, 0] == pytest.approx(-1.2)
+    assert cispo.clip_fraction == 1.0
+    logp, old, ref, adv, mask = _batch(12, spread=0.6)
+    kwargs = {"loss_type": "cispo", "beta": 0.1, "ref_logp": ref}
+    result = grpo_loss(logp, old, adv, mask, **kwargs)
+    numeric = numeric_grad(_loss_for_finite_differences(logp, old, adv, mask, **kwargs), logp)
+    np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+# ------------------------------------------------------------------ bias-corrected KL
+
+
+@pytest.mark.parametrize("level", ["token", "sequence"])
+def test_bias_correction_kl_matches_trl(level: str, numeric_grad) -> None:
+    # TRL f2cd577 grpo_trainer.py 3068-3076: per_token_kl * coef_1 (not detached).
+    logp, old, ref, adv, mask = _batch(13, spread=0.5)
+    kwargs = {"beta": 0.2, "ref_logp": ref, "importance_sampling_level": level}
+    got = grpo_loss(logp, old, adv, mask, use_bias_correction_kl=True, **kwargs)
+    want = _trl_loss(logp, old, adv, mask, beta=0.2, ref=ref, level=level, bias_kl=True)
+    assert got.loss == pytest.approx(want, rel=1e-12)
+    numeric = numeric_grad(
+        lambda x: grpo_loss(x, old, adv, mask, use_bias_correction_kl=True, **kwargs).loss, logp
+    )
+    np.testing.assert_allclose(got.grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_bias_correction_makes_k3_unbiased_for_off_policy_samples() -> None:
+    # DeepSeek-V3.2 (2025): samples come from pi_old, so E_old[rho k3] = E_theta[k3] = KL.
+    rng = np.random.default_rng(14)
+    vocab = 5
+    theta, old, ref = (np.log(rng.dirichlet(np.ones(vocab))) for _ in range(3))
+    exact_kl = float(np.sum(np.exp(theta) * (theta - ref)))
+    x = ref - theta
+    k3 = np.exp(x) - x - 1
+    weights = np.exp(old)  # the sampling distribution pi_old
+    corrected = float(np.sum(weights * np.exp(theta - old) * k3))
+    plain = float(np.sum(weights * k3))
+    assert corrected == pytest.approx(exact_kl, rel=1e-12)
+    assert abs(plain - exact_kl) > 1e-3
+    # And grpo_loss computes mean(rho k3) in that case (A = 0, one token per "row").
+    logp = np.tile(theta, (vocab, 1))[:, :1] * 0 + theta[:, None]
+    result = grpo_loss(
+        logp,
+        old[:, None],
+        np.zeros(vocab),
+        beta=1.0,
+        ref_logp=ref[:, None],
+        loss_type="bnpo",
+        use_bias_correction_kl=True,
+    )
+    assert result.loss == pytest.approx(float(np.mean(np.exp(theta - old) * k3)), rel=1e-12)
+
+
+# ------------------------------------------------------------------ truncated IS
+
+
+@pytest.mark.parametrize(
+    "mode", ["token_truncate", "token_mask", "sequence_truncate", "sequence_mask"]
+)
+def test_importance_sampling_ratio_matches_trl(mode: str) -> None:
+    # TRL f2cd577 grpo_trainer.py 2579-2623 (vllm_importance_sampling_mode, clip_max/min).
+    rng = np.random.default_rng(15)
+    old = -rng.uniform(0.1, 2.0, size=(4, 5))
+    sampling = np.minimum(old + rng.normal(0.0, 0.5, size=old.shape), 0.0)
+    mask = np.ones_like(old)
+    mask[1, 3:] = 0
+    diff = (old - sampling) * mask
+    if mode.startswith("sequence"):
+        diff = diff.sum(-1, keepdims=True)
+    ratio = np.exp(diff)
+    if mode.endswith("truncate"):
+        want = np.clip(ratio, 0.5, 1.5)
+    else:
+        want = np.where((ratio < 0.5) | (ratio > 1.5), 0.0, ratio)
+    got = importance_sampling_ratio(old, sampling, mask, mode=mode, clip_max=1.5, clip_min=0.5)
+    np.testing.assert_allclose(got, want[:, 0] if mode.startswith("sequence") else want)
+    assert np.any(got != np.exp(diff).squeeze())  # the bounds bind somewhere
+
+
+@pytest.mark.parametrize("shape", ["token", "sequence"])
+def test_importance_sampling_ratio_weights_the_policy_term_only(shape: str, numeric_grad) -> None:
+    # TRL f2cd577 grpo_trainer.py 3117-3121: per_token_loss * ratio, before + beta * kl.
+    logp, old, ref, adv, mask = _batch(16, spread=0.4)
+    rng = np.random.default_rng(17)
+    weights = rng.uniform(0.2, 3.0, size=logp.shape if shape == "token" else logp.shape[:1])
+    kwargs = {"beta": 0.1, "ref_logp": ref, "importance_sampling_ratio": weights}
+    got = grpo_loss(logp, old, adv, mask, **kwargs)
+    trl_weights = weights if shape == "token" else weights[:, None]
+    want = _trl_loss(logp, old, adv, mask, beta=0.1, ref=ref, is_ratio=trl_weights)
+    assert got.loss == pytest.approx(want, rel=1e-12)
+    numeric = numeric_grad(lambda x: grpo_loss(x, old, adv, mask, **kwargs).loss, logp)
+    np.testing.assert_allclose(got.grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+# ------------------------------------------------------------------ RLOO
+
+
+def test_rloo_matches_verl_and_leaves_one_out() -> None:
+    # verl b178a3c core_algos.py 477-526: score * G/(G-1) - mean * G/(G-1).
+    rng = np.random.default_rng(18)
+    rewards = rng.integers(0, 2, size=(6, 5)).astype(float)
+    group = rewards.shape[1]
+    verl = rewards * group / (group - 1) - rewards.mean(1, keepdims=True) * group / (group - 1)
+    np.testing.assert_allclose(rloo_advantages(rewards), verl, atol=1e-15)
+    others = (rewards.sum(1, keepdims=True) - rewards) / (group - 1)
+    np.testing.assert_allclose(rloo_advantages(rewards), rewards - others, atol=1e-15)
+    # GRPO's mean baseline includes r_i itself: (G - 1)/G times the RLOO advantage.
+    np.testing.assert_allclose(
+        group_advantages(rewards, scale="none"),
+        (group - 1) / group * rloo_advantages(rewards),
+        atol=1e-15,
+    )
+
+
+def test_rloo_bad_input_and_constant_groups() -> None:
+    assert np.all(rloo_advantages([[0.1, 0.1, 0.1]]) == 0.0)
+    with pytest.raises(ValueError, match="group_size >= 2"):
+        rloo_advantages([[1.0], [0.0]])
+    with pytest.raises(ValueError, match="rewards must be finite"):
+        rloo_advantages([[1.0, np.nan]])
+    with pytest.raises(ValueError, match="rewards"):
+        rloo_advantages([[1e308, -1e308, 1e308]])
+
+
+# ------------------------------------------------------------------ aggregation weights
+
+
+def test_aggregation_weights_match_verl_agg_loss() -> None:
+    # verl b178a3c core_algos.py 1025-1080, dp_size 1.
+    rng = np.random.default_rng(19)
+    losses = rng.normal(size=(3, 7))
+    mask = np.array([[1, 1, 1, 1, 1, 1, 1], [1, 1, 0, 0, 0, 0, 0], [1, 1, 1, 1, 0, 0, 0.0]])
+    total = {
+        t: float(np.sum(aggregation_weights(mask, t, 7) * losses))
+        for t in ("grpo", "bnpo", "dr_grpo")
+    }
+    assert total["grpo"] == pytest.approx(_verl_agg_loss(losses, mask, "seq-mean-token-mean"))
+    assert total["bnpo"] == pytest.approx(_verl_agg_loss(losses, mask, "token-mean"))
+    # seq-mean-token-sum-norm divides by the padded width T, without the B of Dr. GRPO.
+    norm = _verl_agg_loss(losses, mask, "seq-mean-token-sum-norm")
+    assert norm == pytest.approx(mask.shape[0] * total["dr_grpo"], rel=1e-12)
+
+
+def test_aggregation_weights_are_the_weights_of_grpo_loss() -> None:
+    logp, _, _, _, mask = _batch(20)
+    for loss_type in ("grpo", "bnpo", "dapo", "dr_grpo", "cispo"):
+        result = grpo_loss(
+            logp, logp, -np.ones(4), mask, loss_type=loss_type, max_completion_length=6
+        )
+        np.testing.assert_allclose(
+            result.grad, aggregation_weights(mask, loss_type, 6), rtol=1e-14, atol=0
+        )
+
+
+def test_clipped_surrogate_public_piece() -> None:
+    s = clipped_surrogate([0.5, 1.0, 1.5, 0.5], [1.0, 1.0, 1.0, -1.0])
+    np.testing.assert_allclose(s.value, [0.5, 1.0, 1.2, -0.8])
+    np.testing.assert_allclose(s.slope, [0.5, 1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(s.clipped, [False, False, True, True])
+    with pytest.raises(ValueError, match="ratio must be > 0"):
+        clipped_surrogate([0.0], [1.0])
+    with pytest.raises(ValueError, match="broadcast"):
+        clipped_surrogate([1.0, 1.0], [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("level", ["token", "sequence"])
+@pytest.mark.parametrize("loss_type", ["grpo", "dr_grpo", "cispo"])
+def test_unchecked_core_gives_the_same_result(level: str, loss_type: str) -> None:
+    logp, old, ref, adv, mask = _batch(21, spread=0.5)
+    kwargs = {
+        "beta": 0.1,
+        "ref_logp": ref,
+        "loss_type": loss_type,
+        "max_completion_length": 6,
+        "importance_sampling_level": level,
+        "delta": 2.0,
+    }
+    checked = grpo_loss(logp, old, adv, mask, **kwargs)
+    unchecked = grpo_loss_unchecked(logp, old, adv, mask, **kwargs)
+    assert checked.loss == unchecked.loss
+    np.testing.assert_array_equal(checked.grad, unchecked.grad)
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def _good():
+    logp = np.array([[-1.0, -2.0], [-0.5, -0.1]])
+    return {"logp": logp, "old_logp": logp.copy(), "advantages": np.array([1.0, -1.0])}
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"importance_sampling_level": "batch"}, "importance_sampling_level must be one of"),
+        ({"delta": 1.0}, "delta must be > 1"),
+        ({"delta": np.nan}, "delta must be finite"),
+        ({"clip_ratio_c": 1.0}, "clip_ratio_c must be > 1"),
+        ({"clip_ratio_c": -3.0}, "clip_ratio_c must be > 0"),
+        ({"importance_sampling_ratio": np.ones(3)}, "importance_sampling_ratio must have shape"),
+        ({"importance_sampling_ratio": -np.ones(2)}, "importance_sampling_ratio must be >= 0"),
+        ({"importance_sampling_ratio": [np.nan, 1]}, "importance_sampling_ratio must be finite"),
+        (
+            {
+                "mask": np.array([[1, 1], [0, 0]]),
+                "loss_type": "bnpo",
+                "importance_sampling_level": "sequence",
+            },
+            r"mask keeps no token in row\(s\) \[1\]",
+        ),
+    ],
+)
+def test_new_options_bad_input(change: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        grpo_loss(**(_good() | change))
+
+
+def test_new_options_type_errors() -> None:
+    with pytest.raises(TypeError, match="use_bias_correction_kl"):
+        grpo_loss(**_good(), use_bias_correction_kl="yes")
+    with pytest.raises(TypeError, match="delta"):
+        grpo_loss(**_good(), delta="2")
+
+
+def test_importance_sampling_ratio_bad_input() -> None:
+    logp = np.array([[-1.0, -2.0]])
+    with pytest.raises(ValueError, match="mode must be one of"):
+        importance_sampling_ratio(logp, logp, mode="token")
+    with pytest.raises(ValueError, match="sampling_logp must have the same shape"):
+        importance_sampling_ratio(logp, np.zeros((2, 2)) - 1)
+    with pytest.raises(ValueError, match=r"clip_min .* must be <= clip_max"):
+        importance_sampling_ratio(logp, logp, clip_min=2.0, clip_max=1.0)
+
+
+def test_sequence_level_with_per_token_advantages(numeric_grad) -> None:
+    # A (B, T) advantage (process supervision) against one (B, 1) sequence ratio.
+    logp, old, ref, _, mask = _batch(22, spread=0.3)
+    adv = np.random.default_rng(23).normal(size=logp.shape)
+    kwargs = {"importance_sampling_level": "sequence", "beta": 0.1, "ref_logp": ref}
+    result = grpo_loss(logp, old, adv, mask, **kwargs)
+    want = _trl_loss(logp, old, adv, mask, beta=0.1, ref=ref, level="sequence")
+    assert result.loss == pytest.approx(want, rel=1e-12)
+    numeric = numeric_grad(lambda x: grpo_loss(x, old, adv, mask, **kwargs).loss, logp)
+    np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_aggregation_weights_bad_input() -> None:
+    with pytest.raises(ValueError, match="loss_type must be one of"):
+        aggregation_weights([[1, 1]], "sum")
+    with pytest.raises(ValueError, match="mask must contain only 0 and 1"):
+        aggregation_weights([[1, 0.5]])
+    with pytest.raises(ValueError, match=r"mask keeps no token in row\(s\) \[1\]"):
+        aggregation_weights([[1, 1], [0, 0]], "grpo")
+    with pytest.raises(ValueError, match="max_completion_length is required"):
+        aggregation_weights([[1, 1]], "dr_grpo")
+    np.testing.assert_array_equal(aggregation_weights([[1, 1], [0, 0]], "bnpo")[1], [0, 0])
+
+
+def test_clipped_surrogate_option_errors() -> None:
+    with pytest.raises(ValueError, match="epsilon must be > 0"):
+        clipped_surrogate([1.0], [1.0], epsilon=0.0)
+    with pytest.raises(ValueError, match="delta must be > 1"):
+        clipped_surrogate([1.0], [1.0], delta=0.5)
+    with pytest.raises(ValueError, match="ratio must be finite"):
+        clipped_surrogate([np.inf], [1.0])
+    with pytest.raises(TypeError, match="advantages"):
+        clipped_surrogate([1.0], ["a"])
+
+
+def test_group_advantages_unchecked_matches_the_checked_path() -> None:
+    rewards = np.random.default_rng(24).integers(0, 3, size=(20, 6)).astype(float)
+    for scale in ("group", "batch", "none"):
+        for ddof in (0, 1):
+            np.testing.assert_array_equal(
+                group_advantages_unchecked(rewards, scale=scale, ddof=ddof, eps=1e-6),
+                group_advantages(rewards, scale=scale, ddof=ddof, eps=1e-6),
+            )
