@@ -161,28 +161,20 @@ assert round(np.sqrt(0.3 * 0.7 / 16), 3) == 0.115
 
 # %% [markdown]
 # **The group mean contains the completion's own reward.** Lesson 01 (its baseline
-# exercise) found the price: because $ar r$ includes $r_i$ with weight $1/G$, the
-# expected gradient of $(r_i - ar r)
-# abla\log\pi(y_i)$ is $(G-1)/G$ times the true
+# exercise) found the price: because $\bar r$ includes $r_i$ with weight $1/G$, the
+# expected gradient of $(r_i - \bar r)\nabla\log\pi(y_i)$ is $(G-1)/G$ times the true
 # policy gradient: right direction, slightly too short. **RLOO** (REINFORCE leave-one-out,
 # as used for language models by Ahmadian et al. {cite:p}`ahmadian2024rloo`) leaves it
 # out: its baseline is the mean of the *other* $G-1$ rewards,
 #
-# $$A_i^{	ext{RLOO}} = r_i - 
-# rac{1}{G-1}\sum_{j
-# e i} r_j
-# = 
-# rac{G}{G-1}\,ig(r_i - ar rig),$$
+# $$A_i^{\text{RLOO}} = r_i - \frac{1}{G-1}\sum_{j\ne i} r_j
+# = \frac{G}{G-1}\,\big(r_i - \bar r\big),$$
 #
-# (the second form because $\sum_{j 
-# e i} r_j = Gar r - r_i$). The baseline of
+# (the second form because $\sum_{j \ne i} r_j = G\bar r - r_i$). The baseline of
 # completion $i$ is then independent of $y_i$, so the estimate is unbiased, and it differs
 # from GRPO's centred reward by exactly the constant $G/(G-1)$ that undoes lesson 01's
-# factor. With GRPO's division by the std, $A_i = (r_i - ar r)/(s + 
-# arepsilon)$, the
-# two differ by a factor that changes from group to group, $
-# rac{G}{G-1}(s + 
-# arepsilon)$.
+# factor. With GRPO's division by the std, $A_i = (r_i - \bar r)/(s + \varepsilon)$, the
+# two differ by a factor that changes from group to group, $\frac{G}{G-1}(s + \varepsilon)$.
 # The next cell computes RLOO by its definition on random groups and checks both
 # relations, then checks unbiasedness *exactly* on lesson 01's tiny language model: it
 # enumerates all $27^3$ groups of $G = 3$ completions with their probabilities.
