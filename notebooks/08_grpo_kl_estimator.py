@@ -417,13 +417,14 @@ live(viz.gradient_comparison, seed=widgets.fixed(0))
 # %% [markdown]
 # **The third option: the exact per-token KL.** All of the above estimates the KL at one
 # position from the *sampled* token. A trainer that keeps both models' full next-token
-# distributions at that position can use the exact $\sum_x \pi_\theta(x)\log\frac{\pi_\theta(x)}{\pi_{ref}(x)}$
-# instead: no sampling noise at that position, and, used as a loss, its gradient *is*
-# that position's reverse-KL gradient, with no pitfall (how the prefix itself depends on
-# $\theta$ is a separate score-function term, as for any sampled sequence). Over a
-# sequence it is summed at every sampled prefix; lesson 07 measured its variance (15× below k1's on the tiny bigram model),
-# which then comes from the prefixes alone. The price is memory: $|V|$ numbers per
-# position and model instead of one log-probability (at $|V| = 32{,}768$ in float32,
+# distributions at that position can use the exact
+# $\sum_x \pi_\theta(x)\log\frac{\pi_\theta(x)}{\pi_{ref}(x)}$ instead: no sampling noise
+# at that position, and, used as a loss, its gradient *is* that position's reverse-KL
+# gradient, with no pitfall (how the prefix itself depends on $\theta$ is a separate
+# score-function term, as for any sampled sequence). Over a sequence it is summed at every
+# sampled prefix; lesson 07 measured its variance (15× below k1's on the tiny bigram
+# model), which then comes from the prefixes alone. The price is memory: $|V|$ numbers
+# per position and model instead of one log-probability (at $|V| = 32{,}768$ in float32,
 # 128 KiB per position). On our six outcomes:
 
 # %%
