@@ -255,8 +255,8 @@ assert vote_accuracy > 0.99
 # **Running it.** From the project folder, `make lab` installs everything into `.venv`
 # and opens JupyterLab on `notebooks/`. Open a lesson and run the cells from top to bottom
 # (*Run → Run All Cells*, or Shift-Enter cell by cell). Each lesson runs in under 20
-# seconds, the capstone (12) in under a minute. The same lessons are also published as a book; the book shows the outputs but
-# has no running Python.
+# seconds, the capstone (12) in under a minute. The same lessons are also published as a
+# book; the book shows the outputs but has no running Python.
 #
 # **Sliders.** Most lessons end a topic with an interactive figure: move a slider and
 # release it, and the figure redraws (`continuous_update=False`, so it redraws once, on

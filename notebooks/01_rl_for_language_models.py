@@ -561,8 +561,7 @@ print(
 # Under these assumptions, and with a KL penalty ($\beta > 0$), the critic doubles the
 # memory of the models being trained exactly, and the whole training step costs 1.89× the
 # memory and 1.80× the compute of GRPO's: "roughly double". Without a KL penalty
-# ($\beta = 0$) there is no reference model, and the critic doubles both exactly: The slider changes the critic's size relative to the policy.
-# A smaller critic is cheaper but a worse predictor of $V$; GRPO avoids the question.
+# ($\beta = 0$) there is no reference model, and the critic doubles both exactly:
 
 # %%
 no_kl = {
@@ -572,6 +571,11 @@ no_kl = {
 assert np.isclose(no_kl["memory"]["PPO"] / no_kl["memory"]["GRPO"], 2.0)  # (16 + 16) / 16
 assert np.isclose(no_kl["flops"]["PPO"] / no_kl["flops"]["GRPO"], 2.0)  # (8 + 8) / 8
 print("beta = 0: PPO / GRPO = 2.00x memory, 2.00x training compute")
+
+# %% [markdown]
+# The figure (with a KL penalty) and its slider change the critic's size relative to the
+# policy. A smaller critic is cheaper but a worse predictor of $V$; GRPO avoids the
+# question.
 
 # %%
 rl.cost_figure()

@@ -149,9 +149,9 @@ for G in (2, 4, 8, 16, 64):
     assert abs(measured - formula) < 0.03 * formula
 
 # %% [markdown]
-# With $G = 16$, R1-Zero's group size (*Nature* version, Methods), the baseline's standard deviation is 0.125 on a
-# 50/50 prompt and 0.115 at $p = 0.3$: a baseline of 0.3 typically lands between about
-# 0.19 and 0.41. A critic could in principle do better, but it must be learned, and
+# With $G = 16$, R1-Zero's group size (*Nature* version, Methods), the baseline's
+# standard deviation is 0.125 on a 50/50 prompt and 0.115 at $p = 0.3$: a baseline of 0.3
+# typically lands between about 0.19 and 0.41. A critic could in principle do better, but it must be learned, and
 # lesson 01 showed what it costs. GRPO pays with samples instead: $G$ completions per
 # prompt.
 
