@@ -22,8 +22,9 @@
 # signal over-rates but nobody wants. RLHF therefore adds a leash: a penalty on the
 # **Kullback–Leibler (KL) divergence** between the policy being trained and a frozen
 # *reference* model. This lesson shows what that penalty does, how to compute a KL
-# exactly when you can, why you cannot for a language model, and how sampling gets
-# around that.
+# exactly when you can, why you cannot sum it over all the sequences of a language model,
+# and the two ways sampling gets around that: Monte Carlo per token, or the exact KL of
+# each next-token distribution along sampled sequences.
 #
 # **Learning objectives.** After this lesson you can
 #
@@ -32,9 +33,10 @@
 # 2. *compute* the exact KL of two categorical distributions, including the
 #    0·log 0 = 0 and +∞ cases, and *show* that KL is not symmetric;
 # 3. *count* the terms of a sequence-level KL and *explain* why the exact sum is out
-#    of reach for a language model;
-# 4. *compute* the sequence KL of a tiny autoregressive model exactly, and *estimate*
-#    it by Monte Carlo with error bars.
+#    of reach for a language model, while the exact per-token KL is not (and what it
+#    costs);
+# 4. *compute* the sequence KL of a tiny autoregressive model exactly, *estimate* it by
+#    Monte Carlo with error bars, and *compare* the variance of the per-token options.
 #
 # **Prerequisites.** Lesson 01 (policy, reward) and lesson 03 (the KL term in the GRPO
 # objective); logarithms and expectations.

@@ -19,8 +19,9 @@
 #
 # Lesson 07 ended with a problem: the KL penalty of RLHF is a sum over every possible
 # answer, which no computer can evaluate, but it is an *expectation under the policy*,
-# so it can be estimated from the answers the policy samples anyway. GRPO does exactly
-# that, token by token, with the estimator $\frac{\pi_{ref}}{\pi_\theta} -
+# so it can be estimated from the answers the policy samples anyway, either exactly per
+# token (at a memory cost of one vocabulary-sized vector per position) or from the sampled
+# tokens alone. GRPO does the latter, token by token, with the estimator $\frac{\pi_{ref}}{\pi_\theta} -
 # \log\frac{\pi_{ref}}{\pi_\theta} - 1$. Why this odd-looking formula and not simply
 # $\log\frac{\pi_\theta}{\pi_{ref}}$? This lesson compares the three estimators of John
 # Schulman's note, k1, k2 and k3: their bias, their sign, their variance. Then it shows a
@@ -34,8 +35,9 @@
 # 2. *implement* k3 so that it stays accurate for tiny log-ratios;
 # 3. *reproduce* Schulman's bias and variance table from samples and *check* it against
 #    closed forms;
-# 4. *compute* the expected gradient of each estimator used as a loss, and *identify*
-#    which KL it actually minimises.
+# 4. *compute* the expected gradient of each estimator used as a loss, *identify*
+#    which KL it actually minimises, and *say* what DeepSeek-V3.2's correction and the
+#    exact per-token KL change.
 #
 # **Prerequisites.** Lesson 07 (KL, Monte Carlo estimation) and lesson 03 (the GRPO
 # objective and its KL term).
