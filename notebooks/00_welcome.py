@@ -100,19 +100,21 @@ rng = np.random.default_rng(SEED)
 # reached by a ratio, which is positive, so in effect there is no lower clip.
 #
 # The paper reports that over training the answers grow longer and the model starts to
-# check and revise its own work, although nobody showed it how. Its drawbacks (poor readability, languages mixed in
-# one answer) motivate the second result.
+# check and revise its own work, although nobody showed it how. Its drawbacks (poor
+# readability, languages mixed in one answer) motivate the second result.
 #
 # **DeepSeek-R1: a multi-stage pipeline** {cite:p}`deepseek2025r1arxiv`. R1 alternates
 # supervised fine-tuning (SFT: imitating given texts) with RL.
+#
 # 1. *Cold start*: DeepSeek-V3-Base is fine-tuned on a few thousand readable long
 #    reasoning examples.
 # 2. *Reasoning RL*, as in R1-Zero (rule-based rewards), plus a language-consistency
 #    reward (the share of target-language words in the reasoning).
 # 3. *Rejection sampling and SFT*: the checkpoint of stage 2 answers reasoning prompts
-#    many times and only correct answers are kept (about 600k samples); most are checked
-#    by rules, some by DeepSeek-V3 acting as a judge that compares the answer with the
-#    reference. With about 200k non-reasoning samples (writing, factual QA, translation)
+#    many times and only correct answers are kept (about 600k samples), judged by rules
+#    or, for some of the prompts added at this stage, by DeepSeek-V3 comparing the answer
+#    with the reference; chains of thought with mixed languages, long paragraphs or code
+#    blocks are filtered out. With about 200k non-reasoning samples (writing, factual QA, translation)
 #    they make about 800k samples, on which **DeepSeek-V3-Base** (not the RL checkpoint)
 #    is fine-tuned again, for two epochs.
 # 4. *RL for all scenarios*: rule-based rewards for reasoning prompts, and learned
