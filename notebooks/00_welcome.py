@@ -19,18 +19,21 @@
 #
 # In January 2025 DeepSeek released **DeepSeek-R1**, a language model that solves
 # competition mathematics and programming problems on a par with OpenAI's o1, together
-# with a paper that says how it was trained {cite:p}`deepseek2025r1`. The surprise was how
-# simple the central recipe is: take a pretrained model, let it answer problems whose
-# answers a program can check, and reinforce whatever led to correct answers. No human
-# demonstrations of reasoning, no learned reward model, no critic network. This course
+# with a paper that says how it was trained. The paper exists in two versions: the arXiv
+# preprint of January 2025 {cite:p}`deepseek2025r1arxiv` and a longer journal version in
+# *Nature* {cite:p}`deepseek2025r1`; this course says which one each number comes from.
+# The surprise was how simple the central recipe is: take a pretrained model, let it
+# answer problems whose answers a program can check, and reinforce whatever led to correct
+# answers. For R1-Zero: no human demonstrations of reasoning, no learned reward model, no
+# critic network. This course
 # takes that recipe apart into pieces small enough to compute exactly in numpy, and lets
 # you rebuild it.
 #
 # **Learning objectives.** After this lesson you can
 # 1. *describe* the three results of the R1 paper: R1-Zero (pure RL), R1 (a multi-stage
 #    pipeline) and distillation into small dense models;
-# 2. *read* the paper's headline table and *explain* the difference between pass@1 and
-#    cons@64;
+# 2. *read* the paper's headline table, *say* which version of the paper each number
+#    comes from, and *explain* the difference between pass@1 and cons@64;
 # 3. *use* the course: open it in JupyterLab, move a slider, solve an exercise with its
 #    automatic checker, and import `r1lib` in your own code.
 #
@@ -57,8 +60,8 @@ rng = np.random.default_rng(SEED)
 # %% [markdown]
 # ## 1. What DeepSeek-R1 did
 #
-# The paper {cite:p}`deepseek2025r1` has three results. Each later lesson explains one of
-# the ingredients.
+# The paper {cite:p}`deepseek2025r1arxiv,deepseek2025r1` has three results. Each later
+# lesson explains one of the ingredients.
 #
 # **DeepSeek-R1-Zero: reasoning from reinforcement learning alone.** The starting point is
 # a *base* model (DeepSeek-V3-Base): pretrained on text, but never fine-tuned to follow
@@ -69,10 +72,11 @@ rng = np.random.default_rng(SEED)
 # scored above the others. The RL algorithm is **GRPO**, Group Relative Policy
 # Optimization, introduced in DeepSeekMath {cite:p}`shao2024deepseekmath`: it compares each
 # answer with the other answers *to the same question* instead of asking a learned critic
-# how good the answer is (lessons 01–03 and 07–08). Some settings of the run, as the paper
-# reports them:
+# how good the answer is (lessons 01–03 and 07–08). Some settings of the run, as the
+# *Nature* version reports them in its Methods {cite:p}`deepseek2025r1` (the arXiv
+# preprint gives none of them):
 #
-# | setting | R1-Zero |
+# | setting | R1-Zero (Nature, Methods) |
 # |---|---|
 # | learning rate | 3e-6 |
 # | KL coefficient β | 0.001 |
@@ -81,20 +85,48 @@ rng = np.random.default_rng(SEED)
 # | questions per step | 32 |
 # | training steps | 10,400 |
 # | reference model reset | every 400 steps |
+# | one rollout | 8,192 answers, split into 16 mini-batches, one pass |
+#
+# **The reference reset.** The KL term of GRPO (lessons 03, 07, 08) pulls the policy
+# towards a frozen *reference* model, normally the model RL started from. Over 10,400
+# steps a fixed reference would keep pulling the policy back towards the base model it
+# has long outgrown; replacing the reference by the current policy every 400 steps makes
+# the penalty a brake on how far the policy drifts *within* 400 steps instead. With a
+# KL coefficient as small as 0.001 the brake is light either way.
+#
+# The first RL stage of the full R1 pipeline (below) uses the same settings plus a clip
+# ratio of $\varepsilon = 10$ in GRPO's clipped objective (lesson 03): a ratio can rise to
+# 11 before its gradient is cut, and the lower bound $1 - \varepsilon = -9$ is never
+# reached by a ratio, which is positive, so in effect there is no lower clip.
 #
 # The paper reports that over training the answers grow longer and the model starts to
-# check and revise its own work, although nobody showed it how. Its drawbacks (poor readability, languages mixed in
-# one answer) motivate the second result.
+# check and revise its own work, although nobody showed it how. Its drawbacks (poor
+# readability, languages mixed in one answer) motivate the second result.
 #
-# **DeepSeek-R1: a multi-stage pipeline.** R1 alternates supervised fine-tuning (SFT:
-# imitating given texts) with RL. A small curated set of readable long reasoning examples
-# gives the model a "cold start", RL then improves reasoning as in R1-Zero, the model's own
-# best answers (rejection sampling) plus general data are used for another round of SFT,
-# and a final RL stage covers helpfulness and harmlessness as well as reasoning.
+# **DeepSeek-R1: a multi-stage pipeline** {cite:p}`deepseek2025r1arxiv`. R1 alternates
+# supervised fine-tuning (SFT: imitating given texts) with RL.
 #
-# **Distillation into small dense models.** About 800k training samples were curated with
-# R1 (about 600k rejection-sampled reasoning traces and 200k non-reasoning samples), and
-# smaller open models (Qwen and Llama, 1.5B to 70B parameters) were fine-tuned on them
+# 1. *Cold start*: DeepSeek-V3-Base is fine-tuned on a few thousand readable long
+#    reasoning examples.
+# 2. *Reasoning RL*, as in R1-Zero (rule-based rewards), plus a language-consistency
+#    reward (the share of target-language words in the reasoning).
+# 3. *Rejection sampling and SFT*: the checkpoint of stage 2 answers reasoning prompts
+#    many times and only correct answers are kept (about 600k samples), judged by rules
+#    or, for some of the prompts added at this stage, by DeepSeek-V3 comparing the answer
+#    with the reference; chains of thought with mixed languages, long paragraphs or code
+#    blocks are filtered out. With about 200k non-reasoning samples (writing, factual QA, translation)
+#    they make about 800k samples, on which **DeepSeek-V3-Base** (not the RL checkpoint)
+#    is fine-tuned again, for two epochs.
+# 4. *RL for all scenarios*: rule-based rewards for reasoning prompts, and learned
+#    **reward models** for helpfulness and harmlessness on general prompts.
+#
+# So "R1's rewards are rules" holds for R1-Zero and the reasoning RL; the last stage uses
+# reward models, and the data of stage 3 partly a model judge. Lesson 09 follows the
+# pipeline stage by stage.
+#
+# **Distillation into small dense models.** The same 800k samples of stage 3 (the paper
+# calls them "curated with DeepSeek-R1"; the reasoning part was sampled from the stage-2
+# RL checkpoint) fine-tuned smaller open models (Qwen and Llama, 1.5B to 70B parameters)
 # with plain SFT: no RL on the students. This is sequence-level knowledge distillation
 # {cite:p}`kim2016sequence` (lesson 04).
 
@@ -113,25 +145,34 @@ rng = np.random.default_rng(SEED)
 #   also called self-consistency {cite:p}`wang2023selfconsistency`) and score that one.
 #
 # Lessons 05 and 06 study both in depth. Here are the numbers (percentages), quoted from
-# the paper {cite:p}`deepseek2025r1`:
+# the arXiv version {cite:p}`deepseek2025r1arxiv`: R1-Zero is compared with OpenAI's
+# o1-0912 in its Table 2, R1 with o1-1217 in its Table 4 (o1-1217's numbers are OpenAI's
+# own reports), and the distilled models come from its Table 5. (The *Nature* version's
+# Fig. 1 follows R1-Zero's AIME accuracy during training as pass@1 and **cons@16**, a
+# vote over 16 samples, not 64 {cite:p}`deepseek2025r1`.)
 #
-# | model | AIME 2024 pass@1 | AIME 2024 cons@64 | MATH-500 pass@1 |
-# |---|---|---|---|
-# | DeepSeek-R1-Zero | 71.0 | 86.7 | 95.9 |
-# | DeepSeek-R1 | 79.8 | not reported | 97.3 |
-# | OpenAI-o1-0912 | 74.4 | 83.3 | |
-# | R1-Distill-Qwen-1.5B | 28.9 | 52.7 | 83.9 |
-# | R1-Distill-Qwen-7B | 55.5 | 83.3 | 92.8 |
-# | R1-Distill-Qwen-14B | 69.7 | 80.0 | 93.9 |
-# | R1-Distill-Qwen-32B | 72.6 | 83.3 | 94.3 |
-# | R1-Distill-Llama-8B | 50.4 | 80.0 | 89.1 |
-# | R1-Distill-Llama-70B | 70.0 | 86.7 | 94.5 |
+# | model | AIME 2024 pass@1 | AIME 2024 cons@64 | MATH-500 pass@1 | source (arXiv v1) |
+# |---|---|---|---|---|
+# | DeepSeek-R1-Zero | 71.0 | 86.7 | 95.9 | Table 2 |
+# | OpenAI-o1-0912 | 74.4 | 83.3 | 94.8 | Table 2 |
+# | DeepSeek-R1 | 79.8 | not reported | 97.3 | Table 4 |
+# | OpenAI-o1-1217 | 79.2 | not reported | 96.4 | Table 4 |
+# | R1-Distill-Qwen-1.5B | 28.9 | 52.7 | 83.9 | Table 5 |
+# | R1-Distill-Qwen-7B | 55.5 | 83.3 | 92.8 | Table 5 |
+# | R1-Distill-Qwen-14B | 69.7 | 80.0 | 93.9 | Table 5 |
+# | R1-Distill-Qwen-32B | 72.6 | 83.3 | 94.3 | Table 5 |
+# | R1-Distill-Llama-8B | 50.4 | 80.0 | 89.1 | Table 5 |
+# | R1-Distill-Llama-70B | 70.0 | 86.7 | 94.5 | Table 5 |
 #
-# On other benchmarks (pass@1 unless stated): GPQA Diamond, R1-Zero 73.3 and R1 71.5;
-# LiveCodeBench, R1-Zero 50.0 and R1 65.9; Codeforces rating, R1-Zero 1444 and R1 2029.
+# On other benchmarks (pass@1 unless stated): GPQA Diamond, R1-Zero 73.3 (o1-0912 77.3)
+# and R1 71.5 (o1-1217 75.7); LiveCodeBench, R1-Zero 50.0 (o1-0912 63.4) and R1 65.9
+# (o1-1217 63.4); Codeforces rating, R1-Zero 1444 (o1-0912 1843) and R1 2029 (o1-1217
+# 2061).
 #
 # The same numbers are stored in `r1lib.viz.welcome`, so the claims below are checked by
 # code rather than by eye. Each `assert` fails loudly if a claim is false.
+# `viz.SOURCE` records each row's table, `viz.R1_ZERO_SETTINGS` the *Nature* run's
+# settings above.
 
 # %%
 AIME, MATH500, OTHER = viz.AIME, viz.MATH500, viz.R1_OTHER
@@ -140,9 +181,14 @@ AIME, MATH500, OTHER = viz.AIME, viz.MATH500, viz.R1_OTHER
 reported = {name: scores for name, scores in AIME.items() if scores[1] is not None}
 assert all(cons >= pass1 for pass1, cons in reported.values())
 
-# R1-Zero: one sample is less accurate than o1-0912's, but its vote is more accurate.
+# R1-Zero against o1-0912 (Table 2): one sample is less accurate, but the vote is more.
 assert AIME["DeepSeek-R1-Zero"][0] < AIME["OpenAI-o1-0912"][0]
 assert AIME["DeepSeek-R1-Zero"][1] > AIME["OpenAI-o1-0912"][1]
+
+# R1 against o1-1217 (Table 4): level on math (slightly ahead), behind on GPQA Diamond.
+assert AIME["DeepSeek-R1"][0] > AIME["OpenAI-o1-1217"][0]
+assert MATH500["DeepSeek-R1"] > MATH500["OpenAI-o1-1217"]
+assert OTHER["DeepSeek-R1"]["GPQA"] < OTHER["OpenAI-o1-1217"]["GPQA"]
 
 # The multi-stage R1 beats R1-Zero on AIME, MATH-500, LiveCodeBench and Codeforces ...
 assert AIME["DeepSeek-R1"][0] > AIME["DeepSeek-R1-Zero"][0]
@@ -151,6 +197,11 @@ for bench in ["LiveCodeBench", "Codeforces rating"]:
     assert OTHER["DeepSeek-R1"][bench] > OTHER["DeepSeek-R1-Zero"][bench]
 # ... but not on GPQA Diamond.
 assert OTHER["DeepSeek-R1"]["GPQA"] < OTHER["DeepSeek-R1-Zero"]["GPQA"]
+
+# Every score is from arXiv v1; the training settings are the Nature run's.
+assert set(AIME) == set(viz.SOURCE)
+assert all(source.startswith("arXiv v1") for source in viz.SOURCE.values())
+assert viz.R1_ZERO_SETTINGS["reference model reset every (steps)"] == 400
 print("all claims hold")
 
 # %% [markdown]
@@ -206,8 +257,8 @@ assert vote_accuracy > 0.99
 # **Running it.** From the project folder, `make lab` installs everything into `.venv`
 # and opens JupyterLab on `notebooks/`. Open a lesson and run the cells from top to bottom
 # (*Run → Run All Cells*, or Shift-Enter cell by cell). Each lesson runs in under 20
-# seconds. The same lessons are also published as a book; the book shows the outputs but
-# has no running Python.
+# seconds, the capstone (12) in under a minute. The same lessons are also published as a
+# book; the book shows the outputs but has no running Python.
 #
 # **Sliders.** Most lessons end a topic with an interactive figure: move a slider and
 # release it, and the figure redraws (`continuous_update=False`, so it redraws once, on
@@ -260,16 +311,21 @@ print(r1lib.__doc__)
 # | 01 | RL for language models | What are policy, reward, advantage; why does PPO need a critic? |
 # | 02 | GRPO advantages | How does a group of samples replace the critic? |
 # | 03 | The GRPO objective | Clipping, the KL term, loss aggregation and their biases |
-# | 04 | Knowledge distillation | Soft labels, temperature, T², and what R1 actually distilled |
+# | 04 | Knowledge distillation | Soft labels, temperature, T², on-policy distillation, and what R1 actually distilled |
 # | 05 | Evaluating reasoning models | Why single samples mislead, and how big the error bars are |
 # | 06 | Evaluation metrics | pass@1, majority voting, pass@k, maj@k — estimated without bias |
-# | 07 | KL divergence in RLHF | Why the penalty, and why it can't be computed exactly |
-# | 08 | The GRPO KL estimator | k1, k2, k3: bias, variance, and the gradient pitfall |
-# | 09 | Capstone: R1 in miniature | All of it, trained end to end on a CPU |
+# | 07 | KL divergence in RLHF | Why the penalty, and what computing it exactly costs |
+# | 08 | The GRPO KL estimator | k1, k2, k3 and the exact per-token KL: bias, variance, cost, and the gradient pitfall |
+# | 09 | R1's recipe: the pipeline and its rewards | Which stages made R1, and which rewards (rules, reward models, a judge) trained each? |
+# | 10 | The GRPO clinic | Why is my loss zero, my reward flat or my score off, and how do I find out? |
+# | 11 | After GRPO: sequence ratios, off-policy updates and the conventions that differ | What do TRL and verl configure beyond GRPO, and why do their numbers differ? |
+# | 12 | Capstone: R1-Zero in miniature | All of it, trained end to end on a CPU |
 #
-# Lessons 01–03 build GRPO, 04 distillation, 05–06 evaluation, 07–08 the KL penalty, and
-# 09 puts everything together. Read 01 and 02 first; after that, 03, 04, 05–06 and 07–08
-# can be read in any order, and 09 uses all of them.
+# Lessons 01–03 build GRPO, 04 distillation, 05–06 evaluation, 07–08 the KL penalty;
+# 09 assembles R1's whole pipeline, 10 diagnoses GRPO runs that go wrong, 11 goes beyond
+# GRPO to what practitioners configure today, and 12 puts everything together. Read 01
+# and 02 first; after that, 03, 04, 05–06 and 07–08 can be read in any order. 09–11 build
+# on 01–03 and 07–08, and 12 uses all of them.
 
 # %% [markdown]
 # ## Exercises
@@ -400,9 +456,13 @@ assert all(d > r for d, r in zip(distilled, rl, strict=True))
 # ## Summary
 #
 # * R1-Zero showed that RL alone, with rule-based rewards and GRPO, turns a base model into
-#   a strong reasoner (AIME 2024 pass@1 71.0, cons@64 86.7).
-# * R1 adds cold-start SFT and further SFT/RL stages for readability and general use
-#   (AIME 2024 pass@1 79.8).
+#   a strong reasoner (AIME 2024 pass@1 71.0, cons@64 86.7; arXiv v1, Table 2).
+# * R1 adds cold-start SFT, rejection-sampled SFT that restarts from DeepSeek-V3-Base, and
+#   a last RL stage whose general prompts are scored by reward models (AIME 2024 pass@1
+#   79.8, level with o1-1217's 79.2; arXiv v1, Table 4).
+# * Quote each R1 number with its version: the scores are the arXiv preprint's, the
+#   training settings (3e-6, 10,400 steps, reference reset every 400) the *Nature*
+#   version's, whose training curve shows cons@16.
 # * Distilling R1's outputs into small dense models with plain SFT works better than RL on
 #   those models directly (Table 6).
 # * pass@1 scores one sample; cons@64 scores a majority vote over 64, and is higher for
@@ -412,8 +472,12 @@ assert all(d > r for d, r in zip(distilled, rl, strict=True))
 #
 # ## References
 #
-# * DeepSeek-AI (2025). DeepSeek-R1 incentivizes reasoning in LLMs through reinforcement
-#   learning. *Nature* 645, 633–638. Preprint arXiv:2501.12948. {cite:p}`deepseek2025r1`
+# * DeepSeek-AI (2025). DeepSeek-R1: Incentivizing reasoning capability in LLMs via
+#   reinforcement learning. arXiv:2501.12948v1 (the scores: Tables 2, 4, 5, 6).
+#   {cite:p}`deepseek2025r1arxiv`
+# * Guo, D. et al. (DeepSeek-AI) (2025). DeepSeek-R1 incentivizes reasoning in LLMs
+#   through reinforcement learning. *Nature* 645, 633–638 (the training settings: Methods;
+#   cons@16: Fig. 1). {cite:p}`deepseek2025r1`
 # * Shao et al. (2024). DeepSeekMath: Pushing the limits of mathematical reasoning in open
 #   language models. arXiv:2402.03300. {cite:p}`shao2024deepseekmath`
 # * Wang et al. (2023). Self-consistency improves chain of thought reasoning in language

@@ -59,8 +59,11 @@ rng = np.random.default_rng(SEED)
 # * the **action** $a_t = y_t$ is the next token, chosen from the vocabulary;
 # * the **policy** $\pi_\theta(a_t \mid s_t)$ is the model's next-token distribution, with
 #   parameters $\theta$ (the network's weights);
-# * the **reward** $R(x, y)$ is a number given once the completion is finished. In R1 it
-#   comes from rules: 1 if the final answer is correct, else 0 (plus a format reward).
+# * the **reward** $R(x, y)$ is a number given once the completion is finished. In
+#   R1-Zero, and in R1's reasoning stages, it comes from rules: 1 if the final answer is
+#   correct, else 0 (plus a format reward) {cite:p}`deepseek2025r1arxiv`. R1's last RL
+#   stage adds learned reward models for helpfulness and harmlessness on general prompts
+#   (lesson 09); this lesson's tiny model uses a rule.
 #
 # The probability of a whole completion is the product of the token probabilities,
 # $\pi_\theta(y \mid x) = \prod_{t=1}^{L} \pi_\theta(y_t \mid s_t)$, so its log is a sum:
@@ -408,6 +411,49 @@ g_surrogate = finite_difference_gradient(surrogate, theta_old)
 assert np.allclose(g_surrogate, A * score(theta_old, y_example), atol=1e-8)
 
 # %% [markdown]
+# The text defined a ratio **per token**, $\rho_t$, but the check used the ratio of the
+# **whole completion**, $\pi_\theta(y)/\pi_{\text{old}}(y) = \prod_t \rho_t$. On-policy
+# they agree: at $\theta = \theta_{\text{old}}$ every $\rho_t = 1$, so
+# $\nabla \prod_t \rho_t = \sum_t \nabla \rho_t = \sum_t \nabla\log\pi_\theta(a_t\mid s_t)$,
+# which is exactly the gradient of the token-level surrogate $\sum_t \rho_t A$. Away from
+# $\theta_{\text{old}}$ a product and a sum of ratios are different functions, and their
+# gradients differ. Both conventions exist: DeepSeek-R1's paper writes GRPO with the
+# sequence ratio, DeepSeekMath and the open implementations with per-token ratios (lesson
+# 03; lesson 11 compares them off-policy). The next cell checks both statements with
+# finite differences.
+
+
+# %%
+def token_log_probs(th, y):
+    """log pi_theta(y_t | s_t) for each token of completion y (the bigram model)."""
+    contexts = np.concatenate([[rl.BOS], y[:-1]])  # the previous token, BOS first
+    shifted = th - th.max(axis=1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return log_softmax[contexts, y]
+
+
+y_arr = np.array(y_example)
+assert np.isclose(
+    token_log_probs(theta_old, y_arr).sum(), rl.sequence_log_prob(theta_old, y_one)[0]
+)
+
+
+def token_surrogate(th):
+    """sum_t rho_t * A with per-token ratios rho_t = pi_theta(y_t|s_t) / pi_old(y_t|s_t)."""
+    return np.exp(token_log_probs(th, y_arr) - token_log_probs(theta_old, y_arr)).sum() * A
+
+
+on_policy = finite_difference_gradient(token_surrogate, theta_old)
+assert np.allclose(on_policy, g_surrogate, atol=1e-8)  # same gradient at theta_old
+
+theta_moved = theta_old + 0.5 * rng.normal(size=theta_old.shape)  # after some updates
+off_token = finite_difference_gradient(token_surrogate, theta_moved)
+off_sequence = finite_difference_gradient(surrogate, theta_moved)
+gap = np.abs(off_token - off_sequence).max() / np.abs(off_sequence).max()
+print(f"off-policy: the two gradients differ by up to {100 * gap:.0f}% of the largest entry")
+assert gap > 0.1
+
+# %% [markdown]
 # Far from $\theta_{\text{old}}$ the ratio can grow without limit and one lucky sample can
 # move the policy a long way. PPO's fix is to **clip** the ratio (Schulman et al. 2017,
 # eq. 7):
@@ -466,8 +512,11 @@ live(rl.ppo_clip_figure)
 # A PPO run for a language model holds several models: the **actor** (the policy being
 # trained), the **critic** (trained alongside), a frozen **reference** model for the KL
 # penalty (lessons 07–08), and, in classic RLHF {cite:p}`ouyang2022instructgpt`, a reward
-# model. R1's rewards are rules, so we leave the reward model out for both algorithms.
-# GRPO keeps the actor and the reference and drops the critic.
+# model. R1-Zero's rewards are rules, so we leave the reward model out for both
+# algorithms. GRPO keeps the actor and the reference and drops the critic. The reference
+# is there only for a KL penalty with coefficient $\beta > 0$ (R1-Zero: 0.001); the
+# comparison below assumes one. With $\beta = 0$, the default of Hugging Face TRL's GRPO,
+# both algorithms drop the reference, and the ratio changes (computed after the table).
 #
 # Here is the arithmetic, with **assumptions stated for illustration** (not measurements
 # of any real system):
@@ -509,10 +558,24 @@ print(
 )
 
 # %% [markdown]
-# Under these assumptions the critic doubles the memory of the models being trained
-# exactly, and the whole training step costs 1.89× the memory and 1.80× the compute of
-# GRPO's: "roughly double". The slider changes the critic's size relative to the policy.
-# A smaller critic is cheaper but a worse predictor of $V$; GRPO avoids the question.
+# Under these assumptions, and with a KL penalty ($\beta > 0$), the critic doubles the
+# memory of the models being trained exactly, and the whole training step costs 1.89× the
+# memory and 1.80× the compute of GRPO's: "roughly double". Without a KL penalty
+# ($\beta = 0$) there is no reference model, and the critic doubles both exactly:
+
+# %%
+no_kl = {
+    key: {algo: sum(v for k, v in cost[key][algo].items() if k != "reference") for algo in memory}
+    for key in ("memory", "flops")
+}
+assert np.isclose(no_kl["memory"]["PPO"] / no_kl["memory"]["GRPO"], 2.0)  # (16 + 16) / 16
+assert np.isclose(no_kl["flops"]["PPO"] / no_kl["flops"]["GRPO"], 2.0)  # (8 + 8) / 8
+print("beta = 0: PPO / GRPO = 2.00x memory, 2.00x training compute")
+
+# %% [markdown]
+# The figure (with a KL penalty) and its slider change the critic's size relative to the
+# policy. A smaller critic is cheaper but a worse predictor of $V$; GRPO avoids the
+# question.
 
 # %%
 rl.cost_figure()
@@ -669,17 +732,19 @@ assert np.allclose(pair_gradient, (2 - 1) / 2 * rl.exact_gradient(theta_other))
 # ## Summary
 #
 # * A language model is a policy: the state is the prompt plus the tokens so far, the
-#   action is the next token, and R1's reward is a rule applied to the finished answer.
+#   action is the next token, and R1-Zero's reward is a rule applied to the finished
+#   answer (R1's last RL stage adds reward models).
 # * The policy gradient $\mathbb{E}[R\,\nabla\log\pi_\theta(y)]$ (REINFORCE) can be
 #   estimated from samples; we verified it against finite differences.
 # * Subtracting a baseline $b$ keeps the gradient unbiased and, near the expected reward,
 #   cuts its variance; without one a constant shift of the reward (such as a format
 #   reward) makes learning erratic.
 # * PPO reuses samples with the ratio $\rho$ and clips it to $[1-\varepsilon,
-#   1+\varepsilon]$ so that no single batch moves the policy far.
+#   1+\varepsilon]$ so that no single batch moves the policy far. Per-token and
+#   whole-completion ratios give the same gradient on-policy and differ off-policy.
 # * PPO learns the baseline with a critic about as large as the policy: under stated
 #   assumptions about 1.9× the memory and 1.8× the training compute of an actor-only
-#   method such as GRPO.
+#   method such as GRPO with a KL penalty; exactly 2× both without one ($\beta = 0$).
 #
 # ## References
 #
@@ -694,4 +759,10 @@ assert np.allclose(pair_gradient, (2 - 1) / 2 * rl.exact_gradient(theta_other))
 #   feedback. arXiv:2203.02155. {cite:p}`ouyang2022instructgpt`
 # * Shao, Z. et al. (2024). DeepSeekMath. arXiv:2402.03300 (§4.1, PPO and GRPO).
 #   {cite:p}`shao2024deepseekmath`
-# * DeepSeek-AI (2025). DeepSeek-R1. *Nature* 645, 633–638. {cite:p}`deepseek2025r1`
+# * DeepSeek-AI (2025). DeepSeek-R1: Incentivizing reasoning capability in LLMs via
+#   reinforcement learning. arXiv:2501.12948v1 (§2.2.2 rule-based rewards; §2.3.4
+#   reward models in the last RL stage; eq. 1, the sequence ratio).
+#   {cite:p}`deepseek2025r1arxiv`
+# * Guo, D. et al. (DeepSeek-AI) (2025). DeepSeek-R1 incentivizes reasoning in LLMs
+#   through reinforcement learning. *Nature* 645, 633–638 (Methods: $\beta = 0.001$).
+#   {cite:p}`deepseek2025r1`

@@ -149,15 +149,61 @@ for G in (2, 4, 8, 16, 64):
     assert abs(measured - formula) < 0.03 * formula
 
 # %% [markdown]
-# With $G = 16$, R1-Zero's group size, the baseline's standard deviation is 0.125 on a
-# 50/50 prompt and 0.115 at $p = 0.3$: a baseline of 0.3 typically lands between about
-# 0.19 and 0.41. A critic could in principle do better, but it must be learned, and
+# With $G = 16$, R1-Zero's group size (*Nature* version, Methods), the baseline's
+# standard deviation is 0.125 on a 50/50 prompt and 0.115 at $p = 0.3$: a baseline of 0.3
+# typically lands between about 0.19 and 0.41. A critic could in principle do better, but it must be learned, and
 # lesson 01 showed what it costs. GRPO pays with samples instead: $G$ completions per
 # prompt.
 
 # %%
 assert np.isclose(np.sqrt(0.5 * 0.5 / 16), 0.125)
 assert round(np.sqrt(0.3 * 0.7 / 16), 3) == 0.115
+
+# %% [markdown]
+# **The group mean contains the completion's own reward.** Lesson 01 (its baseline
+# exercise) found the price: because $\bar r$ includes $r_i$ with weight $1/G$, the
+# expected gradient of $(r_i - \bar r)\nabla\log\pi(y_i)$ is $(G-1)/G$ times the true
+# policy gradient: right direction, slightly too short. **RLOO** (REINFORCE leave-one-out,
+# as used for language models by Ahmadian et al. {cite:p}`ahmadian2024rloo`) leaves it
+# out: its baseline is the mean of the *other* $G-1$ rewards,
+#
+# $$A_i^{\text{RLOO}} = r_i - \frac{1}{G-1}\sum_{j\ne i} r_j
+# = \frac{G}{G-1}\,\big(r_i - \bar r\big),$$
+#
+# (the second form because $\sum_{j \ne i} r_j = G\bar r - r_i$). The baseline of
+# completion $i$ is then independent of $y_i$, so the estimate is unbiased, and it differs
+# from GRPO's centred reward by exactly the constant $G/(G-1)$ that undoes lesson 01's
+# factor. With GRPO's division by the std, $A_i = (r_i - \bar r)/(s + \varepsilon)$, the
+# two differ by a factor that changes from group to group, $\frac{G}{G-1}(s + \varepsilon)$.
+# The next cell computes RLOO by its definition on random groups and checks both
+# relations, then checks unbiasedness *exactly* on lesson 01's tiny language model: it
+# enumerates all $27^3$ groups of $G = 3$ completions with their probabilities.
+
+# %%
+G = 5
+groups = (rng.random((1000, G)) < 0.4).astype(float)
+others_mean = (groups.sum(axis=1, keepdims=True) - groups) / (G - 1)
+A_rloo = groups - others_mean  # the definition: leave completion i out
+centred = groups - groups.mean(axis=1, keepdims=True)
+assert np.allclose(A_rloo, G / (G - 1) * centred)
+group_std = groups.std(axis=1, ddof=1, keepdims=True)
+assert np.allclose(A_rloo, G / (G - 1) * (group_std + 1e-4) * group_advantages(groups))
+
+# Exact expectations over every group of G = 3 completions of the tiny model.
+theta_skew = rl.THETA0 + 0.5 * rng.normal(size=rl.THETA0.shape)
+prob_y = np.exp(rl.sequence_log_prob(theta_skew, ys))  # (27,)
+r_y = rl.reward(ys)
+r1, r2, r3 = np.meshgrid(r_y, r_y, r_y, indexing="ij")  # rewards of (y_1, y_2, y_3)
+weight = np.einsum("i,j,k->ijk", prob_y, prob_y, prob_y)  # P(y_1, y_2, y_3)
+true_gradient = rl.exact_gradient(theta_skew)
+for name, adv_1, factor in [
+    ("r - group mean", r1 - (r1 + r2 + r3) / 3, (3 - 1) / 3),
+    ("RLOO", r1 - (r2 + r3) / 2, 1.0),
+]:
+    coefficient = (weight * adv_1).sum(axis=(1, 2))  # E[A_1 | y_1] P(y_1), per y_1
+    expected = np.tensordot(coefficient, rl.score_function(theta_skew, ys), axes=1)
+    assert np.allclose(expected, factor * true_gradient, atol=1e-12)
+    print(f"{name:15s}: E[A_1 grad log pi(y_1)] = {factor:.3f} x the policy gradient")
 
 # %% [markdown]
 # ## 3. Groups that teach nothing
@@ -190,7 +236,11 @@ assert np.all(all_correct == 0.0) and np.all(loss.grad == 0.0)
 # ($2 \cdot 0.5^{16} \approx 3.1 \cdot 10^{-5}$). But training makes prompts easy: once the
 # model solves a prompt 90% of the time, 18.5% of its groups of 16 are all correct, and at
 # 99% it is 85%. The batch then shrinks to the groups that still have contrast, and the
-# gradient gets noisier.
+# gradient gets noisier. It also gets *smaller*: the loss still averages over every
+# completion (`loss_type="grpo"`) or every token (`"bnpo"`), so the zero-advantage groups
+# dilute the mean and the step shrinks by the share of the batch that still has contrast.
+# The cell after the next checks this with r1lib's loss: one informative group in a batch
+# of two gets exactly half the gradient it gets alone.
 
 # %%
 for p in (0.5, 0.9, 0.99):
@@ -199,6 +249,16 @@ assert np.isclose(viz.prob_uniform_group(0.5, 16), 2 * 0.5**16)
 assert round(2 * 0.5**16, 6) == 3.1e-5
 assert round(float(viz.prob_uniform_group(0.9, 16)), 3) == 0.185
 assert round(float(viz.prob_uniform_group(0.99, 16)), 2) == 0.85
+
+# %%
+informative = group_advantages(np.array([[1.0, 0.0, 0.0, 1.0]]))[0]
+mixed_batch = np.concatenate([informative, all_correct])  # one group with contrast, one without
+logp_batch = np.log(np.full((8, 5), 0.5))
+for loss_type in ("grpo", "bnpo"):
+    alone = grpo_loss(logp_batch[:4], logp_batch[:4], informative, loss_type=loss_type).grad
+    diluted = grpo_loss(logp_batch, logp_batch, mixed_batch, loss_type=loss_type).grad
+    assert np.allclose(diluted[:4], alone / 2) and np.all(diluted[4:] == 0.0)
+print("with half the batch uniform, every informative token's gradient is halved")
 
 # %% [markdown]
 # **DAPO's dynamic sampling** {cite:p}`yu2025dapo` fixes the batch size: keep sampling
@@ -500,8 +560,11 @@ assert round(float(viz.prob_uniform_group(0.9, 64)), 4) == 0.0012  # "about 0.1%
 #   over $G$ completions of the same prompt; every token of completion $i$ shares $A_i$.
 # * The group mean is an unbiased but noisy baseline, $\operatorname{sd} =
 #   \sqrt{p(1-p)/G}$; the division by $s$ puts hard, easy and 50/50 prompts on one scale.
+# * RLOO's leave-one-out baseline gives $A_i = \frac{G}{G-1}(r_i - \bar r)$: unbiased,
+#   where the plain group mean shrinks the expected gradient by $(G-1)/G$.
 # * A group whose rewards are all equal has all advantages 0 and teaches nothing; this
 #   happens with probability $p^G + (1-p)^G$, which grows as training makes prompts easy.
+#   Averaged into the loss, such groups also shrink the step of the others.
 #   DAPO's dynamic sampling drops such groups, at $1/(1-q)$ draws per kept group.
 # * TRL and verl use the sample std (`ddof=1`) with $\varepsilon = 10^{-4}$ and $10^{-6}$;
 #   `np.std` defaults to `ddof=0`. The ddof rescales by $\sqrt{G/(G-1)}$; $\varepsilon$
@@ -511,8 +574,11 @@ assert round(float(viz.prob_uniform_group(0.9, 64)), 4) == 0.0012  # "about 0.1%
 #
 # * Shao, Z. et al. (2024). DeepSeekMath: Pushing the limits of mathematical reasoning in
 #   open language models. arXiv:2402.03300 (§4.1, GRPO). {cite:p}`shao2024deepseekmath`
-# * DeepSeek-AI (2025). DeepSeek-R1 incentivizes reasoning in LLMs through reinforcement
-#   learning. *Nature* 645, 633–638. {cite:p}`deepseek2025r1`
+# * Guo, D. et al. (DeepSeek-AI) (2025). DeepSeek-R1 incentivizes reasoning in LLMs through
+#   reinforcement learning. *Nature* 645, 633–638 (Methods: R1-Zero's $G = 16$).
+#   {cite:p}`deepseek2025r1`
+# * Ahmadian, A. et al. (2024). Back to basics: revisiting REINFORCE-style optimization
+#   for learning from human feedback in LLMs. ACL (RLOO). {cite:p}`ahmadian2024rloo`
 # * Yu, Q. et al. (2025). DAPO: An open-source LLM reinforcement learning system at
 #   scale. arXiv:2503.14476 (dynamic sampling). {cite:p}`yu2025dapo`
 # * Liu, Z. et al. (2025). Understanding R1-Zero-like training: a critical perspective

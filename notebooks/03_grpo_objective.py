@@ -71,7 +71,16 @@ rng = np.random.default_rng(SEED)
 # \rho_{i,t} = \frac{\pi_\theta(o_{i,t} \mid q, o_{i,<t})}{\pi_{old}(o_{i,t} \mid q, o_{i,<t})} .
 # $$
 #
-# DeepSeek-R1 trains with the same objective {cite:p}`deepseek2025r1`.
+# This is DeepSeekMath's form, and the one every open implementation (TRL, verl) uses:
+# a ratio and a KL estimate **per token**, averaged over each completion's tokens. The
+# DeepSeek-R1 paper writes GRPO **per output** instead {cite:p}`deepseek2025r1arxiv`
+# (eq. 1–2): one ratio for the whole completion,
+# $\pi_\theta(o_i \mid q)/\pi_{old}(o_i \mid q) = \prod_t \rho_{i,t}$, no
+# $\frac{1}{|o_i|}\sum_t$, and the k3 KL of whole sequences. Lesson 01 showed that
+# per-token and whole-sequence ratios give the same gradient on-policy; they differ once
+# the policy has moved ($\mu > 1$ updates per batch, stale samples), where GSPO's
+# length-normalised sequence ratio sits between them (lesson 11). This lesson, like r1lib,
+# uses the token-level form.
 # `grpo_loss(logp, old_logp, advantages, mask, ...)` returns $-J$ for one batch (a loss to
 # *minimise*) together with its exact gradient with respect to the token log-probabilities
 # `logp` $= \log \pi_\theta(o_{i,t} \mid \dots)$. The sections below take the formula apart.
@@ -153,12 +162,20 @@ print(
 viz.clipped_surrogate()
 
 # %% [markdown]
-# **Clip-higher.** The upper bound caps how far a token's probability can rise in one
-# update: by at most a factor $1+\varepsilon$. For a rare token that is a tiny step in
-# absolute terms, while a likely token is not capped in practice, as the next cell
-# computes. DAPO {cite:p}`yu2025dapo` therefore decouples the bounds, keeping
-# $\varepsilon_{low} = 0.2$ and raising $\varepsilon_{high}$ to $0.28$, so rare tokens can
-# gain more probability (`epsilon_high` in `grpo_loss`).
+# **Clip-higher.** The upper bound decides up to which probability a good token still
+# gets a gradient: $\pi_{old}(1+\varepsilon)$. It does **not** cap how far the probability
+# can rise. The clip zeroes this token's gradient once its ratio is past the bound, so it
+# stops *pushing*; but a step computed while the ratio was inside can carry it well past
+# (how far is set by the learning rate), and the gradients of other tokens move the same
+# parameters. The cell after the next shows it with one gradient step on a softmax.
+#
+# For a rare token the bound is a tiny step in absolute terms, while a likely token
+# reaches probability 1 first, as the next cell computes. DAPO {cite:p}`yu2025dapo`
+# therefore decouples the bounds, keeping $\varepsilon_{low} = 0.2$ and raising
+# $\varepsilon_{high}$ to $0.28$, so that rare tokens keep a gradient longer
+# (`epsilon_high` in `grpo_loss`). Its motivation is *entropy collapse*: with a tight
+# upper bound, the unlikely tokens that exploration needs stop being reinforced early
+# (lesson 11).
 
 # %%
 for p_old in (0.01, 0.9):
@@ -174,17 +191,42 @@ token = old + np.log(1.25)  # a good token (A = +1) whose probability rose by 25
 assert grpo_loss(token, old, np.ones(1)).clip_fraction == 1.0  # symmetric 0.2: clipped
 assert grpo_loss(token, old, np.ones(1), epsilon_high=0.28).clip_fraction == 0.0  # DAPO: not
 
+# %%
+# One gradient step on the logits of a 4-token softmax, for a good token (A = +1).
+logits = np.log(np.array([0.05, 0.45, 0.3, 0.2]))
+chosen, lr = 0, 2.0
+p_before = np.exp(logits) / np.exp(logits).sum()
+logp_before = np.log(p_before[[chosen]])[None, :]
+step = grpo_loss(logp_before, logp_before, np.ones(1), epsilon=0.2)  # on-policy: ratio 1
+assert step.clip_fraction == 0.0  # inside the bounds, so the token is pushed up
+d_logp = -step.grad[0, 0]  # ascent direction for log pi(chosen)
+logits_after = logits + lr * d_logp * (np.eye(4)[chosen] - p_before)  # chain rule
+p_after = np.exp(logits_after) / np.exp(logits_after).sum()
+ratio_after = p_after[chosen] / p_before[chosen]
+print(f"ratio after one step: {ratio_after:.2f} (the clip bound was 1.2)")
+assert ratio_after > 1.2  # the bound did not cap the rise
+again = grpo_loss(np.log(p_after[[chosen]])[None, :], logp_before, np.ones(1), epsilon=0.2)
+assert again.clip_fraction == 1.0 and again.grad[0, 0] == 0.0  # it only stops further pushes
+
 # %% [markdown]
-# `epsilon` must lie in $(0, 1)$ (a lower bound $1-\varepsilon \le 0$ would never clip),
-# but `epsilon_high` may exceed 1: the R1 paper reports a clip ratio $\varepsilon = 10$
-# for its first RL stage {cite:p}`deepseek2025r1`, a very loose trust region.
+# **R1's $\varepsilon = 10$.** The *Nature* version of the R1 paper sets the clip ratio of
+# R1's first RL stage to $\varepsilon = 10$ {cite:p}`deepseek2025r1` (Methods), and notes
+# that a lower value truncates the gradients of many tokens and hurts performance, while a
+# higher one makes training unstable. A symmetric $\varepsilon = 10$ means an upper
+# bound of 11 and a lower bound of $1 - 10 = -9$, which a ratio (always positive) never
+# reaches: **there is no lower clip at all**. That is not the same as
+# `epsilon=0.2, epsilon_high=10`, which still clips bad tokens below 0.8. The next cell
+# computes R1's surrogate by hand: a bad token whose probability has fallen to a
+# hundredth keeps its full gradient.
 
 # %%
+ratios_down = np.array([0.8, 0.5, 0.01])  # a bad token (A = -1) that became less likely
+r1_surrogate = np.minimum(-ratios_down, np.clip(ratios_down, 1 - 10, 1 + 10) * -1.0)
+assert np.array_equal(r1_surrogate, -ratios_down)  # epsilon = 10: never clipped below
+old3 = np.full((3, 1), -2.0)
+asym = grpo_loss(old3 + np.log(ratios_down)[:, None], old3, -np.ones(3), epsilon_high=10.0)
+assert asym.clip_fraction == 2 / 3  # epsilon=0.2, epsilon_high=10: 0.5 and 0.01 clipped
 assert grpo_loss(old + np.log(5.0), old, np.ones(1), epsilon_high=10.0).clip_fraction == 0.0
-try:
-    grpo_loss(token, old, np.ones(1), epsilon=10.0)
-except ValueError as error:
-    print("ValueError:", error)
 
 # %% [markdown]
 # Move both bounds yourself. Notice that `epsilon_high` moves only the left panel's kink
@@ -348,8 +390,10 @@ live(viz.aggregation_weights)
 # $k$ correct answers out of $G$, a question's rewards have a small std when it is very
 # easy or very hard ($k$ near $G$ or near 0). Dividing by that std multiplies those
 # questions' advantages — and so their weight in the update — by a larger factor than
-# for questions of middle difficulty. Compare the mean $|A|$ of each group with and
-# without the division ($G = 16$, TRL's defaults):
+# for questions of middle difficulty. "Up-weights" is relative to *not dividing*: after
+# the division a hard question still moves the policy less than a 50/50 one, only by far
+# less than without it. Compare the mean $|A|$ of each group with and without the
+# division ($G = 16$, TRL's defaults):
 
 # %%
 G = 16
@@ -367,6 +411,9 @@ print(
     f"÷ std multiplies a 1-in-16 question by {hard:.2f}, an 8-in-16 one by {middle:.2f}"
     f" ({hard / middle:.2f}x more relative weight for the hard question)"
 )
+# In absolute terms the middle question still weighs more, with or without the division.
+assert scaled[0] < scaled[G // 2 - 1] and unscaled[0] < unscaled[G // 2 - 1]
+print(f"mean |A| after ÷ std: 1-in-16 {scaled[0]:.2f}, 8-in-16 {scaled[G // 2 - 1]:.2f}")
 
 # %% [markdown]
 # Groups with $k = 0$ or $k = G$ get $A = 0$ under every scale: they teach nothing, which
@@ -396,6 +443,16 @@ live(viz.difficulty_bias)
 # \qquad
 # A_{i,t} = \sum_{j:\ e_{i,j} \ge t} \tilde r_{i,j}.
 # $$
+#
+# **R1's verdict on process reward models.** DeepSeek-R1 tried a PRM and lists it among
+# its "unsuccessful attempts" {cite:p}`deepseek2025r1arxiv` (§4.2): a fine-grained step is
+# hard to define in general reasoning, judging whether an intermediate step is correct is
+# hard (automatic annotation is unreliable, human annotation does not scale), and a
+# model-based PRM invites reward hacking and needs retraining. The paper concludes that a
+# PRM is good at reranking the top-N responses or guiding search, but that "its
+# advantages are limited compared to the additional computational overhead it introduces
+# during the large-scale reinforcement learning process in our experiments". R1's RL uses
+# outcome rewards only; the mechanics below are DeepSeekMath's.
 #
 # A worked example with three completions (PRM scores made up for illustration):
 
@@ -592,18 +649,28 @@ assert np.isclose(-out_q.grad[0, 0], solution_gc)  # one token: w = 1
 # - On-policy, the gradient coefficient is $A + \beta(\pi_{ref}/\pi_\theta - 1)$ times
 #   the aggregation weight, which `grpo_loss(...).grad` reproduces exactly.
 # - Averaging per completion (`grpo`) gives long completions' tokens less weight (the
-#   length bias); `bnpo`/`dapo` and `dr_grpo` weigh every token alike. Dividing by the
-#   group std up-weights very easy and very hard questions (the difficulty bias).
+#   length bias); `bnpo`/`dapo` and `dr_grpo` weigh every token alike. Compared with no
+#   division, dividing by the group std up-weights very easy and very hard questions (the
+#   difficulty bias); a 50/50 question still weighs more in absolute terms.
+# - DeepSeekMath and open implementations use per-token ratios; the R1 paper writes one
+#   ratio per output. R1's stage-1 $\varepsilon = 10$ leaves no lower clip.
+# - Clip-higher removes a token's gradient past $1+\varepsilon_{high}$; it does not cap
+#   how far one step moves the token's probability.
 # - Process supervision normalises all step rewards of a group jointly and gives each
-#   token the sum of the normalised rewards of the steps still ahead.
+#   token the sum of the normalised rewards of the steps still ahead; R1 judged PRMs not
+#   worth their cost in large-scale RL.
 #
 # ## References
 #
 # - Shao et al. (2024), *DeepSeekMath: Pushing the Limits of Mathematical Reasoning in
 #   Open Language Models*, arXiv:2402.03300 — GRPO, its gradient coefficient, process
 #   supervision {cite:p}`shao2024deepseekmath`.
-# - DeepSeek-AI (2025), *DeepSeek-R1 incentivizes reasoning in LLMs through
-#   reinforcement learning*, Nature 645 {cite:p}`deepseek2025r1`.
+# - DeepSeek-AI (2025), *DeepSeek-R1: Incentivizing Reasoning Capability in LLMs via
+#   Reinforcement Learning*, arXiv:2501.12948v1 — eq. 1–2 (GRPO per output), §4.2
+#   (unsuccessful attempts: PRM) {cite:p}`deepseek2025r1arxiv`.
+# - Guo et al. (DeepSeek-AI) (2025), *DeepSeek-R1 incentivizes reasoning in LLMs through
+#   reinforcement learning*, Nature 645 — Methods (clip ratio 10 in the first RL stage)
+#   {cite:p}`deepseek2025r1`.
 # - Schulman et al. (2017), *Proximal Policy Optimization Algorithms*
 #   {cite:p}`schulman2017ppo`.
 # - Schulman (2020), *Approximating KL Divergence* {cite:p}`schulman2020kl`.

@@ -18,7 +18,7 @@
 # # 05 · Evaluating reasoning models: why single samples mislead, and how big the error bars are
 #
 # DeepSeek-R1 reports an AIME 2024 pass@1 of 72.6 for R1-Distill-Qwen-32B and 69.7 for
-# R1-Distill-Qwen-14B {cite:p}`deepseek2025r1`. Is the 32B model better, or did it get
+# R1-Distill-Qwen-14B (arXiv v1, Table 5) {cite:p}`deepseek2025r1arxiv`. Is the 32B model better, or did it get
 # luckier? A reasoning model does not give one answer to a question: it *samples* a long
 # chain of thought, and different chains reach different final answers, some right, many
 # wrong in different ways. Its score on a benchmark is therefore a random variable, and
@@ -190,7 +190,11 @@ live(viz.rerun_spread, num_runs=widgets.fixed(None))
 # probable token at each step). So greedy gets question $i$ right if and only if gold is
 # the mode of its answer distribution, and it scores each question 0 or 1 instead of
 # $p_i$. DeepSeek-R1 itself reports pass@1 from $k$ sampled answers per question at
-# temperature 0.6 {cite:p}`deepseek2025r1`.
+# temperature 0.6, and gives its reason for not decoding greedily
+# {cite:p}`deepseek2025r1arxiv` (arXiv v1, §3, "Evaluation Setup"): "We found that using
+# greedy decoding to evaluate long-output reasoning models results in higher repetition
+# rates and significant variability across different checkpoints." The simulation below
+# shows a third reason: greedy measures a different quantity.
 
 # %%
 greedy_reruns = [aime_like.resample(rng).greedy_correct.mean() for _ in range(20)]
@@ -660,7 +664,7 @@ assert 9 < floor_half_width < 10 and questions_for_one_point > 8000
 # lattice; check the table's cons@64 values.
 
 # %%
-# AIME 2024 cons@64 as reported in the R1 paper (DeepSeek-AI 2025), in percent.
+# AIME 2024 cons@64 as reported in R1's arXiv v1 (Tables 2, 5 and 6), in percent.
 cons64 = {
     "DeepSeek-R1-Zero": 86.7,
     "OpenAI-o1-0912": 83.3,
@@ -865,8 +869,9 @@ check.paired_standard_error(solution_paired_se, strict=True)
 #
 # ## References
 #
-# * DeepSeek-AI (2025). DeepSeek-R1 incentivizes reasoning in LLMs through reinforcement
-#   learning. *Nature* 645, 633–638 {cite:p}`deepseek2025r1`.
+# * DeepSeek-AI (2025). DeepSeek-R1: Incentivizing reasoning capability in LLMs via
+#   reinforcement learning. arXiv:2501.12948v1 (§3 evaluation setup; Tables 2, 5, 6)
+#   {cite:p}`deepseek2025r1arxiv`.
 # * Miller, E. (2024). Adding error bars to evals: a statistical approach to language
 #   model evaluations. arXiv:2411.00640 {cite:p}`miller2024errorbars`.
 # * Chen, M. et al. (2021). Evaluating large language models trained on code.

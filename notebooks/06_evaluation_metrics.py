@@ -18,7 +18,7 @@
 # # 06 · Evaluation metrics: pass@1, majority voting, pass@k and maj@k, estimated without bias
 #
 # DeepSeek-R1's tables report two numbers for AIME 2024: **pass@1** (71.0 for R1-Zero) and
-# **cons@64** (86.7) {cite:p}`deepseek2025r1`. Other papers report **pass@k** for k up to
+# **cons@64** (86.7) (arXiv v1, Table 2) {cite:p}`deepseek2025r1arxiv`. Other papers report **pass@k** for k up to
 # 256, and evaluation code computes **maj@k**. Each is a different question about the
 # same model: how often is one sample right; how often is the majority of 64 samples
 # right; how often is *any* of k samples right. Each must also be *estimated* from a
@@ -83,7 +83,7 @@ rng = np.random.default_rng(SEED)
 # $$\text{pass@1} = \frac{1}{k} \sum_{i=1}^{k} p_i,$$
 #
 # where $p_i \in \{0, 1\}$ is the correctness of the $i$-th response
-# {cite:p}`deepseek2025r1`, averaged over the questions. It estimates the probability that
+# {cite:p}`deepseek2025r1arxiv`, averaged over the questions. It estimates the probability that
 # *one* sample is right, with less noise than one sample per question. We use lesson 05's
 # simulated reasoning model on an AIME-sized benchmark: 30 questions, 64 samples each.
 
@@ -148,18 +148,48 @@ assert normalize_answer(extract_boxed(traces[1])) == r"\frac{1}{2}"
 assert normalize_answer(extract_boxed(traces[2])) == normalize_answer("1000.0") == "1000"
 
 # %% [markdown]
-# **Ties and unparseable answers.** `None` casts no vote, so it never wins over a real
-# answer. On a tie, `majority_vote` returns the answer seen first, the rule of lighteval
-# and lm-evaluation-harness (their `Counter.most_common` keeps first-seen order). Because
-# the samples are in random order, "first seen" is a uniformly random tie-break; the
-# estimators below credit a tie among $t+1$ leaders that includes gold with $1/(t+1)$, the
-# same thing in expectation.
+# **Ties and unparseable answers.** In r1lib, `None` casts no vote, so it never wins over
+# a real answer. On a tie, `majority_vote` returns the answer seen first. The two common
+# evaluation libraries agree on ties but not on unparseable answers:
+#
+# * **lighteval** (0.13, `MajAtN.compute` in `metrics/metrics_sample.py`) votes with
+#   `max(all_answers, key=all_answers.count)`: the first answer in sample order that has
+#   the top count. An empty prediction becomes `""` and votes like any other answer.
+# * **lm-evaluation-harness** (0.4.x, `MajorityVoteFilter` in `lm_eval/filters/selection.py`)
+#   votes with `Counter(resp).most_common(1)`, which also keeps first-seen order on ties.
+#   Its regex filter (`lm_eval/filters/extraction.py`) replaces every response it cannot
+#   parse by the same string `"[invalid]"`, so unparsed responses pool their votes and
+#   can **win** the vote, scoring the question wrong.
+#
+# Because the samples are in random order, "first seen" is a uniformly random tie-break;
+# the estimators below credit a tie among $t+1$ leaders that includes gold with
+# $1/(t+1)$, the same thing in expectation. The next cell replays both libraries' rules
+# (two lines each) on three lists of answers and compares them with r1lib.
 
 # %%
 assert majority_vote(["7", None, None, None]) == "7"  # None never wins
 assert majority_vote(["3", "7", "7", "3"]) == "3"  # tie: first seen
 assert majority_vote([None, None]) is None
 print(majority_vote(["7", None, None, None]), majority_vote(["3", "7", "7", "3"]))
+
+
+def lighteval_vote(answers):
+    """lighteval's rule: the first answer with the largest count; unparsed -> ""."""
+    all_answers = ["" if a is None else a for a in answers]
+    return max(all_answers, key=all_answers.count)
+
+
+def lm_eval_vote(answers):
+    """lm-evaluation-harness's rule: Counter.most_common; unparsed -> "[invalid]"."""
+    return Counter("[invalid]" if a is None else a for a in answers).most_common(1)[0][0]
+
+
+for answers in (["3", "7", "7", "3"], ["7", "3", "3", "7"], ["5", "5", "5"]):
+    assert lighteval_vote(answers) == lm_eval_vote(answers) == majority_vote(answers)
+answers = ["7", None, None, "7", None]  # gold "7"; three samples ran out of tokens
+print("r1lib:", majority_vote(answers), " lm-eval:", lm_eval_vote(answers))
+assert majority_vote(answers) == "7" and lm_eval_vote(answers) == "[invalid]"
+assert lighteval_vote(answers) == ""  # the empty prediction wins in lighteval too
 
 # %% [markdown]
 # Now the whole pipeline on the simulated benchmark. We turn each sampled answer into a
@@ -317,8 +347,9 @@ assert math.isclose(pass_at_k(10_000, 1, 1), 1e-4, rel_tol=1e-13)
 # %% [markdown]
 # **The plug-in underestimates.** The tempting estimator plugs $\hat p = c/n$ into
 # $1-(1-p)^k$. Because $p \mapsto 1-(1-p)^k$ is concave, Jensen's inequality makes
-# $E[1-(1-\hat p)^k] \le 1-(1-p)^k$: it is biased low. Chen et al.'s example: $n = 64$,
-# $c = 4$, $k = 16$ gives 0.694 unbiased but 0.644 plug-in {cite:p}`chen2021codex`.
+# $E[1-(1-\hat p)^k] \le 1-(1-p)^k$: it is biased low (Chen et al. note that the plug-in
+# underestimates {cite:p}`chen2021codex`). An example of our own: $n = 64$, $c = 4$,
+# $k = 16$ gives 0.694 unbiased but 0.644 plug-in.
 
 # %%
 assert round(pass_at_k(64, 4, 16), 3) == 0.694
@@ -461,15 +492,19 @@ viz.maj_at_k_estimators(first_k, unbiased, truth_maj8, k_vote, 64, num_questions
 # %% [markdown]
 # ## 5. pass@1 versus cons@64 in R1's table
 #
-# R1's AIME 2024 numbers (pass@1 / cons@64) {cite:p}`deepseek2025r1`: R1-Zero 71.0 / 86.7;
-# OpenAI-o1-0912 74.4 / 83.3; R1 79.8 (no cons@64 reported); the distilled models
+# R1's AIME 2024 numbers (pass@1 / cons@64), all from arXiv v1
+# {cite:p}`deepseek2025r1arxiv`: R1-Zero 71.0 / 86.7 and OpenAI-o1-0912 74.4 / 83.3
+# (Table 2); R1 79.8, compared there with o1-1217's 79.2, neither with a cons@64
+# (Table 4); the distilled models (Table 5)
 # Qwen-1.5B 28.9 / 52.7, Qwen-7B 55.5 / 83.3, Qwen-14B 69.7 / 80.0, Qwen-32B 72.6 / 83.3,
 # Llama-8B 50.4 / 80.0, Llama-70B 70.0 / 86.7; and Table 6's RL-only R1-Zero-Qwen-32B
-# 47.0 / 60.0 against the distilled Qwen-32B 72.6 / 83.3.
+# 47.0 / 60.0 against the distilled Qwen-32B 72.6 / 83.3. (The *Nature* version's
+# training curve, Fig. 1, shows R1-Zero's pass@1 with cons@16, not cons@64
+# {cite:p}`deepseek2025r1`.)
 
 # %%
 assert AIME["DeepSeek-R1-Zero"] == (71.0, 86.7) and AIME["DeepSeek-R1"] == (79.8, None)
-assert AIME["OpenAI-o1-0912"] == (74.4, 83.3)
+assert AIME["OpenAI-o1-0912"] == (74.4, 83.3) and AIME["OpenAI-o1-1217"] == (79.2, None)
 assert [
     AIME[f"R1-Distill-{m}"]
     for m in ("Qwen-1.5B", "Qwen-7B", "Qwen-14B", "Qwen-32B", "Llama-8B", "Llama-70B")
@@ -691,11 +726,12 @@ check.codex_bias(100 * (unbiased_16 - plugin_16), strict=True)
 # * **pass@1** (R1): the mean correctness of $k$ samples per question at temperature 0.6,
 #   averaged over questions; report it with the standard error of the per-question means.
 # * **Majority voting / cons@64**: extract the *last* `\boxed{}`, normalise spellings,
-#   let `None` cast no vote, and state the tie rule. Voting moves each question towards 1
+#   let `None` cast no vote, and state the tie rule (lighteval and lm-evaluation-harness:
+#   first seen; lm-eval's `"[invalid]"` can win). Voting moves each question towards 1
 #   or 0 depending on whether gold is its most likely answer.
 # * **pass@k**: the unbiased $1 - \binom{n-c}{k}/\binom{n}{k}$, computed as a product of
 #   $c$ factors (or its logarithm); the plug-in $1-(1-c/n)^k$ is biased low, most for hard
-#   questions and large $k$ (0.644 vs 0.694 in the Codex example).
+#   questions and large $k$ (0.644 vs 0.694 for $n = 64$, $c = 4$, $k = 16$).
 # * **maj@k** from $n > k$ samples: the mean vote score over all $k$-subsets is unbiased
 #   and much less noisy than voting over the first $k$; `r1lib.maj_at_k` computes it
 #   exactly without enumerating the subsets.
@@ -704,8 +740,15 @@ check.codex_bias(100 * (unbiased_16 - plugin_16), strict=True)
 #
 # ## References
 #
-# * DeepSeek-AI (2025). DeepSeek-R1 incentivizes reasoning in LLMs through reinforcement
-#   learning. *Nature* 645, 633–638 {cite:p}`deepseek2025r1`.
+# * DeepSeek-AI (2025). DeepSeek-R1: Incentivizing reasoning capability in LLMs via
+#   reinforcement learning. arXiv:2501.12948v1 (§3 pass@1 and cons@64; Tables 2, 4, 5, 6)
+#   {cite:p}`deepseek2025r1arxiv`.
+# * Guo, D. et al. (DeepSeek-AI) (2025). DeepSeek-R1 incentivizes reasoning in LLMs
+#   through reinforcement learning. *Nature* 645, 633–638 (Fig. 1: cons@16)
+#   {cite:p}`deepseek2025r1`.
+# * Hugging Face lighteval 0.13, `src/lighteval/metrics/metrics_sample.py` (`MajAtN`);
+#   EleutherAI lm-evaluation-harness 0.4, `lm_eval/filters/selection.py`
+#   (`MajorityVoteFilter`) and `lm_eval/filters/extraction.py` (`RegexFilter`).
 # * Chen, M. et al. (2021). Evaluating large language models trained on code.
 #   arXiv:2107.03374 {cite:p}`chen2021codex`.
 # * Wang, X. et al. (2023). Self-consistency improves chain of thought reasoning in

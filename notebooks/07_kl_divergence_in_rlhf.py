@@ -22,8 +22,9 @@
 # signal over-rates but nobody wants. RLHF therefore adds a leash: a penalty on the
 # **Kullback–Leibler (KL) divergence** between the policy being trained and a frozen
 # *reference* model. This lesson shows what that penalty does, how to compute a KL
-# exactly when you can, why you cannot for a language model, and how sampling gets
-# around that.
+# exactly when you can, why you cannot sum it over all the sequences of a language model,
+# and the two ways sampling gets around that: Monte Carlo per token, or the exact KL of
+# each next-token distribution along sampled sequences.
 #
 # **Learning objectives.** After this lesson you can
 #
@@ -32,9 +33,10 @@
 # 2. *compute* the exact KL of two categorical distributions, including the
 #    0·log 0 = 0 and +∞ cases, and *show* that KL is not symmetric;
 # 3. *count* the terms of a sequence-level KL and *explain* why the exact sum is out
-#    of reach for a language model;
-# 4. *compute* the sequence KL of a tiny autoregressive model exactly, and *estimate*
-#    it by Monte Carlo with error bars.
+#    of reach for a language model, while the exact per-token KL is not (and what it
+#    costs);
+# 4. *compute* the sequence KL of a tiny autoregressive model exactly, *estimate* it by
+#    Monte Carlo with error bars, and *compare* the variance of the per-token options.
 #
 # **Prerequisites.** Lesson 01 (policy, reward) and lesson 03 (the KL term in the GRPO
 # objective); logarithms and expectations.
@@ -224,7 +226,7 @@ print(
 # %%
 live(viz.asymmetry)
 # %% [markdown]
-# ## 3. Why the exact KL is out of reach for a language model
+# ## 3. The exact sequence KL is out of reach; the exact per-token KL is not
 #
 # For a language model, an "answer" $y$ is a sequence of $L$ tokens, each from a
 # vocabulary $V$. The sequence-level KL sums over **every possible sequence**:
@@ -268,14 +270,47 @@ assert vocab_size**10 // 10**18 > 10**19 * viz.SECONDS_PER_YEAR  # L = 10: over 
 # %% [markdown]
 # Ten tokens already take more than $10^{19}$ years at that rate, and reasoning models
 # write answers thousands of tokens long (DAPO {cite:p}`yu2025dapo`, for instance,
-# trains with a maximum response length of 20,480 tokens). The exact sum is not an engineering problem that
-# more hardware will solve.
+# trains with a maximum response length of 20,480 tokens). The exact sum over sequences is
+# not an engineering problem that more hardware will solve.
 #
 # The way out is to notice that the sum *is an expectation under the policy*:
 # $\mathrm{KL} = \mathbb{E}_{y\sim\pi_\theta}\big[\log \pi_\theta(y) - \log \pi_{ref}(y)\big]$,
-# and sampling from the policy is exactly what RL training does anyway. Section 4
-# estimates the KL from samples. First, the growth, with sliders for $L$ and $|V|$
-# (the dashed line: log10 of the years needed at $10^{18}$ sequences per second).
+# and sampling from the policy is exactly what RL training does anyway. There are then
+# two ways to use a sampled sequence $y$:
+#
+# 1. **Monte Carlo per token**: evaluate only the sampled tokens, one log-probability per
+#    model and position, and combine them into $k_1$ or $k_3$ (lesson 08). GRPO does this.
+# 2. **Exact per token**: the KL's chain rule (this lesson's last exercise) writes the
+#    sequence KL as $\mathbb{E}_{y\sim\pi_\theta}\sum_t
+#    \mathrm{KL}\big(\pi_\theta(\cdot\mid y_{<t})\,\|\,\pi_{ref}(\cdot\mid y_{<t})\big)$.
+#    At every sampled prefix the inner KL is a sum over the vocabulary, $|V|$ terms,
+#    which a model computes exactly from its full next-token distribution. Only the
+#    prefixes are sampled, so the estimate is unbiased and has lower variance (section 4
+#    measures it).
+#
+# What option 2 costs is memory, not an impossible sum: both models' full distributions
+# at every position, $|V|$ numbers each instead of one log-probability (computing them
+# takes a few operations per vocabulary entry, next to the forward pass that produced
+# the logits anyway). With $|V| = 32{,}768$ in 32-bit floats that is 128 KiB per model
+# per position, 2.7 GB per model for one 20,480-token response, and 43 GB for a group of
+# 16 (the next cell computes it). That, not impossibility, is why GRPO implementations
+# settle for option 1.
+
+# %%
+bytes_per_position = 32_768 * 4  # |V| float32 values of one model at one position
+per_response = bytes_per_position * 20_480
+print(
+    f"{bytes_per_position / 2**10:.0f} KiB per position; {per_response / 1e9:.1f} GB per "
+    f"20,480-token response; {16 * per_response / 1e9:.0f} GB per group of 16 (one model)"
+)
+assert bytes_per_position == 128 * 2**10
+assert round(per_response / 1e9, 1) == 2.7 and round(16 * per_response / 1e9) == 43
+assert per_response // 20_480 // 4 == 32_768  # option 1 keeps 1 value per position instead
+
+# %% [markdown]
+# Section 4 estimates the KL from samples, both ways. First, the growth of the exact
+# sequence sum, with sliders for $L$ and $|V|$ (the dashed line: log10 of the years
+# needed at $10^{18}$ sequences per second).
 
 # %%
 viz.sequence_count(vocab_size=32_768, length=100)
@@ -330,6 +365,64 @@ print(f"Monte Carlo with {n} samples: {mean:.4f} ± {se:.4f} (1 s.e.);  exact {e
 assert abs(mean - exact_kl) < 4 * se  # 4 standard errors: a 6e-5 chance of failing for a fresh seed
 
 # %% [markdown]
+# **The exact per-token KL (option 2).** For the bigram model the next-token distribution
+# at a prefix depends only on its last token, so the per-token KL at position $t$ is the
+# KL between two rows of the transition matrices, a sum over the 4 tokens (for $t = 0$,
+# between the start distributions). Summed along a sampled sequence it gives a third
+# unbiased estimator. Here are all three, evaluated on every one of the 4096 sequences,
+# with their exact means and variances under $\pi_\theta$, and then on the same 4000
+# samples as above.
+
+
+# %%
+def per_token_exact(sequences):
+    """sum_t KL(pi(.|y_<t) || ref(.|y_<t)) over the full vocabulary, for each sequence."""
+    row_kl = kl.kl_divergence(policy_lm.transition, ref_lm.transition)  # one per context
+    start_kl = kl.kl_divergence(policy_lm.start, ref_lm.start)
+    return start_kl + row_kl[sequences[:, :-1]].sum(axis=1)  # the prefixes y_0..y_{L-2}
+
+
+def per_token_log_ratio(model_p, model_q, sequences):
+    """log p(y_t | y_<t) - log q(y_t | y_<t) for every position (start, then transitions)."""
+    first = np.log(model_p.start[sequences[:, :1]]) - np.log(model_q.start[sequences[:, :1]])
+    pairs = (sequences[:, :-1], sequences[:, 1:])
+    rest = np.log(model_p.transition[pairs]) - np.log(model_q.transition[pairs])
+    return np.concatenate([first, rest], axis=1)
+
+
+estimators = {
+    "k1 (sequence)": kl.k1(log_p_ref - log_p_policy),
+    "k3 (per token, summed)": kl.k3(per_token_log_ratio(ref_lm, policy_lm, sequences)).sum(axis=1),
+    "exact per token": per_token_exact(sequences),
+}
+policy_probs = np.exp(log_p_policy)
+variance = {}
+for name, values in estimators.items():
+    assert np.isclose(policy_probs @ values, exact_kl)  # all three are unbiased
+    variance[name] = policy_probs @ (values - exact_kl) ** 2
+    on_samples = {
+        "k1 (sequence)": estimates,
+        "k3 (per token, summed)": kl.k3(per_token_log_ratio(ref_lm, policy_lm, samples)).sum(
+            axis=1
+        ),
+        "exact per token": per_token_exact(samples),
+    }[name]
+    se_name = on_samples.std(ddof=1) / np.sqrt(len(on_samples))
+    assert abs(on_samples.mean() - exact_kl) < 4 * se_name
+    print(
+        f"{name:24s} variance of one sequence's value {variance[name]:.4f};"
+        f" 4000 samples: {on_samples.mean():.4f} ± {se_name:.4f}"
+    )
+assert variance["exact per token"] < variance["k3 (per token, summed)"] < variance["k1 (sequence)"]
+print(
+    f"exact per-token KL: {variance['k1 (sequence)'] / variance['exact per token']:.1f}x less variance than k1"
+)
+
+# %% [markdown]
+# The exact per-token KL removes the sampling noise of the last token at every position;
+# what remains is the noise of which prefixes were sampled. On this model it has the
+# smallest variance of the three, at the cost of $|V|$ numbers per position and model.
+#
 # Is the sampler right? The frequency of each sequence among many samples should match
 # its probability. A chi-square-style check on the 20 most likely sequences: each
 # observed count is within 5 binomial standard deviations of $n\,\pi_\theta(y)$.
@@ -545,6 +638,9 @@ check.zero_support([0.6 * np.log(2), np.inf], strict=True)
 # - It is an expectation under the policy, so averaging $\log\pi_\theta - \log\pi_{ref}$
 #   over sampled sequences estimates it without bias, with an error that shrinks like
 #   $1/\sqrt n$ — checked here against the exact value of a tiny model.
+# - The exact sequence KL is out of reach, but the exact per-token KL over the full
+#   vocabulary at every sampled prefix is not: it is unbiased, has lower variance than
+#   $k_1$ or $k_3$, and costs $|V|$ numbers per position and model instead of one.
 #
 # ## References
 #

@@ -19,8 +19,9 @@
 #
 # Lesson 07 ended with a problem: the KL penalty of RLHF is a sum over every possible
 # answer, which no computer can evaluate, but it is an *expectation under the policy*,
-# so it can be estimated from the answers the policy samples anyway. GRPO does exactly
-# that, token by token, with the estimator $\frac{\pi_{ref}}{\pi_\theta} -
+# so it can be estimated from the answers the policy samples anyway, either exactly per
+# token (at a memory cost of one vocabulary-sized vector per position) or from the sampled
+# tokens alone. GRPO does the latter, token by token, with the estimator $\frac{\pi_{ref}}{\pi_\theta} -
 # \log\frac{\pi_{ref}}{\pi_\theta} - 1$. Why this odd-looking formula and not simply
 # $\log\frac{\pi_\theta}{\pi_{ref}}$? This lesson compares the three estimators of John
 # Schulman's note, k1, k2 and k3: their bias, their sign, their variance. Then it shows a
@@ -34,8 +35,9 @@
 # 2. *implement* k3 so that it stays accurate for tiny log-ratios;
 # 3. *reproduce* Schulman's bias and variance table from samples and *check* it against
 #    closed forms;
-# 4. *compute* the expected gradient of each estimator used as a loss, and *identify*
-#    which KL it actually minimises.
+# 4. *compute* the expected gradient of each estimator used as a loss, *identify*
+#    which KL it actually minimises, and *say* what DeepSeek-V3.2's correction and the
+#    exact per-token KL change.
 #
 # **Prerequisites.** Lesson 07 (KL, Monte Carlo estimation) and lesson 03 (the GRPO
 # objective and its KL term).
@@ -76,7 +78,9 @@ rng = np.random.default_rng(SEED)
 # In GRPO {cite:p}`shao2024deepseekmath` the samples are tokens from the policy,
 # $q = \pi_\theta$, and $p = \pi_{ref}$, so per token
 # $k_3 = \frac{\pi_{ref}}{\pi_\theta} - \log\frac{\pi_{ref}}{\pi_\theta} - 1$ — the
-# penalty in the objective of DeepSeekMath and DeepSeek-R1 {cite:p}`deepseek2025r1`.
+# penalty in DeepSeekMath's objective and in TRL and verl. The DeepSeek-R1 paper writes
+# the same k3 for whole outputs, with $\pi(o \mid q)$ in place of the token
+# probabilities {cite:p}`deepseek2025r1arxiv` (eq. 2; lesson 03).
 # `r1lib.kl` takes $\log r$ (`log_ratio = log π_ref − log π_θ`), never $r$ itself, which
 # overflows long before its logarithm does. First the formulas by hand against r1lib:
 
@@ -344,11 +348,18 @@ print("k1 in reward: ", k1_in_reward.round(3))
 # putting it in the loss gives). For an unbiased estimator of the value, like k1 or k3,
 # the *sum* is the reverse-KL gradient. k1's pathwise part is 0, so "k1 in the reward"
 # alone is right; k3 needs both. DeepSeek-V3.2 {cite:p}`deepseek2025v32` multiplies
-# k3 by $\pi_\theta/\pi_{old}$, which equals 1 in value on policy but whose gradient adds exactly
-# the missing score-function part (TRL exposes this as `use_bias_correction_kl`). verl's
-# "k3+" takes another route: k3's value with k2's gradient (straight-through). We check
-# the first two numerically, again by finite differences of r1lib functions — the
-# ratio-weighted loss with $\pi_{old}$ frozen at the current policy.
+# k3 by $\pi_\theta/\pi_{old}$ (TRL exposes this as `use_bias_correction_kl`). Its stated
+# purpose is **off-policy** samples (§3.1, "Unbiased KL Estimate"): "Given $o_{i,t}$ is
+# sampled from the old policy $\pi_{old}$, we correct the K3 estimator (Schulman, 2020)
+# to obtain an unbiased KL estimate using the importance-sampling ratio between the
+# current policy $\pi_\theta$ and the old policy $\pi_{old}$." Tokens drawn from
+# $\pi_{old}$ estimate the KL of $\pi_{old}$, not of $\pi_\theta$; the weight
+# $\pi_\theta/\pi_{old}$ turns $\mathbb E_{\pi_{old}}$ into $\mathbb E_{\pi_\theta}$.
+# On-policy the weight is 1 in value, and its gradient then adds exactly the missing
+# score-function part, which fixes the pitfall as well. verl's "k3+" takes another route:
+# k3's value with k2's gradient (straight-through). We check the first two numerically,
+# again by finite differences of r1lib functions — the ratio-weighted loss with
+# $\pi_{old}$ frozen at the current policy — and then the off-policy value.
 
 # %%
 k3_in_reward = pi @ rows["k3 in reward"]
@@ -365,6 +376,17 @@ corrected = sum(pi[x] * finite_difference(ratio_weighted_k3, logits, x) for x in
 assert np.allclose(corrected, grad_reverse, atol=1e-7)
 assert np.allclose(corrected, pi @ rows["k3 × πθ/πold"], atol=1e-7)
 print("k3 × πθ/πold:", corrected.round(3), "= ∇ reverse KL")
+
+# Off-policy: tokens from an older policy. Plain k3 estimates the wrong KL's value;
+# weighted by pi_theta / pi_old it is unbiased for KL(pi_theta || ref).
+pi_stale = softmax(logits + 0.7 * rng.normal(size=K))  # the policy that sampled the tokens
+k3_values = kl.k3(np.log(ref) - np.log(pi))
+plain, weighted = pi_stale @ k3_values, pi_stale @ (pi / pi_stale * k3_values)
+true_value = kl.kl_divergence(pi, ref)
+print(
+    f"KL(πθ‖ref) = {true_value:.4f}; E_old[k3] = {plain:.4f}; E_old[πθ/πold · k3] = {weighted:.4f}"
+)
+assert np.isclose(weighted, true_value) and not np.isclose(plain, true_value, rtol=1e-2)
 
 # %% [markdown]
 # **Step 3: from samples.** A trainer sees samples, not the exact expectation. With
@@ -394,6 +416,28 @@ viz.gradient_comparison(distance=1.0, num_samples=500)
 
 # %%
 live(viz.gradient_comparison, seed=widgets.fixed(0))
+# %% [markdown]
+# **The third option: the exact per-token KL.** All of the above estimates the KL at one
+# position from the *sampled* token. A trainer that keeps both models' full next-token
+# distributions at that position can use the exact
+# $\sum_x \pi_\theta(x)\log\frac{\pi_\theta(x)}{\pi_{ref}(x)}$ instead: no sampling noise
+# at that position, and, used as a loss, its gradient *is* that position's reverse-KL
+# gradient, with no pitfall (how the prefix itself depends on $\theta$ is a separate
+# score-function term, as for any sampled sequence). Over a sequence it is summed at every
+# sampled prefix; lesson 07 measured its variance (15× below k1's on the tiny bigram
+# model), which then comes from the prefixes alone. The price is memory: $|V|$ numbers
+# per position and model instead of one log-probability (at $|V| = 32{,}768$ in float32,
+# 128 KiB per position). On our six outcomes:
+
+# %%
+exact_value = kl.kl_divergence(pi, ref)  # K terms: the whole "vocabulary"
+exact_gradient = finite_difference(lambda t: kl.kl_divergence(softmax(t), ref), logits)
+assert np.allclose(exact_gradient, grad_reverse)  # the intended gradient, by construction
+k3_spread = np.sqrt(pi @ (k3_values - exact_value) ** 2)  # one sampled token's k3
+print(f"at one position: exact KL {exact_value:.4f} (no spread); one k3 sample: sd {k3_spread:.4f}")
+assert k3_spread > 0.1 * exact_value
+print(f"memory per position: {K} values per model here, {32_768 * 4 // 2**10} KiB at |V| = 32,768")
+
 # %% [markdown]
 # ## 5. Does it matter? Where training ends up
 #
@@ -621,20 +665,25 @@ check.k3_loss_gradient([1 / 3 - 0.5, 1 / 3 - 0.3, 1 / 3 - 0.2], strict=True)
 #   k3's grows exponentially in $\mu^2$ and overtakes k1's.
 # - Differentiated as a loss on policy samples, k1 gives 0, k2 the reverse-KL gradient,
 #   and k3 — GRPO's choice — the forward-KL gradient; k1 in the reward, and k3 weighted
-#   by πθ/πold (DeepSeek-V3.2), give the reverse-KL gradient. Training converges to
+#   by πθ/πold, give the reverse-KL gradient. DeepSeek-V3.2 introduced that weight for
+#   off-policy samples, where it makes k3's value unbiased. Training converges to
 #   different policies accordingly.
+# - The exact per-token KL over the full vocabulary, at each sampled prefix, is a third
+#   option: no sampling noise per position, the right gradient, and $|V|$ numbers per
+#   position and model of memory.
 #
 # ## References
 #
 # - J. Schulman, "Approximating KL Divergence", blog post, 2020 {cite:p}`schulman2020kl`.
 # - Z. Shao et al., "DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open
 #   Language Models", arXiv:2402.03300, 2024 {cite:p}`shao2024deepseekmath`.
-# - DeepSeek-AI, "DeepSeek-R1 incentivizes reasoning in LLMs through reinforcement
-#   learning", *Nature* 645, 2025 {cite:p}`deepseek2025r1`.
+# - DeepSeek-AI, "DeepSeek-R1: Incentivizing Reasoning Capability in LLMs via
+#   Reinforcement Learning", arXiv:2501.12948v1, 2025 (eq. 1–2, k3 per output)
+#   {cite:p}`deepseek2025r1arxiv`.
 # - Y. Tang and R. Munos, "On a few pitfalls in KL divergence gradient estimation for
 #   RL", arXiv:2506.09477, 2025 {cite:p}`tang2025kl`.
 # - K. Liu, J. K. Liu, M. Chen and Y. Liu, "Rethinking KL Regularization in RLHF: From
 #   Value Estimation to Gradient Optimization", arXiv:2510.01555, 2025
 #   {cite:p}`liu2025rethinkingkl`.
 # - DeepSeek-AI, "DeepSeek-V3.2: Pushing the Frontier of Open Large Language Models",
-#   arXiv:2512.02556, 2025 {cite:p}`deepseek2025v32`.
+#   arXiv:2512.02556, 2025 (§3.1, "Unbiased KL Estimate") {cite:p}`deepseek2025v32`.

@@ -513,7 +513,7 @@ def _jsd_parts(
 def generalized_jsd_loss(
     teacher_logits: object, student_logits: object, beta: float = 0.5, temperature: float = 1.0
 ) -> float:
-    r"""Generalized Jensen–Shannon divergence of GKD, exactly as TRL computes it.
+    r"""Generalized Jensen–Shannon divergence of GKD, as TRL computes it per token.
 
     With :math:`m = \beta p + (1-\beta) q` (``p`` teacher, ``q`` student):
 
@@ -521,8 +521,15 @@ def generalized_jsd_loss(
               \quad 0 < \beta < 1,
 
     and, special-cased at the ends, ``beta = 0`` → forward ``KL(p ‖ q)``,
-    ``beta = 1`` → reverse ``KL(q ‖ p)``. Mean over rows (TRL's ``"batchmean"``:
-    per-token mean).
+    ``beta = 1`` → reverse ``KL(q ‖ p)``. Mean over rows, i.e. over every leading axis
+    (TRL's ``"batchmean"`` with ``labels``: the sum over unmasked tokens divided by their
+    count). One difference: with ``labels=None`` and 3-D logits ``(batch, seq, vocab)``,
+    recent TRL divides the sum by the batch size alone (a per-sequence sum over tokens),
+    older TRL by ``batch * seq``; r1lib always takes the per-token mean.
+
+    GKD's other half, training on sequences the *student* generated (TRL
+    ``GKDTrainer``'s ``lmbda``: the probability that a batch is student-generated), is a
+    choice of data, not of loss; lesson 04 shows what it changes.
 
     Parameters
     ----------

@@ -135,7 +135,9 @@ class SimulatedBenchmark:
         gold first), ``None`` when "unparseable" is the mode. Real greedy decoding picks
         the most probable *token* at each step, which need not give the most probable
         answer; the point survives: it is deterministic, so re-running it shows no
-        spread, and it scores a question 1 or 0, not :math:`p_i`.
+        spread, and it scores a question 1 or 0, not :math:`p_i`. Not modelled: the
+        reason DeepSeek-R1 gives for avoiding greedy decoding (arXiv:2501.12948v1, §3),
+        higher repetition rates and large variability across checkpoints.
         """
         mode = np.argmax(self.answer_probs, axis=1)
         return np.take_along_axis(_answer_table(self.candidates), mode[:, None], axis=1)[:, 0]

@@ -52,6 +52,26 @@ def test_none_casts_no_vote_and_never_wins() -> None:
     assert majority_vote([None, None]) is None
 
 
+@given(st.lists(st.sampled_from(["g", "a", "b", "c"]), min_size=1, max_size=12))
+def test_majority_vote_breaks_ties_like_lighteval_and_lm_eval(answers: list) -> None:
+    # lighteval 0.13 (commit 3fd15266), src/lighteval/metrics/metrics_sample.py,
+    # MajAtN.compute, line 1253: majority_prediction = max(all_answers, key=all_answers.count)
+    lighteval = max(answers, key=answers.count)
+    # lm-evaluation-harness 0.4.13.dev0 (commit 4e7e0d47), lm_eval/filters/selection.py,
+    # MajorityVoteFilter.select_majority, lines 56-58: Counter(resp).most_common(1)[0][0]
+    lm_eval = Counter(answers).most_common(1)[0][0]
+    assert majority_vote(answers) == lighteval == lm_eval
+
+
+def test_unparsed_answers_win_in_lm_eval_but_never_in_r1lib() -> None:
+    # lm-evaluation-harness 0.4.13.dev0, lm_eval/filters/extraction.py, RegexFilter
+    # (line 28): every response the regex cannot parse becomes fallback="[invalid]".
+    answers = ["7", None, None, "7", None]
+    lm_eval = Counter("[invalid]" if a is None else a for a in answers).most_common(1)[0][0]
+    assert lm_eval == "[invalid]"
+    assert majority_vote(answers) == "7"
+
+
 @given(answer_lists)
 def test_majority_vote_is_a_most_frequent_real_answer(answers: list) -> None:
     winner = majority_vote(answers)

@@ -4,10 +4,17 @@ Conventions
 -----------
 * An answer is any hashable value (usually a normalised string, see
   :mod:`r1lib.metrics.extraction`); ``None`` marks a sample whose answer could not be
-  extracted. ``None`` casts no vote and never wins over a real answer.
+  extracted. ``None`` casts no vote and never wins over a real answer. Here the
+  libraries differ: lm-evaluation-harness (0.4.x, ``RegexFilter`` in
+  ``lm_eval/filters/extraction.py``) maps every unparsed response to the string
+  ``"[invalid]"``, which then votes like an answer and can win; lighteval (0.13,
+  ``MajAtN`` in ``src/lighteval/metrics/metrics_sample.py``) votes over the normalised
+  predictions, an empty one as ``""``.
 * :func:`majority_vote` returns one answer: the most frequent; on a tie, the one
-  seen first (the rule of lighteval's ``max(..., key=count)`` and of lm-eval's
-  ``Counter.most_common``, both of which keep first-seen order).
+  seen first. Both libraries break ties the same way: lighteval with
+  ``max(all_answers, key=all_answers.count)`` (the first answer in sample order with
+  the top count), lm-evaluation-harness with ``Counter(resp).most_common(1)``
+  (``MajorityVoteFilter`` in ``lm_eval/filters/selection.py``; insertion order).
 * :func:`maj_at_k` credits a tie fractionally: when gold is one of ``t + 1`` tied
   leaders the vote is correct with probability ``1/(t + 1)`` under a uniformly random
   tie-break. "First seen wins" would make the score depend on the arbitrary order of
@@ -83,8 +90,10 @@ def majority_vote(answers: Sequence[Hashable | None]) -> Hashable | None:
     -------
     Hashable or None
         The most frequent real answer. Ties go to the answer **seen first** (as in
-        lighteval and lm-evaluation-harness, whose ``Counter.most_common`` keeps
-        insertion order). ``None`` only when every sample is ``None``.
+        lighteval's ``max(..., key=count)`` and lm-evaluation-harness's
+        ``Counter.most_common``). ``None`` only when every sample is ``None``; unlike
+        lm-evaluation-harness, whose ``"[invalid]"`` placeholder can win a vote, an
+        unparsed sample never beats a real answer.
 
     Raises
     ------

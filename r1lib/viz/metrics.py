@@ -338,6 +338,8 @@ def maj_at_k_estimators(
 def r1_pass1_versus_cons64() -> Figure:
     """AIME 2024 pass@1 and cons@64 of every model in R1's tables that reports both.
 
+    Scores from arXiv:2501.12948v1 (Tables 2 and 5), via :data:`r1lib.viz.welcome.AIME`.
+
     cons@64 gives one 0/1 per question, so its 95% interval over the 30 questions is
     about ``± 1.96 sqrt(a (1 - a) / 30)`` (normal approximation, as in lesson 05).
     """

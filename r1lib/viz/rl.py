@@ -188,6 +188,8 @@ def actor_critic_cost(policy_params: float, critic_size: float = 1.0) -> dict[st
     """Illustrative memory (bytes) and training FLOPs per token of PPO versus GRPO.
 
     Assumptions (illustration, not measurements): rule-based reward (no reward model);
+    a KL penalty with beta > 0, hence a frozen reference model for both algorithms (with
+    beta = 0 leave out the ``"reference"`` entries, and PPO costs exactly twice GRPO);
     a trained model costs ``BYTES_TRAINED`` bytes per parameter, a frozen one
     ``BYTES_FROZEN``; a forward pass costs 2 FLOPs per parameter per token and a backward
     pass twice a forward. PPO holds the actor (trained), a critic of
