@@ -41,7 +41,7 @@
 import numpy as np
 
 from r1lib.checks import advantages as check
-from r1lib.grpo import group_advantages, grpo_loss
+from r1lib.grpo import group_advantages, grpo_loss, rloo_advantages
 from r1lib.viz import advantages as viz
 from r1lib.viz import rl
 from r1lib.viz.live import live
@@ -175,9 +175,10 @@ assert round(np.sqrt(0.3 * 0.7 / 16), 3) == 0.115
 # from GRPO's centred reward by exactly the constant $G/(G-1)$ that undoes lesson 01's
 # factor. With GRPO's division by the std, $A_i = (r_i - \bar r)/(s + \varepsilon)$, the
 # two differ by a factor that changes from group to group, $\frac{G}{G-1}(s + \varepsilon)$.
-# The next cell computes RLOO by its definition on random groups and checks both
-# relations, then checks unbiasedness *exactly* on lesson 01's tiny language model: it
-# enumerates all $27^3$ groups of $G = 3$ completions with their probabilities.
+# The next cell computes RLOO by its definition on random groups, checks it against
+# `r1lib.grpo.rloo_advantages` and checks both relations, then checks unbiasedness
+# *exactly* on lesson 01's tiny language model: it enumerates all $27^3$ groups of $G = 3$
+# completions with their probabilities.
 
 # %%
 G = 5
@@ -186,6 +187,7 @@ others_mean = (groups.sum(axis=1, keepdims=True) - groups) / (G - 1)
 A_rloo = groups - others_mean  # the definition: leave completion i out
 centred = groups - groups.mean(axis=1, keepdims=True)
 assert np.allclose(A_rloo, G / (G - 1) * centred)
+assert np.allclose(A_rloo, rloo_advantages(groups))  # r1lib's RLOO
 group_std = groups.std(axis=1, ddof=1, keepdims=True)
 assert np.allclose(A_rloo, G / (G - 1) * (group_std + 1e-4) * group_advantages(groups))
 
