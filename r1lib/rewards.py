@@ -279,8 +279,11 @@ def extract_answer(text: str) -> str | None:
 
 
 def _as_latex(answer: str) -> str:
-    """Bare answers are read as LaTeX math (``$…$``); text with delimiters as it is."""
-    if any(d in answer for d in _MATH_DELIMITERS):
+    """Bare answers are read as LaTeX math (``$…$``); text with delimiters as it is.
+
+    An escaped dollar ``\\$`` (currency) is not a delimiter.
+    """
+    if any(d in answer.replace("\\$", "") for d in _MATH_DELIMITERS):
         return answer
     return "$" + answer + "$"
 

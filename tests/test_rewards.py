@@ -100,6 +100,7 @@ ACCURACY_CASES: list[tuple[Any, str, float | None]] = [
     (r"<answer>\boxed{x^2+2x+1}</answer>", "(x+1)^2", 1.0),
     (r"<answer>\{3,2,1\}</answer>", r"\{1,2,3\}", 1.0),
     (r"<answer>1.5\times10^{6}</answer>", "1500000", 1.0),
+    (r"<answer>\$5</answer>", "5", 1.0),  # an escaped dollar is not a math delimiter
     (r"<answer>\text{(B)}</answer>", "B", 1.0),
     (r"\boxed{5.}", "5", 1.0),  # the box is read, then "5." parsed as LaTeX
     ("<answer>4</answer> then <answer>5</answer>", "4", 0.0),  # the last block counts
