@@ -45,10 +45,10 @@
 
 import numpy as np
 
-from r1lib import kl
+from r1lib import kl, rewards
 from r1lib.checks import clinic as check
 from r1lib.grpo import group_advantages, grpo_loss
-from r1lib.metrics import pass_at_k, pass_at_k_plugin, score_estimate
+from r1lib.metrics import normalize_answer, pass_at_k, pass_at_k_plugin, score_estimate
 from r1lib.tiny_policy import TrainConfig, sample, token_log_probs
 from r1lib.viz import clinic as viz
 from r1lib.viz.live import live
@@ -73,6 +73,7 @@ rng = np.random.default_rng(SEED)
 # | entropy collapse | `entropy`, `clip_ratio/region_mean` | sharpening on rewarded samples; β = 0 | 8 |
 # | AIME score doesn't match the paper | pass@1 over $k$ samples, with its error bar | 30 questions, one sample: ±14 points | 9 |
 # | pass@k is wrong | number of samples $n$ per problem vs $k$ | $k > n$ returning 1.0; first-$k$ samples | 10 |
+# | the answer checker is wrong | `rewards/accuracy_reward/mean` | string matching; an unparsable gold paying 1 | 11 |
 #
 # TRL's names and where they are computed (TRL 1.10.0.dev0, commit f2cd577,
 # `trl/trainer/grpo_trainer.py`): `completions/mean_length` and
@@ -176,17 +177,31 @@ viz.curves(runs, ["loss", "reward", "kl"], title="The loss is not a progress bar
 #
 # **Reproduce.** Reward the tiny model for R1's format only, with a check that is too
 # strict in two common ways: `re.match` without `re.DOTALL`, and a newline required after
-# `</answer>`, which a model that ends right after the tag never writes.
+# `</answer>`, which a model that ends right after the tag never writes. Compare it with
+# `r1lib.rewards.format_reward`, which checks R1's template (one `<think>` block, then one
+# non-empty `<answer>` block, whitespace free, newlines allowed inside).
 
 # %%
-print("strict: ", viz.STRICT_FORMAT.pattern)
-print("lenient:", viz.LENIENT_FORMAT.pattern, "(re.DOTALL)")
+print("too strict:", repr(viz.STRICT_FORMAT.pattern))
+batch = sample(base, np.repeat(np.arange(4), 64), 16, rng)
+too_strict = np.mean(viz.strict_format_reward(batch.texts))
+r1_template = np.mean(rewards.format_reward(batch.texts))
+print(
+    f"base model: too-strict check {too_strict:.2f}, r1lib.rewards.format_reward {r1_template:.2f}"
+)
+assert too_strict == 0 and r1_template > 0.3
+
+
+def r1_format(texts, golds):
+    return rewards.format_reward(texts)  # TRL's convention: f(completions, **kwargs)
+
+
 primed = viz.prime_format(base)
 format_runs = viz.run_configs(
     {
-        "strict regex": {"config": base_config, "reward_fn": viz.strict_format_reward},
-        "lenient regex": {"config": base_config, "reward_fn": viz.lenient_format_reward},
-        "strict, primed": {
+        "too-strict regex": {"config": base_config, "reward_fn": viz.strict_format_reward},
+        "rewards.format_reward": {"config": base_config, "reward_fn": r1_format},
+        "too strict, primed": {
             "config": base_config,
             "reward_fn": viz.strict_format_reward,
             "logits": primed,
@@ -201,12 +216,12 @@ format_runs = viz.run_configs(
 # sometimes.
 
 # %%
-strict = format_runs["strict regex"]
+strict = format_runs["too-strict regex"]
 assert np.all(strict["reward"] == 0) and np.all(strict["frac_reward_zero_std"] == 1)
 assert np.all(strict["grad_norm"] == 0)  # not one step was taken
-lenient_end = format_runs["lenient regex"]["reward"][:, -5:].mean()
-primed_start = format_runs["strict, primed"]["reward"][:, :3].mean()
-primed_end = format_runs["strict, primed"]["reward"][:, -5:].mean()
+lenient_end = format_runs["rewards.format_reward"]["reward"][:, -5:].mean()
+primed_start = format_runs["too strict, primed"]["reward"][:, :3].mean()
+primed_end = format_runs["too strict, primed"]["reward"][:, -5:].mean()
 assert lenient_end > 0.9 and 0 < primed_start < 0.5 and primed_end > 0.9
 print(
     f"strict: reward 0 at all {STEPS} steps in every seed; lenient: {lenient_end:.2f} at the end;"
@@ -221,7 +236,8 @@ viz.curves(
 # %% [markdown]
 # **Fix.** Test the reward function on real completions before training (print a few:
 # TRL's `log_completions=True`). Then either loosen the check (`re.DOTALL`, whitespace
-# allowed), or *prime the format*: a few steps of supervised fine-tuning on formatted
+# allowed: `r1lib.rewards.format_reward`, or `lenient_format_reward` when the chat
+# template already opens `<think>`), or *prime the format*: a few steps of supervised fine-tuning on formatted
 # examples (here five steps on ten demonstrations that teach the format, not the
 # answers), which is what R1's cold start does before RL {cite:p}`deepseek2025r1`. After
 # priming, a few completions pass, and GRPO takes it from there.
@@ -237,8 +253,8 @@ viz.curves(
 # On a fixed batch the step shrinks exactly in proportion:
 
 # %%
-rewards, logp, mask = viz.zero_std_batch(8, 3, rng)  # 3 of 8 groups all correct
-adv = group_advantages(rewards).ravel()
+group_rewards, logp, mask = viz.zero_std_batch(8, 3, rng)  # 3 of 8 groups all correct
+adv = group_advantages(group_rewards).ravel()
 kept = np.repeat(np.arange(8) >= 3, 8)
 for loss_type in ("grpo", "bnpo", "dr_grpo"):
     full = grpo_loss(logp, logp, adv, mask, loss_type=loss_type, max_completion_length=12)
@@ -447,14 +463,12 @@ live(viz.k3_precision)
 # propagating it.
 
 # %%
-rewards = np.array([[1.0, 0.0, 1.0, 0.0], [1.0, 1.0, 1.0, 1.0]])  # the second group is constant
+table = np.array([[1.0, 0.0, 1.0, 0.0], [1.0, 1.0, 1.0, 1.0]])  # the second group is constant
 with np.errstate(invalid="ignore"):
-    naive = (rewards - rewards.mean(axis=1, keepdims=True)) / rewards.std(
-        axis=1, ddof=1, keepdims=True
-    )
+    naive = (table - table.mean(axis=1, keepdims=True)) / table.std(axis=1, ddof=1, keepdims=True)
 print("hand-written:", naive.round(3).tolist())
 assert np.isnan(naive[1]).all()
-safe = group_advantages(rewards)
+safe = group_advantages(table)
 assert np.all(safe[1] == 0) and np.all(np.isfinite(safe))
 try:
     grpo_loss(np.full((8, 1), -1.0), np.full((8, 1), -1.0), naive.ravel())
@@ -667,6 +681,87 @@ viz.passk_estimators()
 
 # %%
 live(viz.passk_estimators)
+
+# %% [markdown]
+# ## 11. "The answer checker is wrong"
+#
+# **Reported** as accuracy rewards that stay low while the answers look right
+# ([huggingface/open-r1#628](https://github.com/huggingface/open-r1/issues/628)), as
+# `verify`'s arguments passed in the wrong order
+# ([huggingface/open-r1#557](https://github.com/huggingface/open-r1/issues/557)), and as
+# "why is the reward 1 when the gold solution cannot be parsed?"
+# ([huggingface/open-r1#215](https://github.com/huggingface/open-r1/issues/215),
+# [#293](https://github.com/huggingface/open-r1/issues/293),
+# [#86](https://github.com/huggingface/open-r1/issues/86),
+# [huggingface/cookbook#335](https://github.com/huggingface/cookbook/issues/335)).
+# Lesson 09 tabulates where string matching and `math-verify` disagree; here is what one
+# error does to a group.
+#
+# **A false negative flips the sign of a correct answer's advantage.** Eight completions
+# of one prompt whose gold answer is $\frac{1}{2}$, checked by string matching (the
+# course's `normalize_answer`, meant for majority voting) and by
+# `r1lib.rewards.accuracy_reward` (`math-verify`, as TRL and open-r1 use it):
+
+# %%
+gold = r"\frac{1}{2}"
+answers = [r"\frac{1}{2}", "0.5", r"\dfrac12", "1/2", r"\frac{2}{4}", "2", r"\frac{1}{3}", "0.05"]
+completions = [f"<think>...</think><answer>{a}</answer>" for a in answers]
+string_rewards = [
+    float(normalize_answer(rewards.extract_answer(c)) == normalize_answer(gold))
+    for c in completions
+]
+verified_rewards = rewards.accuracy_reward(completions, solution=[gold] * len(completions))
+print("string match:", string_rewards)
+print("math-verify: ", verified_rewards)
+string_adv = group_advantages([string_rewards])[0]
+verified_adv = group_advantages([verified_rewards])[0]
+for i in (1, 3, 4):  # 0.5, 1/2 and 2/4 are correct, and the string check calls them wrong
+    assert verified_rewards[i] == 1.0 and string_rewards[i] == 0.0
+    assert string_adv[i] < 0 < verified_adv[i]
+print(
+    f"rewards/accuracy_reward/mean: string {np.mean(string_rewards):.3f},"
+    f" math-verify {np.mean(verified_rewards):.3f}"
+)
+viz.checker_advantages(answers, string_rewards, verified_rewards)
+
+# %% [markdown]
+# GRPO then teaches the model to avoid `0.5` and `1/2`: a checker's bias becomes the
+# policy's. Verifiers err the other way too (lesson 09: `math-verify` accepts
+# `\delta` for `\Delta`); sample the completions your reward accepts and rejects, and
+# read some of each.
+#
+# **An unparsable gold answer paying 1.** Early versions of open-r1's `accuracy_reward`
+# returned 1.0 when the gold solution could not be parsed. Inside a group every
+# completion gets that 1.0, so the advantages are 0 and the gradient is unaffected
+# (the maintainers' point in
+# [huggingface/open-r1#55](https://github.com/huggingface/open-r1/pull/55)); but the
+# logged accuracy is inflated, and an evaluation with the same checker counts those
+# questions as solved. `r1lib.rewards.accuracy_reward` (like TRL's today) returns `None`
+# for them; TRL turns `None` into NaN and leaves it out of the mean.
+
+# %%
+solutions = ["4", "The proof is complete.", "7", "See the solution above."]  # 2 unparsable
+group = ["<answer>4</answer>", "<answer>5</answer>"]  # two completions per question
+batch_completions = [c for _ in solutions for c in group]
+batch_solutions = [s for s in solutions for _ in group]
+skipped = rewards.accuracy_reward(batch_completions, solution=batch_solutions)
+paying_one = [1.0 if r is None else r for r in skipped]  # the early open-r1 behaviour
+honest = np.array([np.nan if r is None else r for r in skipped])
+print("None skips:", skipped)
+print(
+    f"rewards/accuracy_reward/mean: paying 1 -> {np.mean(paying_one):.3f},"
+    f" skipping -> {np.nanmean(honest):.3f}"
+)
+assert np.mean(paying_one) == 0.625 and np.nanmean(honest) == 0.25
+inflated_adv = group_advantages(np.reshape(paying_one, (4, 2)))
+assert np.all(inflated_adv[[1, 3]] == 0)  # no gradient from those groups ...
+assert np.mean(paying_one) > np.nanmean(honest)  # ... but a metric that lies
+
+# %% [markdown]
+# **Fix.** Use a verifier for rewards (`math-verify` through
+# `r1lib.rewards.accuracy_reward`), keep string normalisation for what it is good at
+# (grouping votes), return `None` for a gold answer you cannot parse, and log the
+# fraction of skipped and of unparsable completions next to the reward.
 
 # %% [markdown]
 # ## Exercises

@@ -26,8 +26,6 @@ def test_format_checks() -> None:
     assert clinic.strict_format_reward([good]) == [1.0]
     assert clinic.strict_format_reward([good.rstrip("\n")]) == [0.0]  # no trailing newline
     assert clinic.strict_format_reward(["<think>hmm\nso </think><answer>3</answer>\n"]) == [0.0]
-    assert clinic.lenient_format_reward(["<think>hmm\nso </think>\n<answer>3</answer>"]) == [1.0]
-    assert clinic.lenient_format_reward(["<answer>3</answer>"]) == [0.0]
 
 
 def test_answer_reward_uses_the_last_answer_block() -> None:
@@ -114,6 +112,7 @@ def test_figures() -> None:
         clinic.zero_std_step(),
         clinic.aime_spread(),
         clinic.passk_estimators(),
+        clinic.checker_advantages(["a", "b", "c"], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0]),
     ]
     assert all(isinstance(f, Figure) and f.axes for f in figures)
 

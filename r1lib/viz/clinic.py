@@ -33,13 +33,13 @@ __all__ = [
     "AIME_SUCCESS_PROBS",
     "GOLDS",
     "GOLD_LOGITS",
-    "LENIENT_FORMAT",
     "SLIDERS",
     "STRICT_FORMAT",
     "advantage_scale",
     "aime_spread",
     "answer_reward",
     "base_model",
+    "checker_advantages",
     "curves",
     "first_k_estimates",
     "format_demonstrations",
@@ -47,7 +47,6 @@ __all__ = [
     "k3_gradients",
     "k3_precision",
     "kl_gradients_figure",
-    "lenient_format_reward",
     "naive_k3",
     "passk_estimators",
     "prime_format",
@@ -69,8 +68,6 @@ _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 #: ``re.DOTALL`` (the chain of thought may not contain a newline) and a newline required
 #: after ``</answer>`` (a model that stops right after the tag never earns it).
 STRICT_FORMAT = re.compile(r"^<think>.*?</think><answer>.*?</answer>\n$")
-#: R1's template, checked leniently: DOTALL, whitespace allowed between the blocks.
-LENIENT_FORMAT = re.compile(r"<think>.*?</think>\s*<answer>.*?</answer>", re.DOTALL)
 
 
 def base_model(**kwargs: object) -> np.ndarray:
@@ -90,11 +87,6 @@ def answer_reward(texts: Sequence[str], golds: Sequence[str]) -> list[float]:
 def strict_format_reward(texts: Sequence[str], golds: Sequence[str] | None = None) -> list[float]:
     """1.0 where :data:`STRICT_FORMAT` matches (``re.match``), else 0.0."""
     return [float(STRICT_FORMAT.match(text) is not None) for text in texts]
-
-
-def lenient_format_reward(texts: Sequence[str], golds: Sequence[str] | None = None) -> list[float]:
-    """1.0 where :data:`LENIENT_FORMAT` is found (``re.search``), else 0.0."""
-    return [float(LENIENT_FORMAT.search(text) is not None) for text in texts]
 
 
 def run_seeds(
@@ -429,6 +421,26 @@ def zero_std_step(frac_reward_zero_std: float = 0.5) -> Figure:
 
 
 # --------------------------------------------------------------------------- evaluation
+
+
+@styled
+def checker_advantages(
+    answers: Sequence[str], string_rewards: Sequence[float], verified_rewards: Sequence[float]
+) -> Figure:
+    """Advantages of one group under a string-matching check and under math-verify."""
+    string_adv = group_advantages([list(string_rewards)])[0]
+    verified_adv = group_advantages([list(verified_rewards)])[0]
+    figure, axis = new_figure(width=7.6, height=3.8)
+    idx = np.arange(len(answers))
+    axis.bar(idx - 0.2, string_adv, 0.4, color=PALETTE["orange"], label="string match")
+    axis.bar(idx + 0.2, verified_adv, 0.4, color=PALETTE["blue"], label="math-verify")
+    axis.axhline(0.0, color=PALETTE["black"], linewidth=0.8)
+    axis.set_xticks(idx, list(answers), fontsize=9)
+    axis.set_xlabel("the completion's final answer (gold: 1/2)")
+    axis.set_ylabel("advantage (TRL convention)")
+    axis.legend(loc="upper right", fontsize=9)
+    axis.set_title("A string check pushes correct answers down")
+    return figure
 
 
 def human_eval_pass_at_k(n: int, c: int, k: int) -> float:
