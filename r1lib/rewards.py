@@ -407,7 +407,7 @@ def accuracy_reward(
     times out returns ``[]`` (here: 0.0 for an answer, ``None`` for a gold) and a
     comparison returns ``False``. ``signal`` only works in the main thread; elsewhere
     math-verify raises ``ValueError`` (``parser.py`` lines 708-713, ``grader.py``
-    lines 855-860). This function therefore passes ``None`` (no timeout) when it runs
+    lines 856-860). This function therefore passes ``None`` (no timeout) when it runs
     outside the main thread, as TRL's ``accuracy_reward`` does: a pathological answer
     can then hang that thread, so bound the reward's wall time yourself (for example in
     a process pool). It also replaces any ``SIGALRM`` handler of yours for the duration

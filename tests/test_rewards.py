@@ -380,3 +380,22 @@ def test_rewards_imports_numpy_only_until_accuracy_is_needed() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_overlong_and_weighted_rewards_on_every_format_case() -> None:
+    # The same 27 realistic and adversarial completions (strings, chat lists, bytes).
+    batch = [c for c, _, _ in FORMAT_CASES]
+    ids = [list(range(len(completion_text(c)))) for c in batch]
+    penalties = soft_overlong_penalty(
+        batch, completion_ids=ids, max_completion_len=60, soft_punish_cache=20
+    )
+    lengths = np.array([len(i) for i in ids])
+    expected = np.where(lengths <= 40, 0.0, np.where(lengths <= 60, (40 - lengths) / 20, -1.0))
+    assert np.allclose(penalties, expected)
+    combined = WeightedReward(
+        [format_reward, lenient_format_reward, soft_overlong_penalty], [2.0, 1.0, 0.5]
+    )
+    got = combined(batch, completion_ids=ids, max_completion_len=60, soft_punish_cache=20)
+    strict = np.array([s for _, s, _ in FORMAT_CASES])
+    lenient = np.array([x for _, _, x in FORMAT_CASES])
+    assert np.allclose(got, 2 * strict + lenient + 0.5 * expected)
