@@ -203,6 +203,18 @@ viz.reward_weights_group()
 live(viz.reward_weights_group)
 
 # %% [markdown]
+# The claim, checked on the same group (columns: accuracy, strict format, English
+# share):
+
+# %%
+group = viz.group_reward_table()
+wrong_formatted = 1  # "7 × 8 is like 7 × 7 + 7 = 49 + 5 = 54", in R1's template
+for weights, sign in (([1.0, 1.0, 1.0], -1), ([0.5, 2.0, 1.0], +1)):
+    advantages = group_advantages((group @ np.array(weights))[None, :])[0]
+    print(weights, np.round(advantages, 2))
+    assert np.sign(advantages[wrong_formatted]) == sign
+
+# %% [markdown]
 # **Length.** DAPO {cite:p}`yu2025dapo` (Eq. 13) adds a *soft overlong punishment*:
 # nothing up to $L_{max} - L_{cache}$ tokens, then a linear ramp down to $-1$ at
 # $L_{max}$, and $-1$ beyond:

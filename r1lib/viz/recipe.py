@@ -39,10 +39,13 @@ from r1lib.viz.style import PALETTE, band, new_figure, styled
 __all__ = [
     "ANSWER_PAIRS",
     "GROUP_COMPLETIONS",
+    "HACK_DIGITS",
+    "HACK_STRATEGIES",
     "SLIDERS",
     "AnswerPair",
     "HackingRun",
     "Verdict",
+    "group_reward_table",
     "hacking_completion",
     "judge_pairs",
     "math_verify_says",
@@ -479,6 +482,11 @@ _GROUP_LABELS = (
     "wrong,\nChinese CoT",
     "right",
 )
+
+
+def group_reward_table() -> np.ndarray:
+    """(8, 3) accuracy, strict-format and English-share rewards of :data:`GROUP_COMPLETIONS`."""
+    return _group_table().copy()
 
 
 @functools.lru_cache(maxsize=1)
