@@ -233,7 +233,23 @@ def lenient_format_reward(completions: Sequence[object], **kwargs: Any) -> list[
 
 # --------------------------------------------------------------------------- accuracy
 
-_ANSWER_BLOCK_RE = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+
+def _last_answer_block(text: str) -> str | None:
+    """The content of the last closed ``<answer>…</answer>`` block, or ``None``.
+
+    Found with two reverse searches (linear time): a regex ``<answer>(.*?)</answer>``
+    would rescan to the end from every unclosed ``<answer>``, quadratic on a
+    completion that repeats the opening tag.
+    """
+    close = text.rfind(_ANSWER_CLOSE)
+    if close < 0:
+        return None
+    start = text.rfind(_ANSWER_OPEN, 0, close)
+    if start < 0:
+        return None
+    return text[start + len(_ANSWER_OPEN) : close]
+
+
 _MATH_DELIMITERS = ("$", "\\(", "\\[", "\\boxed", "\\fbox")
 
 
@@ -266,9 +282,9 @@ def extract_answer(text: str) -> str | None:
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str; got {type(text).__name__}")
-    blocks = _ANSWER_BLOCK_RE.findall(text)
-    if blocks:
-        block = blocks[-1]
+    block = _last_answer_block(text)
+    answer: str | None
+    if block is not None:
         boxed = extract_boxed(block)
         answer = boxed if boxed is not None else block.strip()
     else:
@@ -451,7 +467,9 @@ _LATIN_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]+")
 # A CJK "word": one ideograph (Chinese has no spaces; each character counts once).
 _CJK_CHAR_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Math is neither language: inline/display math and LaTeX commands are removed first.
-_MATH_RE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]|\\[A-Za-z]+", re.DOTALL)
+# (Each span stops at the first character that cannot be inside it, so an unclosed
+# delimiter costs a scan to the next "$" or backslash, never to the end: linear time.)
+_MATH_RE = re.compile(r"\$\$[^$]*\$\$|\$[^$]*\$|\\\([^\\]*\\\)|\\\[[^\\]*\\\]|\\[A-Za-z]+")
 _TAG_RE = re.compile(r"</?(?:think|answer)>")
 
 

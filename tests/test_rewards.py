@@ -110,6 +110,8 @@ ACCURACY_CASES: list[tuple[Any, str, float | None]] = [
     ("", "4", 0.0),
     ("<answer></answer>", "4", 0.0),
     ("<answer>" + "9" * 5000 + "</answer>", "4", 0.0),  # too long to be an answer
+    ("<answer>" * 50_000, "4", 0.0),  # unclosed tags, repeated (a regex scan is quadratic)
+    ("<answer>" * 1000 + "4</answer>", "4", 1.0),
     ("<answer> 4 </answer>", r"\text{", None),  # unparsable gold: skipped, never 1
     ("<answer> 4 </answer>", "", None),
     (b"<answer>\xff 4</answer>", "4", 1.0),
@@ -204,6 +206,8 @@ LANGUAGE_CASES: list[tuple[Any, Any, float]] = [
     ("<think>" + "word " * 50_000 + "</think>", "en", 1.0),
     ("<think>" + "字" * 50_000 + "</think>", "zh", 1.0),
     ("<think><think>nested 嵌套</think></think>", "zh", 2 / 3),
+    ("<think>" + "\\(" * 50_000 + "word", "en", 1.0),  # unclosed math delimiters, repeated
+    ("<think>" + "\\[ x" * 20_000 + "字", "zh", 1 / 20_001),
 ]
 
 
