@@ -84,6 +84,9 @@ MAX_ANSWER_CHARS = 1000
 def completion_text(completion: object) -> str:
     """The text of one completion, standard (a string) or conversational (a message list).
 
+    TRL's two dataset formats ("standard" and "conversational"; TRL
+    ``trl/rewards/accuracy_rewards.py`` reads ``completion[0]["content"]``).
+
     Parameters
     ----------
     completion
@@ -221,7 +224,20 @@ def lenient_format_reward(completions: Sequence[object], **kwargs: Any) -> list[
       fails: the reasoning was closed before it was opened).
 
     A lenient format reward pays for the structure early in training; a strict one
-    pays only for the exact template, so it often stays at 0 for longer.
+    pays only for the exact template, so it often stays at 0 for longer. The template
+    is DeepSeek-R1's (arXiv:2501.12948v1, Table 1).
+
+    Parameters
+    ----------
+    completions
+        Strings or message lists (see the module docstring).
+    **kwargs
+        Ignored (TRL passes prompts, ids and dataset columns).
+
+    Returns
+    -------
+    list of float
+        1.0 or 0.0 per completion.
 
     Examples
     --------
@@ -262,6 +278,9 @@ def extract_answer(text: str) -> str | None:
     * Otherwise the last ``\boxed{…}`` / ``\fbox{…}`` of the completion
       (:func:`r1lib.metrics.extract_boxed`).
     * Otherwise ``None`` (no answer: the accuracy reward is 0).
+
+    The ``<answer>`` block is R1's template (arXiv:2501.12948v1, Table 1); the last box
+    is the MATH benchmark's convention (Hendrycks et al. 2021).
 
     Parameters
     ----------
@@ -477,7 +496,8 @@ def chain_of_thought(text: str) -> str:
     """The reasoning part of a completion: inside ``<think>…</think>``, else before ``<answer>``.
 
     An unclosed ``<think>`` runs to the end; a ``</think>`` without an opening tag
-    (the chat template opened it) closes a block that starts at the beginning.
+    (the chat template opened it) closes a block that starts at the beginning. The
+    ``<think>`` block is R1's template (arXiv:2501.12948v1, Table 1).
 
     Parameters
     ----------
@@ -500,6 +520,7 @@ def chain_of_thought(text: str) -> str:
 def language_share(text: str, language: str = "en") -> float:
     """Share of the words of ``text`` written in ``language``'s script (0 when it has none).
 
+    The measure of R1's language-consistency reward (arXiv:2501.12948v1 §2.3.2).
     Words are Latin-letter runs and single CJK ideographs; math (``$…$``, ``\\(…\\)``,
     ``\\[…\\]``), LaTeX commands and the template's tags are removed first; digits and
     punctuation never count.

@@ -403,3 +403,37 @@ def test_overlong_and_weighted_rewards_on_every_format_case() -> None:
     strict = np.array([s for _, s, _ in FORMAT_CASES])
     lenient = np.array([x for _, _, x in FORMAT_CASES])
     assert np.allclose(got, 2 * strict + lenient + 0.5 * expected)
+
+
+def _public_callables() -> list[tuple[str, Any]]:
+    import inspect
+
+    found = []
+    for name in rewards.__all__:
+        obj = getattr(rewards, name)
+        if inspect.isfunction(obj):
+            found.append((name, obj))
+        elif inspect.isclass(obj):
+            found += [
+                (f"{name}.{a}", m)
+                for a, m in vars(obj).items()
+                if inspect.isfunction(m) and not a.startswith("_")
+            ]
+    return found
+
+
+@pytest.mark.parametrize(("name", "function"), _public_callables())
+def test_public_functions_have_numpy_docstrings_hints_and_sources(name: str, function: Any) -> None:
+    # The same rule as tests/test_contract.py applies to the core modules.
+    import inspect
+    import re
+
+    doc = inspect.getdoc(function) or inspect.getdoc(getattr(rewards, name.split(".")[0])) or ""
+    signature = inspect.signature(function)
+    arguments = [p for p in signature.parameters if p not in ("self", "kwargs")]
+    assert doc, name
+    if arguments:
+        assert "Parameters\n----------" in doc, name
+    assert signature.return_annotation is not inspect.Signature.empty, name
+    assert all(signature.parameters[p].annotation is not inspect._empty for p in arguments), name
+    assert re.search(r"\b(19|20)\d\d\b|arXiv|\bTRL\b|math-verify", doc), name
