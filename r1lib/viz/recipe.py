@@ -422,6 +422,8 @@ def verifier_error_advantages(
         title = f"No {error} possible here: advantages unchanged"
         if error == "none":
             title = "A correct verifier: right answers pushed up, wrong ones down"
+    elif np.all(seen == seen[0]):
+        title = f"One {error}: all rewards now equal, every advantage 0 (nothing learned)"
     else:
         title = (
             f"One {error}: that completion's advantage goes from "
