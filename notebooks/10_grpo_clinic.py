@@ -267,6 +267,12 @@ for loss_type in ("grpo", "bnpo", "dr_grpo"):
 viz.zero_std_step()
 
 # %% [markdown]
+# Move the fraction of all-equal groups and read off the step that is left:
+
+# %%
+live(viz.zero_std_step)
+
+# %% [markdown]
 # The fraction of such groups is `frac_reward_zero_std`. It rises as training succeeds
 # (easy prompts become all-correct), so the effective learning rate falls when it is
 # least wanted. DAPO's *dynamic sampling* {cite:p}`yu2025dapo` drops those groups and
