@@ -86,7 +86,7 @@ rng = np.random.default_rng(SEED)
 # ## The patient: a tiny language model that writes text
 #
 # `r1lib.tiny_policy` is a language model small enough to train in a second and real
-# enough to fail the way large ones do. It writes words from a 18-token vocabulary (R1's
+# enough to fail the way large ones do. It writes words from an 18-token vocabulary (R1's
 # tags, two filler words of a "chain of thought", newlines, digits and an end token),
 # and its next-token distribution depends on the prompt and the previous token (a
 # prompt-conditioned bigram model, $\pi_\theta(y_t \mid q, y_{t-1}) =
@@ -301,8 +301,9 @@ viz.curves(
 # %% [markdown]
 # With an adaptive optimiser (AdamW, as in TRL) a constant rescaling of the gradient
 # is largely normalised away; a rescaling that changes from step to step, as this one
-# does, is not. TRL can drop such groups from the loss's denominator in later versions;
-# verl implements DAPO's dynamic sampling (`filter_groups`).
+# does, is not. verl implements DAPO's dynamic sampling as
+# `algorithm.filter_groups.enable=True` (verl's `docs/algo/dapo.md`); with TRL, watch
+# `frac_reward_zero_std` and drop prompts that are always or never solved from the data.
 
 # %% [markdown]
 # ## 4. "No aha moment" / "the response length shrinks"
@@ -594,8 +595,8 @@ viz.curves(
 # entropy higher: its final entropy is within the spread of the three seeds of the
 # symmetric clip, and if anything lower (see the printed numbers). A tabular model has
 # no rare-but-right tokens shared across prompts for it to rescue. On LLMs,
-# DAPO reports that it prevents the collapse; an entropy bonus (TRL's later
-# `entropy_coef`, verl's `entropy_coeff`) is the other common fix.
+# DAPO reports that it prevents the collapse; an entropy bonus (TRL's `entropy_coef`,
+# verl's `entropy_coeff`) is the other common fix.
 
 # %% [markdown]
 # ## 9. "My AIME score doesn't match the paper"
@@ -640,8 +641,8 @@ live(viz.aime_spread)
 # %% [markdown]
 # **Fix.** Match the protocol before the number: $k$ samples per question at
 # temperature 0.6 and top-p 0.95, pass@1 as their mean, a generation budget long
-# enough that answers are not truncated (R1 allows 32,768 tokens), the same answer
-# extraction; then report the interval, and compare two models with a paired test
+# enough that answers are not truncated (R1 allows 32,768 tokens: arXiv v1, §3), the
+# same answer extraction; then report the interval, and compare two models with a paired test
 # (lesson 05; {cite:p}`miller2024errorbars`).
 
 # %% [markdown]
