@@ -100,3 +100,15 @@ def test_bad_input() -> None:
         tp.base_logits(["12"])
     with pytest.raises(ValueError, match="words"):
         tp.encode(["banana"])
+
+
+def test_dropped_rows_leave_the_model_unchanged() -> None:
+    logits = tp.base_logits(["1", "2"])
+    rng = np.random.default_rng(5)
+    config = tp.TrainConfig(steps=3, drop_zero_std_groups=True)
+    same, metrics = tp.train(logits, ["1", "2"], lambda t, g: [1.0] * len(t), config, rng)
+    assert np.array_equal(same, logits) and np.all(metrics["grad_norm"] == 0)
+    config = tp.TrainConfig(steps=3, max_completion_length=1, mask_truncated_completions=True)
+    same, metrics = tp.train(logits, ["1", "2"], _accuracy, config, rng)
+    assert np.array_equal(same, logits)
+    assert np.all(metrics["completions/clipped_ratio"] == 1.0)
