@@ -145,7 +145,7 @@ for name, values in table.items():
     print(f"{name:17}", values)
 
 # %% [markdown]
-# Read it column by column (one column per completion):
+# Each list has one entry per completion, in order:
 #
 # * **Format.** The strict reward wants R1's template and nothing else: exactly one
 #   `<think>…</think>` block, then exactly one non-empty `<answer>…</answer>` block,
