@@ -70,7 +70,7 @@ __all__ = [
 RewardFunction = Callable[..., list[float | None]]
 
 DAPO_MAX_COMPLETION_LEN = 20480
-"""DAPO's :math:`L_{max}` in tokens (arXiv:2503.14476, §3.4 / Table of settings)."""
+"""DAPO's :math:`L_{max}` in tokens (arXiv:2503.14476); the ramp starts at 20480 - 4096."""
 DAPO_SOFT_PUNISH_CACHE = 4096
 """:math:`L_{cache}` in tokens: the soft-penalty ramp before :math:`L_{max}` (DAPO)."""
 
