@@ -10,6 +10,10 @@ benchmark scores, and answer extraction from reasoning traces. One job per modul
                    :func:`variance_components`, :func:`question_means`
 ``extraction``     :func:`extract_boxed`, :func:`normalize_answer`
 =================  ==========================================================
+
+``normalize_answer`` gives a string key for grouping answers (majority voting); to
+decide whether an answer is *correct*, use :func:`r1lib.rewards.accuracy_reward`
+(math-verify), which knows that ``0.5`` equals ``\\frac{1}{2}``.
 """
 
 from r1lib.metrics.errorbars import (

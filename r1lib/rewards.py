@@ -1,0 +1,793 @@
+r"""Rule-based rewards for text completions, in Hugging Face TRL's reward-function convention.
+
+DeepSeek-R1-Zero and R1's reasoning RL score a completion with rules, not with a neural
+reward model (DeepSeek-R1, arXiv:2501.12948v1 §2.2.2 and §2.3.2): an **accuracy**
+reward (is the final answer right?), a **format** reward (is the reasoning inside
+``<think>…</think>`` and the answer inside ``<answer>…</answer>``?) and, for R1, a
+**language-consistency** reward (what share of the chain of thought is in the target
+language?), summed. DAPO (arXiv:2503.14476, Eq. 13) adds a **soft overlong penalty**
+on the completion's length.
+
+The convention
+--------------
+Every reward here is ``f(completions, **kwargs) -> list[float | None]``, the signature
+TRL's ``GRPOTrainer(reward_funcs=[...])`` calls (TRL ``trl/rewards/accuracy_rewards.py``;
+the trainer passes ``prompts``, ``completions``, ``completion_ids`` and every dataset
+column as keyword arguments), so a function from this module can be handed to TRL
+unchanged. ``completions`` is a list whose items are either
+
+* a string (TRL's "standard" format), or
+* a list of chat messages ``[{"role": "assistant", "content": "..."}]`` (TRL's
+  "conversational" format); the text scored is the ``content`` of the last message.
+
+``None`` means "no reward for this completion" (TRL skips it: the trainer turns it into
+NaN and sums rewards with ``nansum``); :func:`accuracy_reward` returns it when the gold
+answer cannot be parsed.
+
+What raises and what does not
+-----------------------------
+A reward never raises on what a model wrote: empty text, unbalanced or nested tags,
+several answers, megabytes of text, undecodable bytes (decoded as UTF-8 with
+replacement characters) all get a number. A wrong *call* raises once, at the edge:
+``TypeError`` for a wrong type, ``ValueError`` for mismatched lengths or a bad option.
+
+math-verify (``pip install "r1lib[course]"``) is imported only when
+:func:`accuracy_reward` runs; the rest of the module needs numpy only.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from r1lib._validation import check_choice
+from r1lib.metrics.extraction import extract_boxed
+
+__all__ = [
+    "DAPO_MAX_COMPLETION_LEN",
+    "DAPO_SOFT_PUNISH_CACHE",
+    "LANGUAGES",
+    "MAX_ANSWER_CHARS",
+    "WeightedReward",
+    "accuracy_reward",
+    "chain_of_thought",
+    "completion_text",
+    "extract_answer",
+    "format_reward",
+    "language_consistency_reward",
+    "language_share",
+    "lenient_format_reward",
+    "reward_table",
+    "soft_overlong_penalty",
+    "verify_answer",
+]
+
+RewardFunction = Callable[..., list[float | None]]
+
+DAPO_MAX_COMPLETION_LEN = 20480
+"""DAPO's :math:`L_{max}` in tokens (arXiv:2503.14476); the ramp starts at 20480 - 4096."""
+DAPO_SOFT_PUNISH_CACHE = 4096
+""":math:`L_{cache}` in tokens: the soft-penalty ramp before :math:`L_{max}` (DAPO)."""
+
+MAX_ANSWER_CHARS = 1000
+"""An "answer" longer than this is not a final answer: it scores 0 without parsing."""
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def completion_text(completion: object) -> str:
+    """The text of one completion, standard (a string) or conversational (a message list).
+
+    TRL's two dataset formats ("standard" and "conversational"; TRL
+    ``trl/rewards/accuracy_rewards.py`` reads ``completion[0]["content"]``).
+
+    Parameters
+    ----------
+    completion
+        A ``str``; ``bytes`` (decoded as UTF-8, undecodable bytes replaced by U+FFFD);
+        or a list of message mappings, of which the last one's ``"content"`` is
+        returned (``None`` content, as a tool-call message may have, gives ``""``).
+
+    Raises
+    ------
+    TypeError
+        For anything else: that is a wrong call, not a model's output.
+    """
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, bytes | bytearray):
+        return bytes(completion).decode("utf-8", errors="replace")
+    if isinstance(completion, Sequence):
+        if len(completion) == 0:
+            return ""
+        message = completion[-1]
+        if isinstance(message, Mapping) and "content" in message:
+            content = message["content"]
+            if content is None:
+                return ""
+            if isinstance(content, str):
+                return content
+            raise TypeError("a message's 'content' must be a str; got " + type(content).__name__)
+        raise TypeError(
+            "a conversational completion must be a list of messages such as "
+            '[{"role": "assistant", "content": "..."}]; got an item of type '
+            + type(message).__name__
+        )
+    raise TypeError(
+        "each completion must be a str or a list of chat messages; got " + type(completion).__name__
+    )
+
+
+def _texts(completions: object) -> list[str]:
+    if isinstance(completions, str | bytes) or not isinstance(completions, Sequence):
+        raise TypeError(
+            "completions must be a list of completions (strings or message lists); got "
+            + type(completions).__name__
+        )
+    return [completion_text(c) for c in completions]
+
+
+def _column(values: object, name: str, n: int) -> list[object]:
+    """A dataset column passed by the trainer: a sequence with one entry per completion."""
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a list with one entry per completion; got {values!r:.60}")
+    if len(values) != n:
+        raise ValueError(f"{name} has {len(values)} entries but there are {n} completions")
+    return list(values)
+
+
+# --------------------------------------------------------------------------- format
+
+_THINK_OPEN, _THINK_CLOSE = "<think>", "</think>"
+_ANSWER_OPEN, _ANSWER_CLOSE = "<answer>", "</answer>"
+_TAGS = (_THINK_OPEN, _THINK_CLOSE, _ANSWER_OPEN, _ANSWER_CLOSE)
+_STRICT_RE = re.compile(
+    r"\A\s*<think>(?P<think>.*?)</think>\s*<answer>(?P<answer>.*?)</answer>\s*\Z", re.DOTALL
+)
+
+
+def _strict_ok(text: str) -> bool:
+    if any(text.count(tag) != 1 for tag in _TAGS):
+        return False
+    match = _STRICT_RE.match(text)
+    return match is not None and match.group("answer").strip() != ""
+
+
+def _lenient_ok(text: str) -> bool:
+    close_think = text.find(_THINK_CLOSE)
+    if close_think < 0:
+        return False
+    open_think = text.find(_THINK_OPEN)
+    if open_think > close_think:  # an opening tag after the closing one
+        return False
+    open_answer = text.find(_ANSWER_OPEN, close_think)
+    if open_answer < 0:
+        return False
+    close_answer = text.find(_ANSWER_CLOSE, open_answer)
+    return close_answer >= 0 and text[open_answer + len(_ANSWER_OPEN) : close_answer].strip() != ""
+
+
+def format_reward(completions: Sequence[object], **kwargs: Any) -> list[float | None]:
+    r"""R1's template, strictly: ``<think> … </think> <answer> … </answer>`` and nothing else.
+
+    1.0 when the completion is, up to surrounding whitespace, exactly one
+    ``<think>…</think>`` block followed by exactly one non-empty ``<answer>…</answer>``
+    block, each tag appearing once; else 0.0.
+
+    This is the template of DeepSeek-R1-Zero (arXiv:2501.12948v1, Table 1: "<think>
+    reasoning process here </think> <answer> answer here </answer>"). Whitespace
+    between and around the blocks is free (the template itself uses spaces); open-r1's
+    ``format_reward`` (``^<think>\n.*?\n</think>\n<answer>\n.*?\n</answer>$``) demands
+    newlines and scores R1's own space-separated template 0: a too-strict regex keeps
+    the format reward at 0 until a model happens on the exact spelling.
+
+    Use :func:`lenient_format_reward` when the chat template already opens the
+    ``<think>`` block in the prompt, or when text around the blocks is acceptable.
+
+    Parameters
+    ----------
+    completions
+        Strings or message lists (see the module docstring).
+    **kwargs
+        Ignored (TRL passes prompts, ids and dataset columns).
+
+    Returns
+    -------
+    list of float
+        1.0 or 0.0 per completion.
+
+    Examples
+    --------
+    >>> format_reward(["<think> 2+2 </think> <answer> 4 </answer>", "4"])
+    [1.0, 0.0]
+    """
+    return [1.0 if _strict_ok(text) else 0.0 for text in _texts(completions)]
+
+
+def lenient_format_reward(completions: Sequence[object], **kwargs: Any) -> list[float | None]:
+    """R1's template, leniently: a closed reasoning block, then a non-empty answer block.
+
+    1.0 when ``</think>`` appears and, after it, a non-empty ``<answer>…</answer>``;
+    else 0.0. Differences from :func:`format_reward` (the strict variant):
+
+    * the opening ``<think>`` may be missing: chat templates such as DeepSeek-R1's
+      put ``<think>`` at the end of the prompt, so the completion starts inside it;
+    * text before ``<think>``, between the blocks and after ``</answer>`` is allowed;
+    * repeated tags are allowed: the first ``</think>`` and the first answer block
+      after it count (but a ``<think>`` that opens only after the first ``</think>``
+      fails: the reasoning was closed before it was opened).
+
+    A lenient format reward pays for the structure early in training; a strict one
+    pays only for the exact template, so it often stays at 0 for longer. The template
+    is DeepSeek-R1's (arXiv:2501.12948v1, Table 1).
+
+    Parameters
+    ----------
+    completions
+        Strings or message lists (see the module docstring).
+    **kwargs
+        Ignored (TRL passes prompts, ids and dataset columns).
+
+    Returns
+    -------
+    list of float
+        1.0 or 0.0 per completion.
+
+    Examples
+    --------
+    >>> lenient_format_reward(["2+2 is 4.</think>\\nSo <answer>4</answer>.", "<answer>4</answer>"])
+    [1.0, 0.0]
+    """
+    return [1.0 if _lenient_ok(text) else 0.0 for text in _texts(completions)]
+
+
+# --------------------------------------------------------------------------- accuracy
+
+
+def _last_answer_block(text: str) -> str | None:
+    """The content of the last closed ``<answer>…</answer>`` block, or ``None``.
+
+    Found with two reverse searches (linear time): a regex ``<answer>(.*?)</answer>``
+    would rescan to the end from every unclosed ``<answer>``, quadratic on a
+    completion that repeats the opening tag.
+    """
+    close = text.rfind(_ANSWER_CLOSE)
+    if close < 0:
+        return None
+    start = text.rfind(_ANSWER_OPEN, 0, close)
+    if start < 0:
+        return None
+    return text[start + len(_ANSWER_OPEN) : close]
+
+
+_MATH_DELIMITERS = ("$", "\\(", "\\[", "\\boxed", "\\fbox")
+
+
+def extract_answer(text: str) -> str | None:
+    r"""The final answer in a completion: the last ``<answer>`` block, else the last box.
+
+    * If the completion has a closed ``<answer>…</answer>`` block, the last one is
+      the answer region; inside it, a ``\boxed{}`` (the last) is the answer, else the
+      whole block, stripped.
+    * Otherwise the last ``\boxed{…}`` / ``\fbox{…}`` of the completion
+      (:func:`r1lib.metrics.extract_boxed`).
+    * Otherwise ``None`` (no answer: the accuracy reward is 0).
+
+    The ``<answer>`` block is R1's template (arXiv:2501.12948v1, Table 1); the last box
+    is the MATH benchmark's convention (Hendrycks et al. 2021).
+
+    Parameters
+    ----------
+    text
+        The completion's text (:func:`completion_text`).
+
+    Returns
+    -------
+    str or None
+        The answer, stripped, exactly as written.
+
+    Examples
+    --------
+    >>> extract_answer("<think>…</think> <answer> $\\frac{1}{2}$ </answer>")
+    '$\\frac{1}{2}$'
+    >>> extract_answer(r"so the answer is \boxed{7}.")
+    '7'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str; got {type(text).__name__}")
+    block = _last_answer_block(text)
+    answer: str | None
+    if block is not None:
+        boxed = extract_boxed(block)
+        answer = boxed if boxed is not None else block.strip()
+    else:
+        answer = extract_boxed(text)
+    if answer is None or answer.strip() == "":
+        return None
+    return answer.strip()
+
+
+def _as_latex(answer: str) -> str:
+    """Bare answers are read as LaTeX math (``$…$``); text with delimiters as it is.
+
+    An escaped dollar ``\\$`` (currency) is not a delimiter.
+    """
+    if any(d in answer.replace("\\$", "") for d in _MATH_DELIMITERS):
+        return answer
+    return "$" + answer + "$"
+
+
+def _math_verify() -> Any:
+    try:
+        import math_verify  # type: ignore[import-untyped]
+    except ImportError as error:  # pragma: no cover - exercised with a patched import
+        raise ImportError(
+            'accuracy_reward needs math-verify: pip install "r1lib[course]" '
+            "(or pip install math-verify)"
+        ) from error
+    return math_verify
+
+
+def _timeouts(parsing_timeout: int | None, verify_timeout: int | None) -> tuple[int | None, ...]:
+    """math-verify's timeouts use SIGALRM, which only the main thread may set."""
+    if threading.current_thread() is threading.main_thread():
+        return parsing_timeout, verify_timeout
+    return None, None
+
+
+def _check_timeout(value: object, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number of seconds >= 1, or None; got {value!r}")
+    return value
+
+
+def verify_answer(
+    answer: str | None,
+    gold: str,
+    *,
+    parsing_timeout: int | None = 5,
+    verify_timeout: int | None = 5,
+) -> float | None:
+    r"""math-verify's verdict on one extracted answer: 1.0, 0.0, or ``None`` (gold unparsable).
+
+    Both strings are parsed with ``math_verify.parse`` (a bare answer such as
+    ``\frac{1}{2}`` is wrapped as ``$\frac{1}{2}$`` first, so that it is read as LaTeX)
+    and compared with ``math_verify.verify(gold, answer)`` (gold first: math-verify's
+    comparison is not symmetric).
+
+    Parameters
+    ----------
+    answer
+        The extracted answer (:func:`extract_answer`); ``None`` or too long (more than
+        ``MAX_ANSWER_CHARS`` characters) scores 0.0.
+    gold
+        The reference answer, e.g. ``"\\frac{1}{2}"`` or a full solution ending in a box.
+    parsing_timeout, verify_timeout
+        Seconds, as math-verify's ``parse(parsing_timeout=)`` and
+        ``verify(timeout_seconds=)``; see :func:`accuracy_reward`.
+
+    Returns
+    -------
+    float or None
+        ``None`` when the gold answer cannot be parsed: skip the sample, never pay 1.
+    """
+    mv = _math_verify()
+    parse_s, verify_s = _timeouts(parsing_timeout, verify_timeout)
+    gold_latex = _as_latex(gold)
+    # parse() falls back to returning the raw string when nothing parses ("first_match"):
+    # such a gold would be compared as a string. A gold with no mathematical reading is
+    # unparsable: skip the sample.
+    if len(mv.parse(gold_latex, fallback_mode="no_fallback", parsing_timeout=parse_s)) == 0:
+        return None
+    gold_parsed = mv.parse(gold_latex, parsing_timeout=parse_s)
+    if answer is None or len(answer) > MAX_ANSWER_CHARS:
+        return 0.0
+    try:
+        answer_parsed = mv.parse(_as_latex(answer), parsing_timeout=parse_s)
+        return 1.0 if mv.verify(gold_parsed, answer_parsed, timeout_seconds=verify_s) else 0.0
+    except Exception:  # math-verify catches its own errors; belt and braces for model output
+        return 0.0
+
+
+def accuracy_reward(
+    completions: Sequence[object],
+    solution: Sequence[str],
+    *,
+    parsing_timeout: int | None = 5,
+    verify_timeout: int | None = 5,
+    **kwargs: Any,
+) -> list[float | None]:
+    r"""Rule-based accuracy: the final answer, checked against ``solution`` by math-verify.
+
+    .. math:: r_i = \mathbb{1}[\mathrm{verify}(\mathrm{parse}(g_i), \mathrm{parse}(\hat a_i))]
+
+    where :math:`\hat a_i` is the last ``<answer>`` block of completion *i*, else its
+    last ``\boxed{}`` (:func:`extract_answer`), and :math:`g_i` its gold answer.
+    R1-Zero's accuracy reward (arXiv:2501.12948v1 §2.2.2): "for math problems with
+    deterministic results, the model is required to provide the final answer in a
+    specified format (e.g., within a box), enabling reliable rule-based verification".
+
+    Parameters
+    ----------
+    completions
+        Strings or message lists (see the module docstring).
+    solution
+        One gold answer (a ``str``) per completion: TRL passes the dataset column of
+        that name.
+    parsing_timeout, verify_timeout
+        Seconds allowed to parse one string / compare one pair (math-verify's
+        ``parse(parsing_timeout=)``, ``verify(timeout_seconds=)``; TRL uses 10 and 5).
+
+    Returns
+    -------
+    list of float or None
+        1.0 (equivalent), 0.0 (not, or no answer found, or an answer of more than
+        ``MAX_ANSWER_CHARS`` characters), ``None`` when the gold answer cannot be parsed
+        (the sample is skipped; open-r1's first ``accuracy_reward`` paid 1.0 there, which
+        rewards every completion of a broken question).
+
+    Notes
+    -----
+    **Timeouts.** math-verify 0.9.0 (``math_verify/utils.py``, ``timeout``, lines 50-71)
+    arms ``signal.alarm(seconds)`` with a ``SIGALRM`` handler around each parse and
+    each comparison: on POSIX the limit is a whole number of seconds, and a parse that
+    times out returns ``[]`` (here: 0.0 for an answer, ``None`` for a gold) and a
+    comparison returns ``False``. ``signal`` only works in the main thread; elsewhere
+    math-verify raises ``ValueError`` (``parser.py`` lines 708-713, ``grader.py``
+    lines 856-860). This function therefore passes ``None`` (no timeout) when it runs
+    outside the main thread, as TRL's ``accuracy_reward`` does: a pathological answer
+    can then hang that thread, so bound the reward's wall time yourself (for example in
+    a process pool). It also replaces any ``SIGALRM`` handler of yours for the duration
+    of each call. On Windows math-verify runs each call in a new process (slow).
+
+    **Errors of the verifier**, both ways, are the subject of the lesson "R1's recipe":
+    it accepts ``\delta`` for ``\Delta`` and the open interval ``(1,2)`` for the set
+    ``\{1,2\}``; it rejects ``x<3`` for :math:`(-\infty,3)`.
+
+    Examples
+    --------
+    >>> chat = [{"role": "assistant", "content": r"... \boxed{\frac{\sqrt{2}}{2}}"}]
+    >>> accuracy_reward([chat, "<answer>3</answer>"], solution=[r"\sqrt{2}/2", "4"])
+    [1.0, 0.0]
+    """
+    texts = _texts(completions)
+    golds = _column(solution, "solution", len(texts))
+    for gold in golds:
+        if not isinstance(gold, str):
+            raise TypeError(f"solution must hold strings; got {type(gold).__name__}")
+    parsing_timeout = _check_timeout(parsing_timeout, "parsing_timeout")
+    verify_timeout = _check_timeout(verify_timeout, "verify_timeout")
+    return [
+        verify_answer(
+            extract_answer(text),
+            str(gold),
+            parsing_timeout=parsing_timeout,
+            verify_timeout=verify_timeout,
+        )
+        for text, gold in zip(texts, golds, strict=True)
+    ]
+
+
+# --------------------------------------------------------------------------- language
+
+LANGUAGES = ("en", "zh")
+"""Target languages by script: ``en`` = Latin letters, ``zh`` = CJK ideographs."""
+
+# A Latin "word": a run of Latin letters (ASCII and Latin-1/Extended-A/B accents).
+_LATIN_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]+")
+# A CJK "word": one ideograph (Chinese has no spaces; each character counts once).
+_CJK_CHAR_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Math is neither language: inline/display math and LaTeX commands are removed first.
+# (Each span stops at the first character that cannot be inside it, so an unclosed
+# delimiter costs a scan to the next "$" or backslash, never to the end: linear time.)
+_MATH_RE = re.compile(r"\$\$[^$]*\$\$|\$[^$]*\$|\\\([^\\]*\\\)|\\\[[^\\]*\\\]|\\[A-Za-z]+")
+_TAG_RE = re.compile(r"</?(?:think|answer)>")
+
+
+def chain_of_thought(text: str) -> str:
+    """The reasoning part of a completion: inside ``<think>…</think>``, else before ``<answer>``.
+
+    An unclosed ``<think>`` runs to the end; a ``</think>`` without an opening tag
+    (the chat template opened it) closes a block that starts at the beginning. The
+    ``<think>`` block is R1's template (arXiv:2501.12948v1, Table 1).
+
+    Parameters
+    ----------
+    text
+        The completion's text.
+
+    Returns
+    -------
+    str
+        The reasoning text (the whole completion when it has no tags).
+    """
+    start = text.find(_THINK_OPEN)
+    start = 0 if start < 0 else start + len(_THINK_OPEN)
+    end = text.find(_THINK_CLOSE, start)
+    if end < 0:
+        end = text.find(_ANSWER_OPEN, start)
+    return text[start:] if end < 0 else text[start:end]
+
+
+def language_share(text: str, language: str = "en") -> float:
+    """Share of the words of ``text`` written in ``language``'s script (0 when it has none).
+
+    The measure of R1's language-consistency reward (arXiv:2501.12948v1 §2.3.2).
+    Words are Latin-letter runs and single CJK ideographs; math (``$…$``, ``\\(…\\)``,
+    ``\\[…\\]``), LaTeX commands and the template's tags are removed first; digits and
+    punctuation never count.
+
+    Parameters
+    ----------
+    text
+        The text to measure (a chain of thought).
+    language
+        ``"en"`` (Latin script) or ``"zh"`` (CJK ideographs); unchecked (see
+        :func:`language_consistency_reward`).
+
+    Returns
+    -------
+    float
+        A share in :math:`[0, 1]`.
+    """
+    prose = _MATH_RE.sub(" ", _TAG_RE.sub(" ", text))
+    latin = len(_LATIN_WORD_RE.findall(prose))
+    cjk = len(_CJK_CHAR_RE.findall(prose))
+    total = latin + cjk
+    if total == 0:
+        return 0.0
+    return (latin if language == "en" else cjk) / total
+
+
+def language_consistency_reward(
+    completions: Sequence[object],
+    language: str | Sequence[str] = "en",
+    **kwargs: Any,
+) -> list[float | None]:
+    r"""R1's language-consistency reward: the share of target-language words in the CoT.
+
+    .. math:: r_i = \frac{\#\{\text{words of the CoT in the target language}\}}
+                         {\#\{\text{words of the CoT}\}}
+
+    DeepSeek-R1 (arXiv:2501.12948v1 §2.3.2) adds it during reasoning RL to stop the
+    chain of thought mixing languages, "calculated as the proportion of target
+    language words in the CoT", at a slight cost in accuracy, and sums it with the
+    accuracy reward. The paper does not say how words are counted; here the
+    language is told by its **script** (R1's problem was Chinese/English mixing):
+
+    * ``"en"``: a word is a run of Latin letters;
+    * ``"zh"``: a word is one CJK ideograph (Chinese is written without spaces);
+
+    and math (``$…$``, LaTeX commands), digits and punctuation are in neither
+    language. So French would count as ``"en"``: this separates scripts, not
+    languages. The CoT is the ``<think>`` block (:func:`chain_of_thought`). A CoT with
+    no words at all scores 0.0.
+
+    Parameters
+    ----------
+    completions
+        Strings or message lists (see the module docstring).
+    language
+        ``"en"`` or ``"zh"`` for every completion, or one per completion (a dataset
+        column named ``language``, as TRL would pass it).
+
+    Examples
+    --------
+    >>> language_consistency_reward(["<think>所以 the answer is $x=2$</think>"], language="en")
+    [0.6]
+    """
+    texts = _texts(completions)
+    if isinstance(language, str):
+        languages: list[object] = [language] * len(texts)
+    else:
+        languages = _column(language, "language", len(texts))
+    for lang in languages:
+        check_choice(lang, "language", LANGUAGES)
+    return [
+        language_share(chain_of_thought(text), str(lang))
+        for text, lang in zip(texts, languages, strict=True)
+    ]
+
+
+# --------------------------------------------------------------------------- length
+
+
+def soft_overlong_penalty(
+    completions: Sequence[object] | None = None,
+    completion_ids: Sequence[Sequence[int]] | None = None,
+    *,
+    max_completion_len: int = DAPO_MAX_COMPLETION_LEN,
+    soft_punish_cache: int = DAPO_SOFT_PUNISH_CACHE,
+    **kwargs: Any,
+) -> list[float | None]:
+    r"""DAPO's soft overlong punishment, on token counts.
+
+    .. math::
+        R_{length}(y) = \begin{cases}
+          0, & |y| \le L_{max} - L_{cache} \\
+          \dfrac{(L_{max} - L_{cache}) - |y|}{L_{cache}}, & L_{max} - L_{cache} < |y| \le L_{max} \\
+          -1, & L_{max} < |y|
+        \end{cases}
+
+    (DAPO, arXiv:2503.14476, Eq. 13; added to the accuracy reward). The defaults are
+    DAPO's :math:`L_{max} = 20480` and :math:`L_{cache} = 4096` tokens. Option names
+    are TRL's (``get_soft_overlong_punishment(max_completion_len, soft_punish_cache)``).
+
+    **What counts as a token:** one entry of ``completion_ids``, i.e. one id of the
+    policy's tokenizer in the generated completion (the prompt excluded), which is what
+    ``GRPOTrainer`` passes. :math:`|y|` is ``len(completion_ids[i])``; the text of
+    ``completions`` is not used (characters or words are not tokens).
+
+    Parameters
+    ----------
+    completions
+        Accepted for the TRL signature; only its length is checked against
+        ``completion_ids``.
+    completion_ids
+        Token ids of each completion (any sequence; only its length matters).
+    max_completion_len
+        :math:`L_{max}`, tokens, ``>= 1``.
+    soft_punish_cache
+        :math:`L_{cache}`, tokens, ``0 <= L_cache <= L_max`` (0: a hard cliff at
+        :math:`L_{max}`).
+
+    Returns
+    -------
+    list of float
+        Penalties in :math:`[-1, 0]`.
+
+    Examples
+    --------
+    >>> ids = [[0] * 90, [0] * 50]
+    >>> soft_overlong_penalty(completion_ids=ids, max_completion_len=100, soft_punish_cache=20)
+    [-0.5, 0.0]
+    """
+    if completion_ids is None:
+        raise ValueError(
+            "soft_overlong_penalty needs completion_ids (the token ids of each completion, "
+            "which GRPOTrainer passes)"
+        )
+    if isinstance(completion_ids, str | bytes) or not isinstance(completion_ids, Sequence):
+        raise TypeError("completion_ids must be a list of token-id sequences")
+    for name, value in (
+        ("max_completion_len", max_completion_len),
+        ("soft_punish_cache", soft_punish_cache),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise TypeError(f"{name} must be an int; got {type(value).__name__}")
+    if max_completion_len < 1:
+        raise ValueError(f"max_completion_len must be >= 1; got {max_completion_len}")
+    if not 0 <= soft_punish_cache <= max_completion_len:
+        raise ValueError(
+            f"soft_punish_cache must be in [0, max_completion_len={max_completion_len}]; "
+            f"got {soft_punish_cache}"
+        )
+    if completions is not None:
+        _column(completions, "completions", len(completion_ids))
+    lengths = []
+    for ids in completion_ids:
+        if isinstance(ids, str | bytes) or not isinstance(ids, Sequence | np.ndarray):
+            raise TypeError("each entry of completion_ids must be a sequence of token ids")
+        lengths.append(len(ids))
+    return [
+        _overlong(length, int(max_completion_len), int(soft_punish_cache)) for length in lengths
+    ]
+
+
+def _overlong(length: int, max_len: int, cache: int) -> float:
+    threshold = max_len - cache
+    if length <= threshold:
+        return 0.0
+    if length <= max_len:
+        return (threshold - length) / cache
+    return -1.0
+
+
+# --------------------------------------------------------------------------- combining
+
+
+def reward_table(
+    reward_funcs: Sequence[RewardFunction], completions: Sequence[object], **kwargs: Any
+) -> npt.NDArray[np.float64]:
+    """Each reward function's rewards as columns of an ``(N, F)`` array, ``None`` as NaN.
+
+    This is TRL's ``rewards_per_func`` (``GRPOTrainer._calculate_rewards``).
+
+    Parameters
+    ----------
+    reward_funcs
+        Reward functions ``f(completions, **kwargs)``.
+    completions
+        Strings or message lists.
+    **kwargs
+        Passed to every function (e.g. ``solution=...``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(completions), len(reward_funcs))`` floats, NaN where a function returned
+        ``None``.
+    """
+    funcs = _check_funcs(reward_funcs)
+    n = len(_texts(completions))
+    table = np.full((n, len(funcs)), np.nan)
+    for j, func in enumerate(funcs):
+        values = func(completions, **kwargs)
+        if len(values) != n:
+            raise ValueError(
+                f"reward function {getattr(func, '__name__', j)!r} returned {len(values)} "
+                f"rewards for {n} completions"
+            )
+        table[:, j] = [np.nan if v is None else float(v) for v in values]
+    return table
+
+
+def _check_funcs(reward_funcs: object) -> list[RewardFunction]:
+    if callable(reward_funcs):
+        return [reward_funcs]  # type: ignore[list-item]
+    if not isinstance(reward_funcs, Sequence) or len(reward_funcs) == 0:
+        raise TypeError("reward_funcs must be a reward function or a non-empty list of them")
+    for func in reward_funcs:
+        if not callable(func):
+            raise TypeError(f"reward_funcs must hold callables; got {type(func).__name__}")
+    return list(reward_funcs)
+
+
+class WeightedReward:
+    r"""A weighted sum of reward functions, as TRL's ``GRPOConfig(reward_weights=...)``.
+
+    .. math:: r_i = \sum_j w_j\, r_{ij}, \quad \text{skipping } r_{ij} = \text{None}
+
+    TRL computes ``(rewards_per_func * reward_weights).nansum(dim=1)`` in
+    ``GRPOTrainer`` (TRL 2026): a ``None`` reward counts as 0 in the sum, and a sample
+    on which every function returned ``None`` gets 0 (TRL also warns). R1 sums its
+    rewards with weight 1 each ("directly summing them", arXiv:2501.12948v1 §2.3.2).
+
+    The object is itself a reward function (TRL convention, ``__name__``
+    ``"weighted_reward"``), so it can be passed to a trainer as one.
+
+    Parameters
+    ----------
+    reward_funcs
+        Reward functions ``f(completions, **kwargs)``.
+    reward_weights
+        One finite weight per function; ``None`` = all 1.0 (TRL's default).
+    """
+
+    __name__ = "weighted_reward"
+
+    def __init__(
+        self,
+        reward_funcs: Sequence[RewardFunction],
+        reward_weights: Sequence[float] | None = None,
+    ) -> None:
+        self.reward_funcs = _check_funcs(reward_funcs)
+        if reward_weights is None:
+            weights = np.ones(len(self.reward_funcs))
+        else:
+            if isinstance(reward_weights, str) or not isinstance(
+                reward_weights, Sequence | np.ndarray
+            ):
+                raise TypeError("reward_weights must be a list of numbers")
+            weights = np.asarray(reward_weights, dtype=float)
+            if weights.shape != (len(self.reward_funcs),):
+                raise ValueError(
+                    f"reward_weights has {weights.size} entries but there are "
+                    f"{len(self.reward_funcs)} reward functions"
+                )
+            if not np.all(np.isfinite(weights)):
+                raise ValueError("reward_weights must be finite")
+        self.reward_weights = weights
+
+    def __call__(self, completions: Sequence[object], **kwargs: Any) -> list[float | None]:
+        table = reward_table(self.reward_funcs, completions, **kwargs)
+        weighted = np.where(np.isnan(table), 0.0, table * self.reward_weights)
+        return [float(v) for v in weighted.sum(axis=1)]
