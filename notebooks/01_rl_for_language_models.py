@@ -607,7 +607,7 @@ check.ppo_clip(my_ppo_clip_solution, strict=True)
 # :label: ex-01-memory
 # ```
 # Under the assumptions of section 5 (`rl.BYTES_TRAINED` bytes per trained parameter),
-# how many gigabytes (1 GB = $10^9$ bytes) does a critic of the same size as a 7B-parameter
+# how many gigabytes (1 GB = $10^9$ bytes) does a critic of the same size as a 32B-parameter
 # policy add?
 # ```{exercise-end}
 # ```
@@ -623,7 +623,7 @@ check.critic_memory_gb(critic_gb)
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
-check.critic_memory_gb(rl.BYTES_TRAINED * 7e9 / 1e9, strict=True)
+check.critic_memory_gb(rl.BYTES_TRAINED * 32e9 / 1e9, strict=True)
 
 # %% [markdown]
 # ```{solution-end}

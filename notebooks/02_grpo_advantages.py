@@ -407,14 +407,15 @@ check.group_advantages(my_advantages_solution, strict=True)
 # ```{exercise-start} A group of 16 that teaches nothing
 # :label: ex-02-uniform
 # ```
-# R1-Zero sampled $G = 16$ completions per question. For a question the model already
-# answers correctly with probability $p = 0.9$, what is the probability that all 16
-# rewards are equal?
+# R1-Zero sampled $G = 16$ completions per question. What is the probability that all 16
+# rewards of a group are equal, for an easy question the model answers correctly with
+# probability $p = 0.85$, and for a hard one with $p = 0.05$? Put the two numbers in `q`
+# as a list, the easy question first.
 # ```{exercise-end}
 # ```
 
 # %%
-q = None  # YOUR ANSWER HERE
+q = None  # YOUR ANSWER HERE: [easy, hard]
 check.uniform_group_probability(q)
 
 # %% [markdown]
@@ -424,7 +425,8 @@ check.uniform_group_probability(q)
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
-check.uniform_group_probability(0.9**16 + 0.1**16, strict=True)
+# All correct or all wrong: two ways to get 16 equal rewards.
+check.uniform_group_probability([0.85**16 + 0.15**16, 0.05**16 + 0.95**16], strict=True)
 
 # %% [markdown]
 # ```{solution-end}

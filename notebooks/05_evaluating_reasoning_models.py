@@ -757,10 +757,11 @@ check.standard_error(solution_standard_error, strict=True)
 # ```{exercise-start} How coarse is AIME?
 # :label: ex-05-aime
 # ```
-# (a) How many points (out of 100) is one AIME question worth? (b) A model answers 21 of
-# the 30 questions correctly, one sample each. Using the normal approximation with the
-# plug-in standard error $\sqrt{a(1-a)/n}$, $a = 21/30$, what is the half-width of the 95%
-# confidence interval, in points? Put numbers in place of `None`.
+# Pool AIME 2024 and AIME 2025: 60 questions. (a) How many points (out of 100) is one of
+# them worth? (b) A model answers 45 of the 60 questions correctly, one sample each. Using
+# the normal approximation with the plug-in standard error $\sqrt{a(1-a)/n}$, $a = 45/60$,
+# what is the half-width of the 95% confidence interval, in points? Put numbers in place
+# of `None`.
 # ```{exercise-end}
 # ```
 
@@ -778,8 +779,8 @@ check.aime_ci_half_width(ci_half_width_points)
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
-solution_points = 100 / 30
-solution_half_width = 100 * 1.96 * math.sqrt((21 / 30) * (9 / 30) / 30)
+solution_points = 100 / 60
+solution_half_width = 100 * 1.96 * math.sqrt((45 / 60) * (15 / 60) / 60)
 check.aime_points(solution_points, strict=True)
 check.aime_ci_half_width(solution_half_width, strict=True)
 

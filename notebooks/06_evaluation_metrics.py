@@ -645,9 +645,9 @@ check.maj_at_k(solution_maj_at_k, strict=True)
 # ```{exercise-start} How low is the plug-in?
 # :label: ex-06-codex-bias
 # ```
-# For Chen et al.'s example ($n = 64$ samples, $c = 4$ correct, $k = 16$), how many points
-# (out of 100) does the plug-in estimate fall below the unbiased one? Compute it from the
-# two formulas (without `r1lib`) and put the number in `codex_bias`.
+# A model produced $n = 40$ samples for a question, $c = 2$ of them correct. How many points
+# (out of 100) does the plug-in estimate of pass@20 fall below the unbiased one? Compute it
+# from the two formulas (without `r1lib`) and put the number in `codex_bias`.
 # ```{exercise-end}
 # ```
 
@@ -663,9 +663,9 @@ check.codex_bias(codex_bias)
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Reference solution: try the exercise above first.
-unbiased_16 = 1 - math.comb(60, 16) / math.comb(64, 16)
-plugin_16 = 1 - (1 - 4 / 64) ** 16
-check.codex_bias(100 * (unbiased_16 - plugin_16), strict=True)
+unbiased_20 = 1 - math.comb(38, 20) / math.comb(40, 20)
+plugin_20 = 1 - (1 - 2 / 40) ** 20
+check.codex_bias(100 * (unbiased_20 - plugin_20), strict=True)
 
 # %% [markdown]
 # ```{solution-end}
