@@ -382,13 +382,8 @@ def my_advantages(rewards):
 
 check.group_advantages(my_advantages)
 
-# %% [markdown]
-# ```{solution-start} ex-02-normalise
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def my_advantages_solution(rewards):
     rewards = np.asarray(rewards, dtype=float)
@@ -398,10 +393,6 @@ def my_advantages_solution(rewards):
 
 
 check.group_advantages(my_advantages_solution, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} A group of 16 that teaches nothing
@@ -418,19 +409,10 @@ check.group_advantages(my_advantages_solution, strict=True)
 q = None  # YOUR ANSWER HERE: [easy, hard]
 check.uniform_group_probability(q)
 
-# %% [markdown]
-# ```{solution-start} ex-02-uniform
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 # All correct or all wrong: two ways to get 16 equal rewards.
 check.uniform_group_probability([0.85**16 + 0.15**16, 0.05**16 + 0.95**16], strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} The price of dynamic sampling
@@ -451,13 +433,8 @@ def draws_per_useful_group(p, G):
 
 check.draws_per_useful_group(draws_per_useful_group)
 
-# %% [markdown]
-# ```{solution-start} ex-02-draws
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def draws_per_useful_group_solution(p, G):
     p = np.asarray(p, dtype=float)
@@ -465,10 +442,6 @@ def draws_per_useful_group_solution(p, G):
 
 
 check.draws_per_useful_group(draws_per_useful_group_solution, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} Choosing G

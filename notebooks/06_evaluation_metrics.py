@@ -576,13 +576,8 @@ def my_pass_at_k(n, c, k):
 
 check.pass_at_k(my_pass_at_k)
 
-# %% [markdown]
-# ```{solution-start} ex-06-pass-at-k
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_pass_at_k(n, c, k):
     if n - c < k:  # every k-subset contains a correct sample
@@ -591,10 +586,6 @@ def solution_pass_at_k(n, c, k):
 
 
 check.pass_at_k(solution_pass_at_k, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} maj@k by brute force
@@ -617,13 +608,8 @@ def my_maj_at_k(answers, gold, k):
 
 check.maj_at_k(my_maj_at_k)
 
-# %% [markdown]
-# ```{solution-start} ex-06-maj-at-k
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_maj_at_k(answers, gold, k):
     subsets = list(itertools.combinations(answers, k))
@@ -636,10 +622,6 @@ def solution_maj_at_k(answers, gold, k):
 
 
 check.maj_at_k(solution_maj_at_k, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} How low is the plug-in?
@@ -656,20 +638,11 @@ codex_bias = None  # YOUR ANSWER HERE
 
 check.codex_bias(codex_bias)
 
-# %% [markdown]
-# ```{solution-start} ex-06-codex-bias
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 unbiased_20 = 1 - math.comb(38, 20) / math.comb(40, 20)
 plugin_20 = 1 - (1 - 2 / 40) ** 20
 check.codex_bias(100 * (unbiased_20 - plugin_20), strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # **Question.** A paper reports maj@8 "from the first 8 of 64 samples per question".

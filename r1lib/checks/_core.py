@@ -122,7 +122,7 @@ class Mistake:
 
     answer: Any
     message: str
-    rtol: float = 1e-6
+    rtol: float | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -269,7 +269,7 @@ def _difference(got: float, expected: float, rtol: float, atol: float = 0.0) -> 
     direction = "too high" if abs(got) > abs(expected) else "too low"
     if ratio >= 100 or ratio <= 0.01:
         return f"is far {direction} ({format_number(ratio, 2)} times the correct value)", 4
-    if relative >= 1:
+    if relative >= 0.995:  # "2 times", not "too high by 100%"
         return f"is {format_number(ratio, 2)} times the correct value ({direction})", 4
     if relative >= 0.01:
         percent = 100 * relative
@@ -347,25 +347,41 @@ def _matches(got: Any, value: Any, rtol: float) -> bool:
         return False
     if got_array.shape != value_array.shape:
         return False
+    finite = value_array[np.isfinite(value_array)]
+    atol = 1e-12 * float(np.max(np.abs(finite))) if finite.size else 0.0  # round-off only
     with np.errstate(invalid="ignore", over="ignore"):
-        return bool(
-            np.all(np.isclose(got_array, value_array, rtol=rtol, atol=1e-12, equal_nan=True))
-        )
+        close = np.isclose(got_array, value_array, rtol=rtol, atol=atol, equal_nan=True)
+    return bool(np.all(close))
 
 
-def _recognise(mistakes: Sequence[Mistake], got: Any, case: Case | None) -> str:
-    """The message of the first mistake ``got`` equals (on ``case``), or ``""``."""
+def _recognise(
+    mistakes: Sequence[Mistake], tried: Sequence[tuple[Case | None, Any]], rtol: float
+) -> str:
+    """The message of the first mistake that reproduces every result in ``tried``, or "".
+
+    ``tried`` holds (case, learner's result) for every case run so far, the failing one
+    last (one pair with case ``None`` for a number). A mistake explains the learner's
+    answer only if it gives the same results on all of them: a learner who is right on
+    the first cases did not make a mistake that is wrong there.
+    """
     for mistake in mistakes:
-        answer = mistake.answer
-        if callable(answer) and case is not None:
-            try:
-                with np.errstate(all="ignore"):
-                    answer = answer(*case.args, **case.kwargs)
-            except Exception:  # a mistake that cannot run on this case does not apply
-                continue
-        if _matches(got, answer, mistake.rtol):
+        tolerance = mistake.rtol if mistake.rtol is not None else max(rtol, 1e-6)
+        if all(_reproduces(mistake, case, got, tolerance) for case, got in tried):
             return mistake.message
     return ""
+
+
+def _reproduces(mistake: Mistake, case: Case | None, got: Any, rtol: float) -> bool:
+    answer = mistake.answer
+    if callable(answer):
+        if case is None:
+            return False
+        try:
+            with np.errstate(all="ignore"):
+                answer = answer(*_copies(case.args), **_copies(case.kwargs))
+        except Exception:  # a mistake that cannot run on this case does not apply
+            return False
+    return _matches(got, answer, rtol)
 
 
 # ---------------------------------------------------------------------------
@@ -555,6 +571,7 @@ def check_function(
             else f"expected a function, got {type(learner_fn).__name__}."
         )
         return _finish(Feedback(title, status, message), strict)
+    tried: list[tuple[Case | None, Any]] = []
     for number, case in enumerate(cases, start=1):
         expected = reference_fn(*case.args, **case.kwargs)
         label = _case_label(number, len(cases), case)
@@ -572,9 +589,10 @@ def check_function(
         if _not_attempted(got):
             message = "not attempted yet: your function returned None; return the result."
             return _finish(Feedback(title, "not attempted", message), strict)
+        tried.append((case, got))
         reason = _compare(got, expected, rtol, atol, noun="result")
         if reason is not None:
-            recognised = _recognise(mistakes, got, case)
+            recognised = _recognise(mistakes, tried, rtol)
             message = f"{label}: {reason}"
             if recognised:
                 message += f"\n{_INDENT}likely mistake: {recognised}"
@@ -619,7 +637,7 @@ def check_number(
     reason = _compare(answer, expected, rtol, atol)
     if reason is None:
         return _finish(Feedback(title, "correct", "correct."), strict)
-    recognised = _recognise(mistakes, answer, None)
+    recognised = _recognise(mistakes, [(None, answer)], rtol)
     if recognised:
         reason += f"\n{_INDENT}likely mistake: {recognised}"
     elif hint:

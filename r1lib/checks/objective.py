@@ -177,7 +177,11 @@ def _weights_cases() -> list[Case]:
 
 
 def _weights_mistake(rule: dict[str, Any]) -> Any:
+    """Weights that are wrong for the loss types in ``rule`` and right for the others."""
+
     def weights(mask: Any, loss_type: str, max_completion_length: int) -> np.ndarray:
+        if loss_type not in rule:
+            return _token_weights(mask, loss_type, max_completion_length)
         return rule[loss_type](np.asarray(mask, dtype=float), max_completion_length)
 
     return weights
