@@ -12,6 +12,7 @@ Each lesson's checkers live in their own module (``r1lib.checks.<topic>``), buil
 
 from r1lib.checks._core import (
     Case,
+    Checker,
     CheckFailed,
     Exercise,
     Feedback,
@@ -24,6 +25,7 @@ from r1lib.checks._core import (
 __all__ = [
     "Case",
     "CheckFailed",
+    "Checker",
     "Exercise",
     "Feedback",
     "Mistake",

@@ -39,13 +39,14 @@ import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 
 __all__ = [
     "Case",
     "CheckFailed",
+    "Checker",
     "Exercise",
     "Feedback",
     "Mistake",
@@ -394,12 +395,11 @@ _RUNNING: contextvars.ContextVar[Exercise | None] = contextvars.ContextVar(
 
 
 class Exercise:
-    """One exercise: call it to check an answer; ``.hint()`` and ``.solution()`` on request.
+    """The state behind one exercise's checker: its hints, its solution, the hints shown.
 
-    Built with the :func:`exercise` decorator around a checker function (one that calls
-    :func:`check_function` or :func:`check_number`). Calling the object calls that
-    function, so ``check.name(answer)`` and ``check.name(answer, strict=True)`` keep
-    working; a wrong verdict ends by pointing at ``check.<name>.hint()``.
+    Built by the :func:`exercise` decorator, which returns the checker function itself
+    (so the API reference documents it as a function) with ``.hint()`` and
+    ``.solution()`` attached; this object is its ``.exercise``.
     """
 
     def __init__(
@@ -416,9 +416,9 @@ class Exercise:
         self.solution_text = solution
         self.hints_shown = 0
         self.wrong_tries = 0
-        functools.update_wrapper(self, checker)  # type: ignore[arg-type]
 
-    def __call__(self, answer: Any, *args: Any, strict: bool = False, **kwargs: Any) -> Feedback:
+    def check(self, answer: Any, *args: Any, strict: bool = False, **kwargs: Any) -> Feedback:
+        """Run the checker; a wrong verdict ends by pointing at the next hint."""
         token = _RUNNING.set(self)
         try:
             return self._checker(answer, *args, strict=strict, **kwargs)
@@ -457,21 +457,42 @@ class Exercise:
         text = self.solution_text.strip("\n")
         print(f"Solution:\n{_indent(text)}" if "\n" in text else f"Solution: {text}")
 
-    def __repr__(self) -> str:
-        return f"<exercise check.{self.name}: call it with your answer; .hint(), .solution()>"
+
+class Checker(Protocol):
+    """What :func:`exercise` returns: a checker function with hints and a solution."""
+
+    exercise: Exercise
+    __name__: str
+
+    def __call__(self, answer: Any, *, strict: bool = False) -> Feedback: ...
+
+    def hint(self, number: int | None = None) -> None: ...
+
+    def solution(self) -> None: ...
 
 
 def exercise(
     *, hints: Sequence[str], solution: str
-) -> Callable[[Callable[..., Feedback]], Exercise]:
-    """Decorator: turn a checker function into an :class:`Exercise` with hints and a solution.
+) -> Callable[[Callable[..., Feedback]], Checker]:
+    """Decorator: give a checker function stepped hints and a solution on request.
 
-    ``hints`` go from a gentle nudge to the key step (never the whole answer);
-    ``solution`` is the answer as code or a number with its derivation.
+    ``check.name(answer)`` and ``check.name(answer, strict=True)`` work as before;
+    ``check.name.hint()`` prints hint 1, then 2, ...; ``check.name.solution()`` prints
+    the answer. ``hints`` go from a gentle nudge to the key step (never the whole
+    answer); ``solution`` is the answer as code or a number with its derivation.
     """
 
-    def wrap(checker: Callable[..., Feedback]) -> Exercise:
-        return Exercise(checker, hints=hints, solution=solution)
+    def wrap(checker: Callable[..., Feedback]) -> Checker:
+        state = Exercise(checker, hints=hints, solution=solution)
+
+        @functools.wraps(checker)
+        def run(answer: Any, *args: Any, strict: bool = False, **kwargs: Any) -> Feedback:
+            return state.check(answer, *args, strict=strict, **kwargs)
+
+        setattr(run, "exercise", state)  # noqa: B010 (attributes of a function)
+        setattr(run, "hint", state.hint)  # noqa: B010
+        setattr(run, "solution", state.solution)  # noqa: B010
+        return cast(Checker, run)
 
     return wrap
 
