@@ -208,3 +208,9 @@ def test_silenced_learner_functions_warn_nothing_and_pass_non_functions_through(
         warnings.simplefilter("error")  # a numpy RuntimeWarning would raise here
         assert np.isnan(naive(np.array([1000.0, 0.0]))).any()
     assert silence_numpy_warnings(None) is None
+
+
+def test_direction_is_numeric_for_negative_values(capsys) -> None:
+    """-0.5 against -0.8 is too high (a larger number), though smaller in size."""
+    feedback = check_number("demo", -0.5, -0.8, rtol=1e-6)
+    assert "is too high by 38% of the correct value" in feedback.message

@@ -267,7 +267,7 @@ def _difference(got: float, expected: float, rtol: float, atol: float = 0.0) -> 
         return "has the wrong sign", 4
     ratio = got / expected
     relative = abs(ratio - 1)
-    direction = "too high" if abs(got) > abs(expected) else "too low"
+    direction = "too high" if got > expected else "too low"
     if ratio >= 100 or ratio <= 0.01:
         return f"is far {direction} ({format_number(ratio, 2)} times the correct value)", 4
     if relative >= 0.995:  # "2 times", not "too high by 100%"
