@@ -267,13 +267,15 @@ assert vote_accuracy > 0.99
 #
 # **Exercises.** Each lesson has exercises. You write a number or a function in a cell
 # that says `YOUR CODE HERE`, run the cell, and a checker from `r1lib.checks` prints one
-# of three verdicts: `[ ]` not attempted yet, `[x]` wrong (with the input it failed on and
-# a hint), or `[ok]` correct. The checker never crashes your notebook. The solution sits
-# below each exercise, collapsed; try first.
+# of three verdicts: `[ ]` not attempted yet, `[x]` wrong, or `[ok]` correct. A wrong
+# verdict says which input failed and how (which entry, in which direction, by how much),
+# and names the mistake when it is a common one, but not the answer. When you are stuck,
+# `check.<exercise>.hint()` gives a hint (call it again for the next one), and
+# `check.<exercise>.solution()` shows the answer. The checker never crashes your
+# notebook. The solution also sits below each exercise, collapsed; try first.
 #
-# Here is a checker at work on three attempts of the function exercise you will meet at
-# the end of this lesson (return cons@64 minus pass@1): one not started, one wrong, one
-# right.
+# Here is a checker at work on two attempts of the function exercise you will meet at the
+# end of this lesson (return cons@64 minus pass@1): one not started, one wrong.
 
 
 # %%
@@ -282,15 +284,11 @@ def not_started(pass1, cons64):
 
 
 def wrong(pass1, cons64):
-    return pass1 - cons64  # subtracts the wrong way round
+    return np.abs(cons64 - pass1)  # hides a vote that does worse than one sample
 
 
-def right(pass1, cons64):
-    return np.asarray(cons64) - np.asarray(pass1)
-
-
-verdicts = [check.majority_gain(fn) for fn in (not_started, wrong, right)]
-assert [v.status for v in verdicts] == ["not attempted", "wrong", "correct"]
+verdicts = [check.majority_gain(fn) for fn in (not_started, wrong)]
+assert [v.status for v in verdicts] == ["not attempted", "wrong"]
 
 # %% [markdown]
 # **r1lib.** Every algorithm of the course lives in one small numpy library, `r1lib`,
@@ -342,18 +340,9 @@ print(r1lib.__doc__)
 answer = None  # YOUR ANSWER HERE
 check.distill_7b_pass1(answer)
 
-# %% [markdown]
-# ```{solution-start} ex-00-read
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 check.distill_7b_pass1(55.5, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} The gain of majority voting for R1-Zero
@@ -368,19 +357,10 @@ check.distill_7b_pass1(55.5, strict=True)
 gain = None  # YOUR CODE HERE, e.g. something with AIME["DeepSeek-R1-Zero"]
 check.r1_zero_gain(gain)
 
-# %% [markdown]
-# ```{solution-start} ex-00-gain
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 pass1, cons64 = AIME["DeepSeek-R1-Zero"]
 check.r1_zero_gain(cons64 - pass1, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} Gains for every model
@@ -401,13 +381,8 @@ def majority_gain(pass1, cons64):
 
 check.majority_gain(majority_gain)
 
-# %% [markdown]
-# ```{solution-start} ex-00-gains
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def majority_gain_solution(pass1, cons64):
     return np.asarray(cons64, dtype=float) - np.asarray(pass1, dtype=float)
@@ -416,13 +391,8 @@ def majority_gain_solution(pass1, cons64):
 check.majority_gain(majority_gain_solution, strict=True)
 names = list(reported)
 gains = majority_gain_solution([reported[n][0] for n in names], [reported[n][1] for n in names])
-best = names[int(np.argmax(gains))]
-print(f"largest gain: {best}, {gains.max():.1f} points")
+best = names[int(np.argmax(gains))]  # the model that gains most
 assert best == "R1-Distill-Llama-8B"
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} RL or distillation for a small model?

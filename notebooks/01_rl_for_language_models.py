@@ -604,13 +604,8 @@ def my_score(logits, token):
 
 check.score_function(my_score)
 
-# %% [markdown]
-# ```{solution-start} ex-01-score
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def my_score_solution(logits, token):
     z = np.asarray(logits, dtype=float)
@@ -622,10 +617,6 @@ def my_score_solution(logits, token):
 
 
 check.score_function(my_score_solution, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} PPO's clipped objective
@@ -646,13 +637,8 @@ def my_ppo_clip(ratio, advantage, epsilon):
 
 check.ppo_clip(my_ppo_clip)
 
-# %% [markdown]
-# ```{solution-start} ex-01-clip
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def my_ppo_clip_solution(ratio, advantage, epsilon):
     ratio, advantage = np.asarray(ratio, dtype=float), np.asarray(advantage, dtype=float)
@@ -662,15 +648,11 @@ def my_ppo_clip_solution(ratio, advantage, epsilon):
 check.ppo_clip(my_ppo_clip_solution, strict=True)
 
 # %% [markdown]
-# ```{solution-end}
-# ```
-
-# %% [markdown]
 # ```{exercise-start} The critic's memory
 # :label: ex-01-memory
 # ```
 # Under the assumptions of section 5 (`rl.BYTES_TRAINED` bytes per trained parameter),
-# how many gigabytes (1 GB = $10^9$ bytes) does a critic of the same size as a 7B-parameter
+# how many gigabytes (1 GB = $10^9$ bytes) does a critic of the same size as a 32B-parameter
 # policy add?
 # ```{exercise-end}
 # ```
@@ -679,18 +661,9 @@ check.ppo_clip(my_ppo_clip_solution, strict=True)
 critic_gb = None  # YOUR ANSWER HERE
 check.critic_memory_gb(critic_gb)
 
-# %% [markdown]
-# ```{solution-start} ex-01-memory
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
-check.critic_memory_gb(rl.BYTES_TRAINED * 7e9 / 1e9, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
+check.critic_memory_gb(rl.BYTES_TRAINED * 32e9 / 1e9, strict=True)
 
 # %% [markdown]
 # ```{exercise-start} Which baselines keep the gradient unbiased?

@@ -444,13 +444,8 @@ def my_advantages(rewards):
 
 check.group_advantages(my_advantages)
 
-# %% [markdown]
-# ```{solution-start} ex-02-normalise
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def my_advantages_solution(rewards):
     rewards = np.asarray(rewards, dtype=float)
@@ -462,35 +457,24 @@ def my_advantages_solution(rewards):
 check.group_advantages(my_advantages_solution, strict=True)
 
 # %% [markdown]
-# ```{solution-end}
-# ```
-
-# %% [markdown]
 # ```{exercise-start} A group of 16 that teaches nothing
 # :label: ex-02-uniform
 # ```
-# R1-Zero sampled $G = 16$ completions per question. For a question the model already
-# answers correctly with probability $p = 0.9$, what is the probability that all 16
-# rewards are equal?
+# R1-Zero sampled $G = 16$ completions per question. What is the probability that all 16
+# rewards of a group are equal, for an easy question the model answers correctly with
+# probability $p = 0.85$, and for a hard one with $p = 0.05$? Put the two numbers in `q`
+# as a list, the easy question first.
 # ```{exercise-end}
 # ```
 
 # %%
-q = None  # YOUR ANSWER HERE
+q = None  # YOUR ANSWER HERE: [easy, hard]
 check.uniform_group_probability(q)
 
-# %% [markdown]
-# ```{solution-start} ex-02-uniform
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
-check.uniform_group_probability(0.9**16 + 0.1**16, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
+# All correct or all wrong: two ways to get 16 equal rewards.
+check.uniform_group_probability([0.85**16 + 0.15**16, 0.05**16 + 0.95**16], strict=True)
 
 # %% [markdown]
 # ```{exercise-start} The price of dynamic sampling
@@ -511,13 +495,8 @@ def draws_per_useful_group(p, G):
 
 check.draws_per_useful_group(draws_per_useful_group)
 
-# %% [markdown]
-# ```{solution-start} ex-02-draws
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def draws_per_useful_group_solution(p, G):
     p = np.asarray(p, dtype=float)
@@ -525,10 +504,6 @@ def draws_per_useful_group_solution(p, G):
 
 
 check.draws_per_useful_group(draws_per_useful_group_solution, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} Choosing G

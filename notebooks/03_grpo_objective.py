@@ -519,13 +519,8 @@ def my_grpo_loss(logp, old_logp, advantages, mask, epsilon=0.2):
 
 check.grpo_loss_value(my_grpo_loss)
 
-# %% [markdown]
-# ```{solution-start} ex-03-loss
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_grpo_loss(logp, old_logp, advantages, mask, epsilon=0.2):
     ratio = np.exp(logp - old_logp)
@@ -536,10 +531,6 @@ def solution_grpo_loss(logp, old_logp, advantages, mask, epsilon=0.2):
 
 
 check.grpo_loss_value(solution_grpo_loss, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} Aggregation weights
@@ -560,13 +551,8 @@ def my_token_weights(mask, loss_type, max_completion_length):
 
 check.token_weights(my_token_weights)
 
-# %% [markdown]
-# ```{solution-start} ex-03-weights
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_token_weights(mask, loss_type, max_completion_length):
     mask = np.asarray(mask, dtype=float)
@@ -579,10 +565,6 @@ def solution_token_weights(mask, loss_type, max_completion_length):
 
 
 check.token_weights(solution_token_weights, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} One gradient coefficient
@@ -600,12 +582,7 @@ gc_answer = None  # YOUR ANSWER HERE
 
 check.gradient_coefficient(gc_answer)
 
-# %% [markdown]
-# ```{solution-start} ex-03-gc
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 q = check.GRADIENT_QUESTION
 solution_gc = q["advantage"] + q["beta"] * (q["p_ref"] / q["p_theta"] - 1)  # 0.5 - 0.008
@@ -619,10 +596,6 @@ out_q = grpo_loss(
     ref_logp=np.array([[np.log(q["p_ref"])]]),
 )
 assert np.isclose(-out_q.grad[0, 0], solution_gc)  # one token: w = 1
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # **Question.** A token with negative advantage ($A < 0$) has become *more* likely since

@@ -668,13 +668,8 @@ def my_softmax(logits, temperature):
 
 check.temperature_softmax(my_softmax)
 
-# %% [markdown]
-# ```{solution-start} ex-04-softmax
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_softmax(logits, temperature):
     z = np.asarray(logits, dtype=float) / temperature
@@ -684,10 +679,6 @@ def solution_softmax(logits, temperature):
 
 
 check.temperature_softmax(solution_softmax, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} The gradient of the distillation loss
@@ -710,13 +701,8 @@ def my_distillation_grad(teacher_logits, student_logits, temperature):
 
 check.distillation_gradient(my_distillation_grad)
 
-# %% [markdown]
-# ```{solution-start} ex-04-gradient
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_distillation_grad(teacher_logits, student_logits, temperature):
     p = distill.softmax(teacher_logits, temperature)
@@ -726,10 +712,6 @@ def solution_distillation_grad(teacher_logits, student_logits, temperature):
 
 
 check.distillation_gradient(solution_distillation_grad, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # **Question.** A colleague distils a language model with a 32,000-token vocabulary

@@ -738,13 +738,8 @@ def my_standard_error(correct):
 
 check.standard_error(my_standard_error)
 
-# %% [markdown]
-# ```{solution-start} ex-05-standard-error
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_standard_error(correct):
     per_question = np.asarray(correct, dtype=float).mean(axis=1)
@@ -754,17 +749,14 @@ def solution_standard_error(correct):
 check.standard_error(solution_standard_error, strict=True)
 
 # %% [markdown]
-# ```{solution-end}
-# ```
-
-# %% [markdown]
 # ```{exercise-start} How coarse is AIME?
 # :label: ex-05-aime
 # ```
-# (a) How many points (out of 100) is one AIME question worth? (b) A model answers 21 of
-# the 30 questions correctly, one sample each. Using the normal approximation with the
-# plug-in standard error $\sqrt{a(1-a)/n}$, $a = 21/30$, what is the half-width of the 95%
-# confidence interval, in points? Put numbers in place of `None`.
+# Pool AIME 2024 and AIME 2025: 60 questions. (a) How many points (out of 100) is one of
+# them worth? (b) A model answers 45 of the 60 questions correctly, one sample each. Using
+# the normal approximation with the plug-in standard error $\sqrt{a(1-a)/n}$, $a = 45/60$,
+# what is the half-width of the 95% confidence interval, in points? Put numbers in place
+# of `None`.
 # ```{exercise-end}
 # ```
 
@@ -775,21 +767,12 @@ ci_half_width_points = None  # YOUR ANSWER HERE
 check.aime_points(points_per_aime_question)
 check.aime_ci_half_width(ci_half_width_points)
 
-# %% [markdown]
-# ```{solution-start} ex-05-aime
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
-solution_points = 100 / 30
-solution_half_width = 100 * 1.96 * math.sqrt((21 / 30) * (9 / 30) / 30)
+solution_points = 100 / 60
+solution_half_width = 100 * 1.96 * math.sqrt((45 / 60) * (15 / 60) / 60)
 check.aime_points(solution_points, strict=True)
 check.aime_ci_half_width(solution_half_width, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} The paired standard error
@@ -811,13 +794,8 @@ def my_paired_se(scores_a, scores_b):
 
 check.paired_standard_error(my_paired_se)
 
-# %% [markdown]
-# ```{solution-start} ex-05-paired
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_paired_se(scores_a, scores_b):
     d = np.asarray(scores_a, dtype=float).mean(axis=1) - np.asarray(scores_b, dtype=float).mean(
@@ -827,10 +805,6 @@ def solution_paired_se(scores_a, scores_b):
 
 
 check.paired_standard_error(solution_paired_se, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # **Question.** A colleague evaluates with greedy decoding and reports 73.3% on AIME with

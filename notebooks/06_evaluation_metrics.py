@@ -611,13 +611,8 @@ def my_pass_at_k(n, c, k):
 
 check.pass_at_k(my_pass_at_k)
 
-# %% [markdown]
-# ```{solution-start} ex-06-pass-at-k
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_pass_at_k(n, c, k):
     if n - c < k:  # every k-subset contains a correct sample
@@ -626,10 +621,6 @@ def solution_pass_at_k(n, c, k):
 
 
 check.pass_at_k(solution_pass_at_k, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} maj@k by brute force
@@ -652,13 +643,8 @@ def my_maj_at_k(answers, gold, k):
 
 check.maj_at_k(my_maj_at_k)
 
-# %% [markdown]
-# ```{solution-start} ex-06-maj-at-k
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_maj_at_k(answers, gold, k):
     subsets = list(itertools.combinations(answers, k))
@@ -673,16 +659,12 @@ def solution_maj_at_k(answers, gold, k):
 check.maj_at_k(solution_maj_at_k, strict=True)
 
 # %% [markdown]
-# ```{solution-end}
-# ```
-
-# %% [markdown]
 # ```{exercise-start} How low is the plug-in?
 # :label: ex-06-codex-bias
 # ```
-# For Chen et al.'s example ($n = 64$ samples, $c = 4$ correct, $k = 16$), how many points
-# (out of 100) does the plug-in estimate fall below the unbiased one? Compute it from the
-# two formulas (without `r1lib`) and put the number in `codex_bias`.
+# A model produced $n = 40$ samples for a question, $c = 2$ of them correct. How many points
+# (out of 100) does the plug-in estimate of pass@20 fall below the unbiased one? Compute it
+# from the two formulas (without `r1lib`) and put the number in `codex_bias`.
 # ```{exercise-end}
 # ```
 
@@ -691,20 +673,11 @@ codex_bias = None  # YOUR ANSWER HERE
 
 check.codex_bias(codex_bias)
 
-# %% [markdown]
-# ```{solution-start} ex-06-codex-bias
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
-unbiased_16 = 1 - math.comb(60, 16) / math.comb(64, 16)
-plugin_16 = 1 - (1 - 4 / 64) ** 16
-check.codex_bias(100 * (unbiased_16 - plugin_16), strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
+unbiased_20 = 1 - math.comb(38, 20) / math.comb(40, 20)
+plugin_20 = 1 - (1 - 2 / 40) ** 20
+check.codex_bias(100 * (unbiased_20 - plugin_20), strict=True)
 
 # %% [markdown]
 # **Question.** A paper reports maj@8 "from the first 8 of 64 samples per question".

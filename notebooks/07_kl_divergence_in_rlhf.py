@@ -494,13 +494,8 @@ def my_kl(p, q):
 
 check.kl_divergence(my_kl)
 
-# %% [markdown]
-# ```{solution-start} ex-07-kl
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_kl(p, q):
     p = np.asarray(p, dtype=float)
@@ -512,10 +507,6 @@ def solution_kl(p, q):
 
 
 check.kl_divergence(solution_kl, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} The sequence KL without enumerating sequences
@@ -547,13 +538,8 @@ def my_sequence_kl(p_start, p_transition, q_start, q_transition, length):
 
 check.sequence_kl(my_sequence_kl)
 
-# %% [markdown]
-# ```{solution-start} ex-07-chain-rule
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_sequence_kl(p_start, p_transition, q_start, q_transition, length):
     total = kl.kl_divergence(p_start, q_start)  # position 0
@@ -574,10 +560,6 @@ assert np.isclose(
 )
 
 # %% [markdown]
-# ```{solution-end}
-# ```
-
-# %% [markdown]
 # ```{exercise-start} Predict both directions
 # :label: ex-07-zeros
 # ```
@@ -591,21 +573,12 @@ assert np.isclose(
 answer = None  # YOUR ANSWER HERE, e.g. [0.5, 0.7]
 check.zero_support(answer)
 
-# %% [markdown]
-# ```{solution-start} ex-07-zeros
-# :class: dropdown
-# ```
-# $\mathrm{KL}(p\|q) = 0.8\log 2 + 0.2 \log\tfrac12 + 0 = 0.6 \log 2 \approx 0.416$ nats
-# (the third class contributes $0\cdot\log 0 = 0$). In $\mathrm{KL}(q\|p)$ the third
-# class has $q_3 = 0.2 > 0 = p_3$, so the sum is $+\infty$.
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
+# KL(p‖q) = 0.8 log 2 + 0.2 log(1/2) + 0 = 0.6 log 2 ≈ 0.416 nats (the third class
+# contributes 0 · log 0 = 0). In KL(q‖p) the third class has q₃ = 0.2 > 0 = p₃, so the
+# sum is +∞.
 check.zero_support([0.6 * np.log(2), np.inf], strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # **Question.** The RLHF penalty is $\mathrm{KL}(\pi_\theta\|\pi_{ref})$. Which of these

@@ -534,17 +534,12 @@ def my_k3(log_ratio):
 
 check.k3(my_k3)
 
-# %% [markdown]
-# ```{solution-start} ex-08-k3
-# :class: dropdown
-# ```
-# Below $|x| = 0.1$ use the Taylor series $\sum_{n\ge2} x^n/n!$ (Horner's rule, up to
-# $x^{10}$: the first omitted term is $10^{-13}$ of the result at $|x| = 0.1$); above, the
-# subtraction `expm1(x) - x` loses at most a couple of digits.
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
+# Below |x| = 0.1 sum the Taylor series Σ_{n≥2} xⁿ/n! (Horner's rule, up to x¹⁰: the
+# first omitted term is 1e-13 of the result at |x| = 0.1); above, the subtraction
+# expm1(x) - x loses at most a couple of digits.
 def solution_k3(log_ratio):
     x = np.asarray(log_ratio, dtype=float)
     small = np.abs(x) < 0.1
@@ -558,10 +553,6 @@ def solution_k3(log_ratio):
 
 
 check.k3(solution_k3, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} The gradient the penalty should have
@@ -584,16 +575,11 @@ def my_reverse_kl_gradient(logits, ref_probs):
 
 check.reverse_kl_gradient(my_reverse_kl_gradient)
 
-# %% [markdown]
-# ```{solution-start} ex-08-reverse-grad
-# :class: dropdown
-# ```
-# $\sum_x \pi_x a_x([x=j] - \pi_j) = \pi_j(a_j - \mathrm{KL})$ with
-# $a_x = \log(\pi_x/\pi_{ref,x})$ and $\sum_x \pi_x a_x = \mathrm{KL}$.
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
+# Σ_x π_x a_x ([x = j] − π_j) = π_j (a_j − KL), with a_x = log(π_x / π_ref,x) and
+# Σ_x π_x a_x = KL.
 def solution_reverse_kl_gradient(logits, ref_probs):
     log_pi = log_softmax(logits)
     pi = np.exp(log_pi)
@@ -603,10 +589,6 @@ def solution_reverse_kl_gradient(logits, ref_probs):
 
 check.reverse_kl_gradient(solution_reverse_kl_gradient, strict=True)
 assert np.allclose(solution_reverse_kl_gradient(logits, ref), grad_reverse, atol=1e-8)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} Predict the gradient of k3 as a loss
@@ -623,22 +605,12 @@ assert np.allclose(solution_reverse_kl_gradient(logits, ref), grad_reverse, atol
 answer = None  # YOUR ANSWER HERE, e.g. [0.1, 0.0, -0.1]
 check.k3_loss_gradient(answer)
 
-# %% [markdown]
-# ```{solution-start} ex-08-predict
-# :class: dropdown
-# ```
-# $\mathbb E[\nabla k_3] = \nabla\mathrm{KL}(\pi_{ref}\|\pi_\theta) = \pi_\theta - \pi_{ref}
-# = (1/3 - 0.5,\ 1/3 - 0.3,\ 1/3 - 0.2) \approx (-0.167, 0.033, 0.133)$. Descending it
-# raises the first logit and lowers the others: toward the reference, but along the
-# forward KL's path.
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
+# E[∇k3] = ∇KL(π_ref‖π_θ) = π_θ − π_ref = (1/3 − 0.5, 1/3 − 0.3, 1/3 − 0.2)
+# ≈ (−0.167, 0.033, 0.133). Descending it raises the first logit and lowers the others:
+# toward the reference, but along the forward KL's path.
 check.k3_loss_gradient([1 / 3 - 0.5, 1 / 3 - 0.3, 1 / 3 - 0.2], strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # **Question.** k1 is useless as a loss (zero expected gradient), yet "k1 in the reward"

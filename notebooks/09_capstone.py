@@ -492,13 +492,8 @@ def my_reward(prompt, completion):
 
 check.reward(my_reward)
 
-# %% [markdown]
-# ```{solution-start} ex-09-reward
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_reward(prompt, completion):
     tokens = list(np.asarray(completion))
@@ -514,10 +509,6 @@ def solution_reward(prompt, completion):
 
 
 check.reward(solution_reward, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} The KL column of the training log
@@ -539,13 +530,8 @@ def my_mean_kl(logp, ref_logp, mask):
 
 check.mean_kl(my_mean_kl)
 
-# %% [markdown]
-# ```{solution-start} ex-09-kl
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_mean_kl(logp, ref_logp, mask):
     x = np.asarray(ref_logp) - np.asarray(logp)
@@ -553,10 +539,6 @@ def solution_mean_kl(logp, ref_logp, mask):
 
 
 check.mean_kl(solution_mean_kl, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # **Question.** In section 6, $G = 2$ barely learns in 20 steps while $G = 16$ does.

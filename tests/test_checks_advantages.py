@@ -27,7 +27,7 @@ def _draws(p, group_size):
 
 def test_solutions_pass_strict() -> None:
     assert check.group_advantages(_trl, strict=True)
-    assert check.uniform_group_probability(0.9**16 + 0.1**16, strict=True)
+    assert check.uniform_group_probability([0.85**16 + 0.15**16, 0.05**16 + 0.95**16], strict=True)
     assert check.draws_per_useful_group(_draws, strict=True)
 
 
@@ -54,6 +54,7 @@ def test_wrong_answers_are_reported_not_raised(capsys: pytest.CaptureFixture[str
     assert check.group_advantages(nan_for_uniform).status == "wrong"
     assert check.group_advantages(lambda r: r.ravel()).status == "wrong"
     assert check.uniform_group_probability(1 - 0.9**16).status == "wrong"
+    assert check.uniform_group_probability(0.9**16).status == "wrong"  # forgot all-wrong
     assert check.draws_per_useful_group(lambda p, g: 1 - p**g).status == "wrong"
     assert "[x]" in capsys.readouterr().out
     with pytest.raises(CheckFailed):

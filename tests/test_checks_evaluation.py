@@ -29,9 +29,9 @@ def _paired_se(scores_a, scores_b):
 def test_solutions_pass_strict() -> None:
     assert check.standard_error(_se, strict=True)
     assert check.paired_standard_error(_paired_se, strict=True)
-    assert check.aime_points(100 / 30, strict=True)
-    assert check.aime_points(3.33, strict=True)
-    assert check.aime_ci_half_width(100 * 1.96 * math.sqrt(0.7 * 0.3 / 30), strict=True)
+    assert check.aime_points(100 / 60, strict=True)
+    assert check.aime_points(1.67, strict=True)
+    assert check.aime_ci_half_width(100 * 1.96 * math.sqrt(0.75 * 0.25 / 60), strict=True)
 
 
 def test_reference_values() -> None:
@@ -39,8 +39,8 @@ def test_reference_values() -> None:
     assert check._reference_se(np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])) == pytest.approx(
         math.sqrt(0.25 / 3)
     )
-    # 95% half-width at 21/30: 1.96 * sqrt(0.21 / 30) = 16.40 points.
-    assert check.aime_ci_half_width(16.40).status == "correct"
+    # 95% half-width at 45/60: 100 * 1.96 * sqrt(0.75 * 0.25 / 60) = 10.96 points.
+    assert check.aime_ci_half_width(10.96).status == "correct"
 
 
 def test_wrong_answers_are_reported_not_raised(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,7 +56,9 @@ def test_wrong_answers_are_reported_not_raised(capsys: pytest.CaptureFixture[str
     assert check.standard_error(lambda c: "0.1").status == "wrong"
     assert check.paired_standard_error(unpaired).status == "wrong"
     assert check.aime_points(3.0).status == "wrong"
+    assert check.aime_points(100 / 30).status == "wrong"  # one AIME, not two
     assert check.aime_ci_half_width(8.2).status == "wrong"
+    assert check.aime_ci_half_width(16.40).status == "wrong"  # 21 of 30
     assert "[x]" in capsys.readouterr().out
     with pytest.raises(CheckFailed):
         check.standard_error(flat, strict=True)

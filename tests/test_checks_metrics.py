@@ -1,7 +1,9 @@
 """Checkers of lesson 06: the solutions pass strictly, wrong answers are reported, not raised.
 
-Reference: Chen et al. 2021 (arXiv:2107.03374): n=64, c=4, k=16 gives 0.694 (unbiased)
-and 0.644 (plug-in), so the bias is about 5 points.
+Reference: Chen et al. 2021 (arXiv:2107.03374), the unbiased estimator
+1 - C(n-c, k)/C(n, k). The exercise: n = 40, c = 2, k = 20; by hand
+1 - C(38, 20)/C(40, 20) = 1 - (20 * 19)/(40 * 39) = 0.75641 and the plug-in
+1 - 0.95**20 = 0.64151, so the bias is 11.49 points.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ def _maj_at_k(answers, gold, k):
 def test_solutions_pass_strict() -> None:
     assert check.pass_at_k(_pass_at_k, strict=True)
     assert check.maj_at_k(_maj_at_k, strict=True)
-    assert check.codex_bias(100 * (0.6937561 - 0.6439259), strict=True)
-    assert check.codex_bias(4.98, strict=True)
+    assert check.codex_bias(100 * ((1 - 20 * 19 / (40 * 39)) - (1 - 0.95**20)), strict=True)
+    assert check.codex_bias(11.49, strict=True)
 
 
 def test_wrong_answers_are_reported_not_raised(capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,7 +63,8 @@ def test_wrong_answers_are_reported_not_raised(capsys: pytest.CaptureFixture[str
     assert check.pass_at_k(lambda n, c, k: "0.5").status == "wrong"
     assert check.maj_at_k(first_seen_ties).status == "wrong"
     assert check.maj_at_k(none_votes).status == "wrong"
-    assert check.codex_bias(0.05).status == "wrong"  # a fraction, not points
+    assert check.codex_bias(0.1149).status == "wrong"  # a fraction, not points
+    assert check.codex_bias(4.98).status == "wrong"  # Chen et al.'s example, printed earlier
     assert "[x]" in capsys.readouterr().out
     with pytest.raises(CheckFailed):
         check.pass_at_k(plugin, strict=True)
