@@ -214,3 +214,18 @@ def test_direction_is_numeric_for_negative_values(capsys) -> None:
     """-0.5 against -0.8 is too high (a larger number), though smaller in size."""
     feedback = check_number("demo", -0.5, -0.8, rtol=1e-6)
     assert "is too high by 38% of the correct value" in feedback.message
+
+
+def test_true_false_answers_are_compared_as_truth_values() -> None:
+    # A checker whose reference returns a bool (e.g. "does this text follow R1's template?")
+    # takes True/False answers, names a wrong one without the expected value, and refuses
+    # a number in place of a truth value.
+    def reference(x):
+        return x > 0
+
+    cases = [Case((1,)), Case((-1,))]
+    assert check_function("sign", lambda x: x > 0, reference, cases).status == "correct"
+    wrong = check_function("sign", lambda x: True, reference, cases)
+    assert wrong.status == "wrong" and "is True, which is wrong" in wrong.message
+    number = check_function("sign", lambda x: 1.0, reference, cases)
+    assert number.status == "wrong" and "True or False" in number.message

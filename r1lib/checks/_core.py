@@ -289,12 +289,29 @@ def _difference(got: float, expected: float, rtol: float, atol: float = 0.0) -> 
     return text, max(4, agree + 2)
 
 
+def _compare_truth(got: Any, expected: np.ndarray, noun: str) -> str | None:
+    """``None`` if ``got`` has the True/False values of ``expected``, else what differs."""
+    got_array = np.asarray(got, dtype=object)
+    if not all(isinstance(v, (bool, np.bool_)) for v in got_array.flat):
+        return f"your {noun} should be True or False, got {_describe_value(got, brief=True)}."
+    if got_array.shape != expected.shape:
+        return f"expected shape {_shape_text(expected.shape)}, got {_shape_text(got_array.shape)}."
+    wrong = got_array.astype(bool) != expected
+    if not np.any(wrong):
+        return None
+    if expected.ndim == 0:
+        return f"your {noun} is {bool(got_array)}, which is wrong for this input."
+    return f"{int(wrong.sum())} of {wrong.size} of your True/False values are wrong."
+
+
 def _compare(got: Any, expected: Any, rtol: float, atol: float, noun: str = "answer") -> str | None:
     """``None`` if ``got`` matches ``expected`` (no broadcasting), else what differs.
 
     The description never contains ``expected``: it names the entry, the direction and
     the size of the difference relative to the correct value.
     """
+    if np.asarray(expected).dtype.kind == "b":
+        return _compare_truth(got, np.asarray(expected), noun)
     got_array, reason = _as_numbers(got)
     if got_array is None:
         return reason.replace("your answer", f"your {noun}")
