@@ -442,13 +442,8 @@ def my_overlong(length, max_completion_len, soft_punish_cache):
 
 check.overlong_penalty(my_overlong)
 
-# %% [markdown]
-# ```{solution-start} ex-09-overlong
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def my_overlong_solution(length, max_completion_len, soft_punish_cache):
     safe = max_completion_len - soft_punish_cache
@@ -460,10 +455,6 @@ def my_overlong_solution(length, max_completion_len, soft_punish_cache):
 
 
 check.overlong_penalty(my_overlong_solution, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} R1's template, strictly
@@ -484,13 +475,8 @@ def my_strict_format(text):
 
 check.strict_format(my_strict_format)
 
-# %% [markdown]
-# ```{solution-start} ex-09-format
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def my_strict_format_solution(text):
     tags = ("<think>", "</think>", "<answer>", "</answer>")
@@ -501,10 +487,6 @@ def my_strict_format_solution(text):
 
 
 check.strict_format(my_strict_format_solution, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} The advantage of a false positive
@@ -520,19 +502,13 @@ check.strict_format(my_strict_format_solution, strict=True)
 advantage = None  # YOUR ANSWER HERE
 check.false_positive_advantage(advantage)
 
-# %% [markdown]
-# ```{solution-start} ex-09-false-positive
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 seen = np.array([1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
-check.false_positive_advantage((1 - seen.mean()) / (seen.std(ddof=1) + 1e-4), strict=True)
+advantage = (1 - seen.mean()) / (seen.std(ddof=1) + 1e-4)
+check.false_positive_advantage(advantage, strict=True)
 
 # %% [markdown]
-# ```{solution-end}
-# ```
 #
 # ```{exercise-start} Which error is worse?
 # :label: ex-09-which-error

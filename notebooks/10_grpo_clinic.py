@@ -791,13 +791,8 @@ def my_k3(x):
 
 check.stable_k3(my_k3)
 
-# %% [markdown]
-# ```{solution-start} ex-10-k3
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def my_k3_solution(x):
     x = np.asarray(x, dtype=float)
@@ -807,10 +802,6 @@ def my_k3_solution(x):
 
 
 check.stable_k3(my_k3_solution, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} The loss TRL logs
@@ -831,13 +822,8 @@ def my_logged_loss(advantages, lengths):
 
 check.logged_loss(my_logged_loss)
 
-# %% [markdown]
-# ```{solution-start} ex-10-loss
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def my_logged_loss_solution(advantages, lengths):
     advantages = np.asarray(advantages, dtype=float)
@@ -846,10 +832,6 @@ def my_logged_loss_solution(advantages, lengths):
 
 
 check.logged_loss(my_logged_loss_solution, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} pass@k that refuses k > n
@@ -870,13 +852,8 @@ def my_pass_at_k(n, c, k):
 
 check.pass_at_k_or_nan(my_pass_at_k)
 
-# %% [markdown]
-# ```{solution-start} ex-10-passk
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def my_pass_at_k_solution(n, c, k):
     if k > n:
@@ -887,10 +864,6 @@ def my_pass_at_k_solution(n, c, k):
 
 
 check.pass_at_k_or_nan(my_pass_at_k_solution, strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ```{exercise-start} Population vs sample std
@@ -905,18 +878,9 @@ check.pass_at_k_or_nan(my_pass_at_k_solution, strict=True)
 factor = None  # YOUR ANSWER HERE
 check.sample_std_factor(factor)
 
-# %% [markdown]
-# ```{solution-start} ex-10-std
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 check.sample_std_factor(np.sqrt(4 / 3), strict=True)
-
-# %% [markdown]
-# ```{solution-end}
-# ```
 
 # %% [markdown]
 # ## Summary

@@ -488,13 +488,8 @@ def my_gspo_ratio(logp, old_logp, mask):
 
 check.gspo_ratio(my_gspo_ratio)
 
-# %% [markdown]
-# ```{solution-start} ex-11-gspo-ratio
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_gspo_ratio(logp, old_logp, mask):
     mask = np.asarray(mask, dtype=float)
@@ -505,8 +500,6 @@ def solution_gspo_ratio(logp, old_logp, mask):
 check.gspo_ratio(solution_gspo_ratio, strict=True)
 
 # %% [markdown]
-# ```{solution-end}
-# ```
 #
 # ```{exercise-start} Leave one out
 # :label: ex-11-rloo
@@ -525,13 +518,8 @@ def my_rloo(rewards):
 
 check.rloo(my_rloo)
 
-# %% [markdown]
-# ```{solution-start} ex-11-rloo
-# :class: dropdown
-# ```
 
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 def solution_rloo(rewards):
     rewards = np.asarray(rewards, dtype=float)
@@ -542,8 +530,6 @@ def solution_rloo(rewards):
 check.rloo(solution_rloo, strict=True)
 
 # %% [markdown]
-# ```{solution-end}
-# ```
 #
 # ```{exercise-start} verl's Dr. GRPO factor
 # :label: ex-11-verl-factor
@@ -560,20 +546,13 @@ check.rloo(solution_rloo, strict=True)
 factor = None  # YOUR ANSWER HERE
 check.verl_factor(factor)
 
-# %% [markdown]
-# ```{solution-start} ex-11-verl-factor
-# :class: dropdown
-# ```
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
+# %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
 dr_grpo_weight = aggregation_weights(np.ones((8, 512)), "dr_grpo", 512)[0, 0]
 solution_factor = (1 / 512) / dr_grpo_weight
 check.verl_factor(solution_factor, strict=True)
 
 # %% [markdown]
-# ```{solution-end}
-# ```
 #
 # ## Summary
 #
