@@ -398,7 +398,7 @@ assert best == "R1-Distill-Llama-8B"
 # ```{exercise-start} RL or distillation for a small model?
 # :label: ex-00-table6
 # ```
-# The paper's Table 6 trains the same 32B base model (Qwen-32B) in two ways: with
+# Table 6 of the paper's arXiv v1 trains the same 32B base model (Qwen-32B) in two ways: with
 # R1-Zero-style RL for over 10k steps, or by distillation from R1. The cell below prints
 # both rows. What do they suggest for someone who wants a strong small reasoning model?
 # ```{exercise-end}
@@ -434,7 +434,7 @@ assert all(d > r for d, r in zip(distilled, rl, strict=True))
 #   training settings (3e-6, 10,400 steps, reference reset every 400) the *Nature*
 #   version's, whose training curve shows cons@16.
 # * Distilling R1's outputs into small dense models with plain SFT works better than RL on
-#   those models directly (Table 6).
+#   those models directly (arXiv v1, Table 6).
 # * pass@1 scores one sample; cons@64 scores a majority vote over 64, and is higher for
 #   every model in the table.
 # * Run lessons in JupyterLab (`make lab`), move sliders, solve exercises with their

@@ -297,7 +297,7 @@ WRONG: list[tuple[Callable[..., Any], Any, list[str], list[str]]] = [
     (m06.pass_at_k, lambda n, c, k: 1 - (1 - c / n) ** k, ["plug-in", "without replacement"], []),
     (m06.pass_at_k, lambda n, c, k: c / n, ["pass@1"], []),
     (m06.maj_at_k, _ties_win, ["tie"], []),
-    (m06.codex_bias, 100 * (_pass(64, 4, 16) - (1 - (1 - 4 / 64) ** 16)), ["Chen"], []),
+    (m06.codex_bias, 100 * (_pass(64, 4, 16) - (1 - (1 - 4 / 64) ** 16)), ["worked example"], []),
     (m06.codex_bias, _pass(40, 2, 20) - (1 - 0.95**20), ["fraction"], []),
     (m06.codex_bias, "11.49", ["not a number"], []),
     # lesson 07

@@ -64,7 +64,7 @@ def test_wrong_answers_are_reported_not_raised(capsys: pytest.CaptureFixture[str
     assert check.maj_at_k(first_seen_ties).status == "wrong"
     assert check.maj_at_k(none_votes).status == "wrong"
     assert check.codex_bias(0.1149).status == "wrong"  # a fraction, not points
-    assert check.codex_bias(4.98).status == "wrong"  # Chen et al.'s example, printed earlier
+    assert check.codex_bias(4.98).status == "wrong"  # the lesson's worked example, printed earlier
     assert "[x]" in capsys.readouterr().out
     with pytest.raises(CheckFailed):
         check.pass_at_k(plugin, strict=True)

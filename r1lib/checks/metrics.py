@@ -211,8 +211,8 @@ def codex_bias(answer: Any, *, strict: bool = False) -> Feedback:
             Mistake(-100 * bias, "plug-in minus unbiased: the other way round.", rtol=2e-3),
             Mistake(
                 100 * (_pass_at_k(64, 4, 16) - _pass_at_k_plugin(64, 4, 16)),
-                "that is Chen et al.'s example (n = 64, c = 4, k = 16); this exercise asks "
-                "n = 40, c = 2, k = 20.",
+                "that is the lesson's worked example (n = 64, c = 4, k = 16); this exercise "
+                "asks n = 40, c = 2, k = 20.",
                 rtol=2e-3,
             ),
             Mistake(
