@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
-.PHONY: help setup lab test lint unit notebooks sync bench book serve browser-test clean
+.PHONY: help setup lab test lint unit notebooks sync cite bench book serve browser-test clean
 
 help:
 	@echo "make lab    open the course in JupyterLab (sets everything up first)"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench  print r1lib's speed ratios"
 	@echo "make book   build the website into book/_build/html; make serve to read it"
 	@echo "make sync   regenerate the jupytext twins (notebooks/*.py) from the notebooks"
+	@echo "make cite   turn {cite:p} keys in the lessons into author-year links"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,11 @@ endif
 
 sync: setup
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+# JupyterLab cannot resolve {cite:p}`key`: lessons store author-year links to the book's
+# bibliography instead (book/citations.py), which the book turns back into citations.
+cite: setup
+	$(BIN)/python book/citations.py $(NOTEBOOKS)
 
 # The website (book/README.md). npm ci installs MathJax, RequireJS and the widget manager
 # from book/package-lock.json; prepare.py writes the toc (every notebooks/NN_*.ipynb),

@@ -2,6 +2,8 @@
 
 * ``{{ repo_url }}`` in the prose pages (code blocks included, where MyST substitutions
   do not reach) becomes the one repository URL of ``_config.yml`` (``repository.url``).
+* Lessons' author-year citation links (``book/citations.py``) become ``{cite:p}``
+  roles again, so the website resolves them against ``references.bib``.
 * A note above the first live widget of a page says where sliders are live.
 * sphinx-thebe, which Jupyter Book always loads, is switched off.
 * Docstrings of module constants are not misread as "type: description", and ``|A|``
@@ -19,11 +21,17 @@ widget of a page this extension inserts a note saying so, and pointing to Jupyte
 from __future__ import annotations
 
 import importlib
+import os
 import re
+import sys
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.nodes import make_refnode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # book/, for citations.py
+import citations
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STATIC_SLIDER = 'class="r1-static-slider"'
@@ -82,6 +90,14 @@ def substitute_repo_url(app: Sphinx, docname: str, source: list[str]) -> None:
     if not url:
         raise ValueError("_config.yml: repository.url is not set but a page uses {{ repo_url }}")
     source[0] = source[0].replace(REPO_URL, url.rstrip("/"))
+
+
+def citations_as_roles(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Lessons store citations as author-year links (``book/citations.py`` says why);
+    on the website they become ``{cite:p}`` roles again, resolved by
+    sphinxcontrib-bibtex against ``references.bib``."""
+    if docname.startswith("notebooks/"):
+        source[0] = citations.to_roles(source[0])
 
 
 def plain_data_docstrings(
@@ -214,9 +230,13 @@ def number_per_page(app: Sphinx, env: object) -> list[str]:
 
 
 def setup(app: Sphinx) -> dict[str, object]:
+    # The kernels that execute the lessons inherit this: r1lib.viz.live.live then shows
+    # precomputed figures for every slider instead of widgets no kernel can redraw.
+    os.environ["R1COURSE_BOOK"] = "1"
     app.setup_extension("sphinx.ext.autodoc")
     _switch_off_thebe(app)
     app.connect("source-read", substitute_repo_url)
+    app.connect("source-read", citations_as_roles)
     # Before sphinx.ext.napoleon, which listens at the default priority 500.
     app.connect("autodoc-process-docstring", plain_data_docstrings, priority=400)
     app.connect("autodoc-process-docstring", absolute_values, priority=400)
