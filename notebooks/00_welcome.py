@@ -19,7 +19,7 @@
 #
 # In January 2025 DeepSeek released **DeepSeek-R1**, a language model that solves
 # competition mathematics and programming problems on a par with OpenAI's o1, together
-# with a paper that says how it was trained {cite:p}`deepseek2025r1`. The surprise was how
+# with a paper that says how it was trained ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)). The surprise was how
 # simple the central recipe is: take a pretrained model, let it answer problems whose
 # answers a program can check, and reinforce whatever led to correct answers. No human
 # demonstrations of reasoning, no learned reward model, no critic network. This course
@@ -57,7 +57,7 @@ rng = np.random.default_rng(SEED)
 # %% [markdown]
 # ## 1. What DeepSeek-R1 did
 #
-# The paper {cite:p}`deepseek2025r1` has three results. Each later lesson explains one of
+# The paper ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)) has three results. Each later lesson explains one of
 # the ingredients.
 #
 # **DeepSeek-R1-Zero: reasoning from reinforcement learning alone.** The starting point is
@@ -67,7 +67,7 @@ rng = np.random.default_rng(SEED)
 # one (is the final answer correct? is the output in the requested format, with the
 # reasoning between `<think>` tags?), and the model is pushed towards the answers that
 # scored above the others. The RL algorithm is **GRPO**, Group Relative Policy
-# Optimization, introduced in DeepSeekMath {cite:p}`shao2024deepseekmath`: it compares each
+# Optimization, introduced in DeepSeekMath ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)): it compares each
 # answer with the other answers *to the same question* instead of asking a learned critic
 # how good the answer is (lessons 01–03 and 07–08). Some settings of the run, as the paper
 # reports them:
@@ -96,7 +96,7 @@ rng = np.random.default_rng(SEED)
 # R1 (about 600k rejection-sampled reasoning traces and 200k non-reasoning samples), and
 # smaller open models (Qwen and Llama, 1.5B to 70B parameters) were fine-tuned on them
 # with plain SFT: no RL on the students. This is sequence-level knowledge distillation
-# {cite:p}`kim2016sequence` (lesson 04).
+# ([Kim and Rush, 2016](https://r1course.github.io/r1course/bibliography.html#cite-kim2016sequence)) (lesson 04).
 
 # %% [markdown]
 # ## 2. The headline numbers
@@ -110,10 +110,10 @@ rng = np.random.default_rng(SEED)
 #   \frac{1}{k}\sum_{i=1}^{k} p_i$ with $p_i \in \{0, 1\}$ the correctness of answer $i$,
 #   then average over problems. It estimates the chance that *one* answer is right.
 # * **cons@64**: sample 64 answers, take the most frequent final answer (a majority vote,
-#   also called self-consistency {cite:p}`wang2023selfconsistency`) and score that one.
+#   also called self-consistency ([Wang et al., 2023](https://r1course.github.io/r1course/bibliography.html#cite-wang2023selfconsistency))) and score that one.
 #
 # Lessons 05 and 06 study both in depth. Here are the numbers (percentages), quoted from
-# the paper {cite:p}`deepseek2025r1`:
+# the paper ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)):
 #
 # | model | AIME 2024 pass@1 | AIME 2024 cons@64 | MATH-500 pass@1 |
 # |---|---|---|---|
@@ -413,10 +413,10 @@ assert all(d > r for d, r in zip(distilled, rl, strict=True))
 # ## References
 #
 # * DeepSeek-AI (2025). DeepSeek-R1 incentivizes reasoning in LLMs through reinforcement
-#   learning. *Nature* 645, 633–638. Preprint arXiv:2501.12948. {cite:p}`deepseek2025r1`
+#   learning. *Nature* 645, 633–638. Preprint arXiv:2501.12948. ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1))
 # * Shao et al. (2024). DeepSeekMath: Pushing the limits of mathematical reasoning in open
-#   language models. arXiv:2402.03300. {cite:p}`shao2024deepseekmath`
+#   language models. arXiv:2402.03300. ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath))
 # * Wang et al. (2023). Self-consistency improves chain of thought reasoning in language
-#   models. ICLR. {cite:p}`wang2023selfconsistency`
+#   models. ICLR. ([Wang et al., 2023](https://r1course.github.io/r1course/bibliography.html#cite-wang2023selfconsistency))
 # * Kim & Rush (2016). Sequence-level knowledge distillation. EMNLP.
-#   {cite:p}`kim2016sequence`
+#   ([Kim and Rush, 2016](https://r1course.github.io/r1course/bibliography.html#cite-kim2016sequence))
