@@ -2,6 +2,8 @@
 
 * ``{{ repo_url }}`` in the prose pages (code blocks included, where MyST substitutions
   do not reach) becomes the one repository URL of ``_config.yml`` (``repository.url``).
+* The lessons run against the committed r1lib exported by ``prepare.py``
+  (``_build/committed`` first on the path, for autodoc and the kernels).
 * Lessons' author-year citation links (``book/citations.py``) become ``{cite:p}``
   roles again, so the website resolves them against ``references.bib``.
 * A note above the first live widget of a page says where sliders are live.
@@ -229,7 +231,26 @@ def number_per_page(app: Sphinx, env: object) -> list[str]:
     return []
 
 
+COMMITTED = Path(__file__).resolve().parents[1] / "_build" / "committed"
+
+
+def use_committed_r1lib() -> None:
+    """Execute the lessons and document the API against r1lib as committed.
+
+    book/prepare.py exports HEAD's lessons and r1lib to ``_build/committed``; putting it
+    first on the path (this process for autodoc, the kernels through ``PYTHONPATH``)
+    makes every page a fresh execution of the committed lesson with the committed
+    library, whatever the working tree holds.
+    """
+    if not (COMMITTED / "r1lib" / "__init__.py").exists():
+        raise RuntimeError("book/_build/committed is missing: run book/prepare.py (make book)")
+    sys.path.insert(0, str(COMMITTED))
+    paths = [str(COMMITTED), os.environ.get("PYTHONPATH", "")]
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
+    use_committed_r1lib()
     # The kernels that execute the lessons inherit this: r1lib.viz.live.live then shows
     # precomputed figures for every slider instead of widgets no kernel can redraw.
     os.environ["R1COURSE_BOOK"] = "1"
