@@ -43,10 +43,10 @@ ROLE = re.compile(r"\{cite:(?P<kind>[pt])\}`(?P<keys>[^`]+)`")
 KEY = r"[A-Za-z0-9_.:-]+"
 # One converted citation: [text](<book>/bibliography.html#cite-<key>).
 LINK = re.compile(
-    r"\[(?P<text>[^\]]+)\]\((?P<url>[^)\s]*/bibliography\.html)#cite-(?P<key>" + KEY + r")\)"
+    r"\[(?P<text>[^\[\]\n\"]+)\]\((?P<url>[^)\s]*/bibliography\.html)#cite-(?P<key>" + KEY + r")\)"
 )
 # A parenthetical group of them: ([A, 2020](...); [B, 2021](...)).
-_ONE = r"\[[^\]]+\]\([^)\s]*/bibliography\.html#cite-" + KEY + r"\)"
+_ONE = r"\[[^\[\]\n\"]+\]\([^)\s]*/bibliography\.html#cite-" + KEY + r"\)"
 GROUP = r"\((?P<group>" + _ONE + r"(?:; " + _ONE + r")*)\)"
 # A group, or else a single (textual) citation link; groups are tried first.
 EITHER = re.compile(GROUP + "|" + LINK.pattern)

@@ -88,3 +88,18 @@ def test_citations_read_in_jupyterlab(notebook: Path) -> None:
     assert not raw, f"{notebook.name}: raw citation keys in the text: {raw}"
     stale = [s for s in markdown if citations.convert(s, labels, base) != s]
     assert not stale, f"{notebook.name}: citation text out of date; run `make cite`"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_book_turns_citation_links_back_into_roles(notebook: Path) -> None:
+    # The book's extension applies citations.to_roles to the notebook file's text.
+    citations = _citations()
+    text = notebook.read_text()
+    links = len(citations.LINK.findall(text))
+    converted = json.loads(citations.to_roles(text))
+    markdown = "".join(
+        "".join(c["source"]) for c in converted["cells"] if c["cell_type"] == "markdown"
+    )
+    assert "bibliography.html#cite-" not in markdown
+    keys = re.findall(r"\{cite:[pt]\}`([^`]+)`", markdown)
+    assert sum(len(k.split(",")) for k in keys) == links
