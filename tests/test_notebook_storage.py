@@ -103,3 +103,26 @@ def test_book_turns_citation_links_back_into_roles(notebook: Path) -> None:
     assert "bibliography.html#cite-" not in markdown
     keys = re.findall(r"\{cite:[pt]\}`([^`]+)`", markdown)
     assert sum(len(k.split(",")) for k in keys) == links
+
+
+def test_lab_hands_out_lessons_with_the_kernels_language_info(tmp_path: Path) -> None:
+    # JupyterLab marks a notebook changed as soon as the kernel's language_info differs
+    # from the stored one (checked in Chromium: a lesson opened with the exact dict stays
+    # clean, one without it or with another Python version does not). make lab's
+    # jupyter_server_config.py adds this environment's language_info as a lesson opens.
+    import asyncio
+    import shutil
+    import types
+
+    from ipykernel.ipkernel import IPythonKernel
+
+    notebook = NOTEBOOKS[0]
+    shutil.copy(notebook, tmp_path / notebook.name)
+    config = types.SimpleNamespace(ServerApp=types.SimpleNamespace())
+    namespace = {"get_config": lambda: config}
+    exec((ROOT / "jupyter_server_config.py").read_text(), namespace)
+    manager = config.ServerApp.contents_manager_class(root_dir=str(tmp_path))
+    assert hasattr(manager, "formats"), "jupytext's pairing must stay on"
+    model = asyncio.run(manager.get(notebook.name, content=True, type="notebook"))
+    assert model["content"]["metadata"]["language_info"] == IPythonKernel.language_info
+    assert "language_info" not in json.loads(notebook.read_text())["metadata"]
