@@ -6,7 +6,7 @@
   (``_build/committed`` first on the path, for autodoc and the kernels).
 * Lessons' author-year citation links (``book/citations.py``) become ``{cite:p}``
   roles again, so the website resolves them against ``references.bib``.
-* A note above the first live widget of a page says where sliders are live.
+* A note above the first precomputed slider of a page says what its sliders do here.
 * sphinx-thebe, which Jupyter Book always loads, is switched off.
 * Docstrings of module constants are not misread as "type: description", and ``|A|``
   in prose is an absolute value, not an rst substitution.
@@ -14,10 +14,10 @@
 * A short cross-reference (``:func:`maj_at_k```) finds the one r1lib object of that
   name wherever it is documented.
 
-On the website there is no Python kernel. An ``ipywidgets`` slider still appears (its
-state is embedded in the page) but moving it cannot recompute anything; only the
-precomputed headline sliders (:mod:`r1lib.viz.static`) redraw. Above the first live
-widget of a page this extension inserts a note saying so, and pointing to JupyterLab.
+On the website there is no Python kernel: every ``live()`` slider of a lesson is shown
+as a grid of figures precomputed over a few positions of each slider
+(:mod:`r1lib.viz.static`; the kernels get ``R1COURSE_BOOK=1``). Above the first one of
+a page this extension inserts a note saying so, and pointing to JupyterLab.
 """
 
 from __future__ import annotations
@@ -35,13 +35,8 @@ from sphinx.util.nodes import make_refnode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # book/, for citations.py
 import citations
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STATIC_SLIDER = 'class="r1-static-slider"'
 REPO_URL = "{{ repo_url }}"
-
-
-def _is_widget(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.raw) and WIDGET_VIEW in node.astext()
 
 
 def _is_static_slider(node: nodes.Node) -> bool:
@@ -59,29 +54,24 @@ def _cell(node: nodes.Element) -> nodes.Element:
 
 
 def add_live_slider_note(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    widgets = list(doctree.findall(_is_widget))
-    if not widgets:
+    """Above the first precomputed slider of a page, say what its sliders can do here."""
+    grids = list(doctree.findall(_is_static_slider))
+    if not grids:
         return
-    has_static = any(True for _ in doctree.findall(_is_static_slider))
     paragraph = nodes.paragraph()
     paragraph += nodes.Text(
-        "The interactive controls on this page are live only with a running Python "
-        "kernel: open the lesson in JupyterLab ("
+        "The sliders on this page work without a Python kernel: each figure was drawn in "
+        "advance for a few positions of every slider. In JupyterLab ("
     )
     paragraph += nodes.literal(text="make lab")
     paragraph += nodes.Text(
-        "), or on Binder or Colab with the rocket button at the top of the page. Here "
-        "they show their starting values, and the figure below them shows those values."
+        ", or on Binder or Colab with the rocket button at the top of the page) they take "
+        "every value of their range."
     )
-    if has_static:
-        paragraph += nodes.Text(
-            " The exception is the precomputed slider on this page: its figures were "
-            "drawn in advance, so it works right here."
-        )
     note = nodes.admonition(classes=["note", "r1-kernel-note"])
-    note += nodes.title(text="Sliders: live in JupyterLab")
+    note += nodes.title(text="Sliders: precomputed here, live in JupyterLab")
     note += paragraph
-    cell = _cell(widgets[0])
+    cell = _cell(grids[0])
     cell.parent.insert(cell.parent.index(cell), note)
 
 
