@@ -446,7 +446,7 @@ def test_page_is_a_fresh_execution_of_the_committed_lesson(visit: object, docnam
     shown = page.evaluate(
         """() => Array.from(document.querySelectorAll(
                'main .cell_output .output.stream pre, main .cell_output .output.stdout pre'))
-             .map(e => e.innerText)"""
+             .map(e => e.textContent)"""
     )
     shown = [s for s in (_normal(t) for t in shown) if s]
     assert shown == streams, (
