@@ -117,4 +117,4 @@ bench: setup
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf book/_build .pytest_cache .hypothesis .ruff_cache
+	rm -rf book/_build book/notebooks book/_toc.yml book/api book/_assets .pytest_cache .hypothesis .ruff_cache
