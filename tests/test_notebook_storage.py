@@ -1,4 +1,5 @@
-"""Notebooks are stored without outputs, each in sync with its jupytext twin (py:percent)."""
+"""Notebooks are stored without outputs, each in sync with its jupytext twin (py:percent),
+which lives in ``notebooks/py/`` so JupyterLab's file browser lists each lesson once."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 BOOK = ROOT / "book"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
-TWINS = sorted(NOTEBOOK_DIR.glob("[0-9]*.py"))
+TWIN_DIR = NOTEBOOK_DIR / "py"
+TWINS = sorted(TWIN_DIR.glob("[0-9]*.py"))
+FORMATS = "ipynb,py//py:percent"
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -34,11 +37,11 @@ def test_notebook_has_no_outputs(notebook: Path) -> None:
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_notebook_is_paired_and_in_sync(notebook: Path) -> None:
-    twin = notebook.with_suffix(".py")
-    assert twin.exists(), f"{notebook.name} has no jupytext twin {twin.name}; run `make sync`"
+    twin = TWIN_DIR / f"{notebook.stem}.py"
+    assert twin.exists(), f"{notebook.name} has no jupytext twin py/{twin.name}; run `make twins`"
     stored = jupytext.read(notebook)
-    assert stored.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent", (
-        f"{notebook.name} is not paired as ipynb,py:percent"
+    assert stored.metadata.get("jupytext", {}).get("formats") == FORMATS, (
+        f"{notebook.name} is not paired as {FORMATS}; run `make twins`"
     )
     expected = jupytext.writes(stored, fmt="py:percent")
     assert twin.read_text() == expected, (
@@ -48,7 +51,21 @@ def test_notebook_is_paired_and_in_sync(notebook: Path) -> None:
 
 @pytest.mark.parametrize("twin", TWINS, ids=_ids(TWINS))
 def test_every_twin_has_a_notebook(twin: Path) -> None:
-    assert twin.with_suffix(".ipynb").exists(), f"{twin.name} has no notebook"
+    assert (NOTEBOOK_DIR / f"{twin.stem}.ipynb").exists(), f"py/{twin.name} has no notebook"
+
+
+def test_no_twin_left_in_the_lesson_folder() -> None:
+    # JupyterLab's file browser would list the lesson twice (make twins moves them).
+    stray = sorted(p.name for p in NOTEBOOK_DIR.glob("*.py"))
+    assert not stray, f"twins in notebooks/ instead of notebooks/py/: {stray}; run `make twins`"
+
+
+def test_jupytext_pairs_new_lessons_into_the_subfolder() -> None:
+    from jupytext.config import load_jupytext_config
+
+    # [tool.jupytext] in pyproject.toml, found by jupytext from any lesson's folder
+    config = load_jupytext_config(str(NOTEBOOK_DIR / "NN_new_lesson.ipynb"))
+    assert config is not None and config.formats == [FORMATS]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
@@ -57,7 +74,7 @@ def test_notebook_names_its_kernel(notebook: Path) -> None:
     kernelspec = json.loads(notebook.read_text())["metadata"].get("kernelspec", {})
     assert kernelspec.get("name") == "python3", (
         f"{notebook.name} has no python3 kernelspec; run "
-        f"`jupytext --set-kernel python3 notebooks/{notebook.stem}.py` then `make sync`"
+        f"`jupytext --set-kernel python3 notebooks/py/{notebook.stem}.py` then `make sync`"
     )
 
 
@@ -125,4 +142,3 @@ def test_lab_hands_out_lessons_with_the_kernels_language_info(tmp_path: Path) ->
     assert hasattr(manager, "formats"), "jupytext's pairing must stay on"
     model = asyncio.run(manager.get(notebook.name, content=True, type="notebook"))
     assert model["content"]["metadata"]["language_info"] == IPythonKernel.language_info
-    assert "language_info" not in json.loads(notebook.read_text())["metadata"]
