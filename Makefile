@@ -8,15 +8,20 @@ STAMP  := $(VENV)/.installed-stamp
 # JupyterLab refuses to start as root unless asked to.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# make test BROWSER=0 skips the browser test (otherwise it needs Debian's Chromium, which
+# make installs when it runs as root).
+BROWSER ?= 1
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help setup lab test lint unit notebooks sync bench book serve browser-test clean
+.PHONY: help setup lab test lint unit notebooks sync cite twins bench book serve browser-test chromium clean
 
 help:
 	@echo "make lab    open the course in JupyterLab (sets everything up first)"
 	@echo "make test   run every check: lint, unit tests, notebooks, book, browser"
 	@echo "make bench  print r1lib's speed ratios"
 	@echo "make book   build the website into book/_build/html; make serve to read it"
-	@echo "make sync   regenerate the jupytext twins (notebooks/*.py) from the notebooks"
+	@echo "make sync   regenerate the jupytext twins (notebooks/py/*.py) from the notebooks"
+	@echo "make cite   turn {cite:p} keys in the lessons into author-year links"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,15 +31,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# jupyter_server_config.py: lessons open without an unsaved mark (it says how).
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
+	$(BIN)/jupyter lab --config=jupyter_server_config.py --notebook-dir=notebooks $(ROOT_FLAG)
 
 # Every check. Each step stops the run when it fails.
 test: setup lint unit notebooks book browser-test
 
 lint: setup
-	$(BIN)/ruff check r1lib tests benchmarks notebooks
-	$(BIN)/ruff format --check r1lib tests benchmarks notebooks
+	$(BIN)/ruff check r1lib tests benchmarks notebooks book jupyter_server_config.py
+	$(BIN)/ruff format --check r1lib tests benchmarks notebooks book jupyter_server_config.py
 
 unit: setup
 	$(BIN)/python -m pytest tests -q
@@ -46,6 +52,23 @@ endif
 
 sync: setup
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+# Move jupytext twins left at the old place (notebooks/NN_x.py, e.g. a lesson written
+# before the twins moved) to notebooks/py/ and re-pair them; re-runnable.
+twins: setup
+	@for twin in $(wildcard notebooks/[0-9]*.py); do \
+	  notebook=$${twin%.py}.ipynb; \
+	  $(BIN)/jupytext --quiet --sync $$twin && \
+	  mkdir -p notebooks/py && git mv -k $$twin notebooks/py/ && \
+	  { [ -f $$twin ] && mv $$twin notebooks/py/ || true; } && \
+	  $(BIN)/jupytext --quiet --set-formats ipynb,py//py:percent $$notebook || exit 1; \
+	  echo "moved $$twin to notebooks/py/"; \
+	done
+
+# JupyterLab cannot resolve {cite:p}`key`: lessons store author-year links to the book's
+# bibliography instead (book/citations.py), which the book turns back into citations.
+cite: setup
+	$(BIN)/python book/citations.py $(NOTEBOOKS)
 
 # The website (book/README.md). npm ci installs MathJax, RequireJS and the widget manager
 # from book/package-lock.json; prepare.py writes the toc (every notebooks/NN_*.ipynb),
@@ -66,11 +89,32 @@ serve:
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory book/_build/html
 
 # Headless Chromium (Debian's) opens every page of the built book (tests/browser).
-browser-test: setup
-	$(BIN)/python -m pytest tests/browser -q -p no:cacheprovider
+# Never skipped silently: without Chromium, make installs it as root (apt-get) or stops
+# and says how; BROWSER=0 is the explicit opt-out.
+browser-test: setup chromium
+ifeq ($(BROWSER),0)
+	@echo "browser test skipped (BROWSER=0)"
+else
+	CHROMIUM=$(CHROMIUM) R1COURSE_BROWSER=1 $(BIN)/python -m pytest tests/browser -q -p no:cacheprovider
+endif
+
+chromium:
+ifneq ($(BROWSER),0)
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Chromium is missing: installing Debian's (apt-get install -y chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "The browser test needs Chromium at $(CHROMIUM). Install it with"; \
+	    echo "    sudo apt-get install -y chromium   (Debian; Ubuntu's is a snap: use CHROMIUM=/path)"; \
+	    echo "or point CHROMIUM=/path/to/chromium at one, or skip the test: make test BROWSER=0"; \
+	    exit 1; \
+	  fi; \
+	fi
+endif
 
 bench: setup
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf book/_build .pytest_cache .hypothesis .ruff_cache
+	rm -rf book/_build book/notebooks book/_toc.yml book/api book/_assets .pytest_cache .hypothesis .ruff_cache

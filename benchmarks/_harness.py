@@ -62,6 +62,10 @@ def compare(
 
 def report(results: list[Result]) -> bool:
     """Print one line per goal; return True when every goal is met."""
+    print(
+        "ratio = baseline time / ours: above 1x r1lib is faster (2.00x = twice as fast), "
+        "below 1x slower"
+    )
     print(f"{'benchmark':<46} {'ours':>10} {'baseline':>10} {'ratio':>8}  goal")
     for r in results:
         mark = "ok " if r.passed else "MISS"

@@ -1,8 +1,15 @@
 """Generate what the book derives from the project, just before `jupyter-book build`.
 
-`make book` runs this after `npm ci`. It writes three gitignored things:
+`make book` runs this after `npm ci`. It writes four gitignored things:
 
-* ``book/_toc.yml`` - every ``notebooks/NN_*.ipynb`` present, in order, between the
+* ``book/notebooks/`` and ``book/_build/committed/`` - the lessons and r1lib **as
+  committed** (``git archive HEAD``), never the working copies: a learner's answers,
+  saved in ``notebooks/`` by JupyterLab, must not reach the website. The book's
+  extension puts ``_build/committed`` first on the kernels' ``PYTHONPATH``, so the
+  pages are a fresh execution of the committed lessons against the committed r1lib.
+  Lessons that differ from the commit are named on the terminal;
+  ``_build/committed/manifest.json`` records the commit and each lesson's git blob;
+* ``book/_toc.yml`` - every committed ``notebooks/NN_*.ipynb``, in order, between the
   prose pages, so a new lesson appears in the book without anyone editing the toc;
 * ``book/api/`` - one autodoc page per public r1lib module or package found on disk,
   so a new module appears in the API reference the same way;
@@ -20,18 +27,23 @@ from __future__ import annotations
 
 import argparse
 import ast
+import io
+import json
 import re
 import shutil
+import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 BOOK = Path(__file__).resolve().parent
 ROOT = BOOK.parent
-NOTEBOOKS = ROOT / "notebooks"
-PACKAGE = ROOT / "r1lib"
 NODE_MODULES = BOOK / "node_modules"
 ASSETS = BOOK / "_assets"
 API = BOOK / "api"
+COMMITTED = BOOK / "_build" / "committed"
+PACKAGE = COMMITTED / "r1lib"  # the API reference documents the committed r1lib
+PAGES = BOOK / "notebooks"  # the lesson pages: copies of the committed lessons
 
 LESSON = re.compile(r"^\d\d_[A-Za-z0-9_]+\.ipynb$")
 
@@ -64,8 +76,66 @@ SKIP = re.compile(r"(\.map|/embed\.js|/libembed-amd\.js|\.LICENSE\.txt)$")
 
 
 def lessons() -> list[Path]:
-    """Every ``notebooks/NN_name.ipynb``, sorted by its two-digit number."""
-    return sorted(p for p in NOTEBOOKS.glob("*.ipynb") if LESSON.match(p.name))
+    """Every ``notebooks/NN_name.ipynb`` of the book, sorted by its two-digit number."""
+    return sorted(p for p in PAGES.glob("*.ipynb") if LESSON.match(p.name))
+
+
+def _git(*args: str) -> bytes:
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        stderr = getattr(error, "stderr", b"") or b""
+        sys.exit(
+            "book/prepare.py builds the book from the committed lessons (git archive HEAD), "
+            f"so it needs a git checkout with a commit: `git {' '.join(args)}` failed: "
+            f"{stderr.decode(errors='replace').strip() or error}"
+        )
+    return done.stdout
+
+
+def committed_blobs() -> dict[str, str]:
+    """Lesson file name -> git blob id, for every lesson committed at HEAD."""
+    listing = _git("ls-tree", "HEAD", "notebooks/").decode()
+    blobs = {}
+    for line in listing.splitlines():
+        meta, path = line.split("\t", 1)
+        name = Path(path).name
+        if LESSON.match(name):
+            blobs[name] = meta.split()[2]
+    return blobs
+
+
+def export_committed() -> list[str]:
+    """Write the committed lessons and r1lib (HEAD) for the book; return the lessons whose
+    working copy differs from the commit (or is not committed)."""
+    commit = _git("rev-parse", "HEAD").decode().strip()
+    archive = _git("archive", "--format=tar", "HEAD", "notebooks", "r1lib")
+    for folder in (COMMITTED, PAGES):
+        if folder.is_symlink() or folder.is_file():
+            folder.unlink()
+        elif folder.exists():
+            shutil.rmtree(folder)
+    COMMITTED.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12
+            tar.extractall(COMMITTED, filter="data")
+        else:
+            tar.extractall(COMMITTED)  # our own repository's archive
+    PAGES.mkdir()
+    blobs = committed_blobs()
+    for name in blobs:
+        shutil.copy2(COMMITTED / "notebooks" / name, PAGES / name)
+    (COMMITTED / "manifest.json").write_text(
+        json.dumps({"commit": commit, "lessons": blobs}, indent=1), encoding="utf8"
+    )
+    changed = _git("status", "--porcelain", "--untracked-files=all", "--", "notebooks/")
+    return sorted(
+        {
+            Path(line[3:]).with_suffix(".ipynb").name
+            for line in changed.decode().splitlines()
+            if LESSON.match(Path(line[3:]).with_suffix(".ipynb").name)
+        }
+    )
 
 
 def toc_text(notebooks: list[Path]) -> str:
@@ -104,7 +174,7 @@ def api_modules() -> dict[str, list[str]]:
         elif path.is_dir() and (path / "__init__.py").exists():
             members = []
             for module in sorted(path.rglob("*.py")):
-                relative = module.relative_to(ROOT).with_suffix("")
+                relative = module.relative_to(COMMITTED).with_suffix("")
                 parts = list(relative.parts)
                 if any(p.startswith("_") for p in parts[1:] if p != "__init__"):
                     continue
@@ -117,7 +187,7 @@ def api_modules() -> dict[str, list[str]]:
 
 def _summary(module: str) -> str:
     """First line of a module's docstring, read without importing it."""
-    path = ROOT / Path(*module.split("."))
+    path = COMMITTED / Path(*module.split("."))
     path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
     try:
         doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf8")))
@@ -132,7 +202,7 @@ def _reexports(package: str) -> dict[str, list[str]]:
     They are documented once, under the package (the name users import), so each
     submodule's section leaves them out.
     """
-    init = ROOT / Path(*package.split(".")) / "__init__.py"
+    init = COMMITTED / Path(*package.split(".")) / "__init__.py"
     try:
         tree = ast.parse(init.read_text(encoding="utf8"))
     except (OSError, SyntaxError):
@@ -207,17 +277,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only check book/_toc.yml")
     args = parser.parse_args(argv)
     toc = BOOK / "_toc.yml"
-    expected = toc_text(lessons())
     if args.check:
+        expected = toc_text(lessons())
         current = toc.read_text(encoding="utf8") if toc.exists() else ""
         if current != expected:
             print("book/_toc.yml does not list the notebooks present; run book/prepare.py")
             return 1
         return 0
-    toc.write_text(expected, encoding="utf8")
+    edited = export_committed()
+    if edited:
+        print(
+            "book/prepare.py: the book shows the committed version of these lessons, not "
+            "your working copies (commit your changes to publish them): " + ", ".join(edited)
+        )
+    toc.write_text(toc_text(lessons()), encoding="utf8")
     write_api()
     copy_assets()
-    print(f"book/prepare.py: {len(lessons())} lessons, {len(api_modules())} API pages, assets")
+    commit = json.loads((COMMITTED / "manifest.json").read_text(encoding="utf8"))["commit"]
+    print(
+        f"book/prepare.py: {len(lessons())} committed lessons (HEAD {commit[:10]}), "
+        f"{len(api_modules())} API pages, assets"
+    )
     return 0
 
 

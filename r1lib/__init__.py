@@ -5,15 +5,17 @@ Algorithms (numpy only)
 grpo        group-relative and process advantages; the clipped GRPO loss with its exact gradient
 kl          Schulman's k1/k2/k3 KL estimators and the exact categorical KL
 distill     temperature softmax; distillation losses (forward, reverse, generalized JSD)
-metrics     pass@k, majority voting, unbiased maj@k, error bars, ``\\boxed{}`` extraction
+metrics     pass@k, majority voting, unbiased maj@k, error bars, \\boxed{} answer extraction
 simulation  a simulated reasoning model for evaluation experiments
 miniature   the capstone: a verifiable task, a tiny numpy policy, SFT, GRPO and
-            distillation end to end on a CPU (``python -m r1lib.miniature --fast``)
+            distillation end to end on a CPU (python -m r1lib.miniature --fast)
 
-Course support (needs the ``course`` extra: matplotlib, ipywidgets)
--------------------------------------------------------------------
+Course support (needs the course extra: matplotlib, ipywidgets)
+---------------------------------------------------------------
 viz         one figure style, each lesson's figures and slider callbacks, static sliders
 checks      each lesson's exercise checkers
 """
+
+# The docstring above is plain text, without reStructuredText markup: lesson 00 prints it.
 
 __version__ = "0.1.0"

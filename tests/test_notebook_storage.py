@@ -1,16 +1,23 @@
-"""Notebooks are stored without outputs, each in sync with its jupytext twin (py:percent)."""
+"""Notebooks are stored without outputs, each in sync with its jupytext twin (py:percent),
+which lives in ``notebooks/py/`` so JupyterLab's file browser lists each lesson once."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 from pathlib import Path
 
 import jupytext
 import pytest
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = ROOT / "notebooks"
+BOOK = ROOT / "book"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
-TWINS = sorted(NOTEBOOK_DIR.glob("[0-9]*.py"))
+TWIN_DIR = NOTEBOOK_DIR / "py"
+TWINS = sorted(TWIN_DIR.glob("[0-9]*.py"))
+FORMATS = "ipynb,py//py:percent"
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -30,11 +37,11 @@ def test_notebook_has_no_outputs(notebook: Path) -> None:
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_notebook_is_paired_and_in_sync(notebook: Path) -> None:
-    twin = notebook.with_suffix(".py")
-    assert twin.exists(), f"{notebook.name} has no jupytext twin {twin.name}; run `make sync`"
+    twin = TWIN_DIR / f"{notebook.stem}.py"
+    assert twin.exists(), f"{notebook.name} has no jupytext twin py/{twin.name}; run `make twins`"
     stored = jupytext.read(notebook)
-    assert stored.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent", (
-        f"{notebook.name} is not paired as ipynb,py:percent"
+    assert stored.metadata.get("jupytext", {}).get("formats") == FORMATS, (
+        f"{notebook.name} is not paired as {FORMATS}; run `make twins`"
     )
     expected = jupytext.writes(stored, fmt="py:percent")
     assert twin.read_text() == expected, (
@@ -44,7 +51,21 @@ def test_notebook_is_paired_and_in_sync(notebook: Path) -> None:
 
 @pytest.mark.parametrize("twin", TWINS, ids=_ids(TWINS))
 def test_every_twin_has_a_notebook(twin: Path) -> None:
-    assert twin.with_suffix(".ipynb").exists(), f"{twin.name} has no notebook"
+    assert (NOTEBOOK_DIR / f"{twin.stem}.ipynb").exists(), f"py/{twin.name} has no notebook"
+
+
+def test_no_twin_left_in_the_lesson_folder() -> None:
+    # JupyterLab's file browser would list the lesson twice (make twins moves them).
+    stray = sorted(p.name for p in NOTEBOOK_DIR.glob("*.py"))
+    assert not stray, f"twins in notebooks/ instead of notebooks/py/: {stray}; run `make twins`"
+
+
+def test_jupytext_pairs_new_lessons_into_the_subfolder() -> None:
+    from jupytext.config import load_jupytext_config
+
+    # [tool.jupytext] in pyproject.toml, found by jupytext from any lesson's folder
+    config = load_jupytext_config(str(NOTEBOOK_DIR / "NN_new_lesson.ipynb"))
+    assert config is not None and config.formats == [FORMATS]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
@@ -53,5 +74,71 @@ def test_notebook_names_its_kernel(notebook: Path) -> None:
     kernelspec = json.loads(notebook.read_text())["metadata"].get("kernelspec", {})
     assert kernelspec.get("name") == "python3", (
         f"{notebook.name} has no python3 kernelspec; run "
-        f"`jupytext --set-kernel python3 notebooks/{notebook.stem}.py` then `make sync`"
+        f"`jupytext --set-kernel python3 notebooks/py/{notebook.stem}.py` then `make sync`"
     )
+
+
+def _citations() -> object:
+    """``book/citations.py`` (not a package: loaded from its path)."""
+    spec = importlib.util.spec_from_file_location("citations", BOOK / "citations.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_citations_read_in_jupyterlab(notebook: Path) -> None:
+    # JupyterLab's MyST renderer has no bibliography: a {cite:p} role shows there as its
+    # raw key. Lessons store author-year links instead (book/citations.py).
+    citations = _citations()
+    labels, base = citations.author_year(), citations.book_url()
+    cells = [c["source"] for c in json.loads(notebook.read_text())["cells"]]
+    markdown = ["".join(s) if isinstance(s, list) else s for s in cells]
+    text = "\n".join(markdown)
+    roles = re.findall(r"\{cite:\w+\}`[^`]*`", text)
+    assert not roles, f"{notebook.name}: unconverted citations {roles[:3]}; run `make cite`"
+    cited = [m["key"] for m in citations.LINK.finditer(text)]
+    unknown = sorted(set(cited) - set(labels))
+    assert not unknown, f"{notebook.name}: keys not in book/references.bib: {unknown}"
+    prose = citations.LINK.sub(lambda m: m["text"], text)
+    raw = sorted(key for key in labels if re.search(rf"\b{re.escape(key)}\b", prose))
+    assert not raw, f"{notebook.name}: raw citation keys in the text: {raw}"
+    stale = [s for s in markdown if citations.convert(s, labels, base) != s]
+    assert not stale, f"{notebook.name}: citation text out of date; run `make cite`"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_book_turns_citation_links_back_into_roles(notebook: Path) -> None:
+    # The book's extension applies citations.to_roles to the notebook file's text.
+    citations = _citations()
+    text = notebook.read_text()
+    links = len(citations.LINK.findall(text))
+    converted = json.loads(citations.to_roles(text))
+    markdown = "".join(
+        "".join(c["source"]) for c in converted["cells"] if c["cell_type"] == "markdown"
+    )
+    assert "bibliography.html#cite-" not in markdown
+    keys = re.findall(r"\{cite:[pt]\}`([^`]+)`", markdown)
+    assert sum(len(k.split(",")) for k in keys) == links
+
+
+def test_lab_hands_out_lessons_with_the_kernels_language_info(tmp_path: Path) -> None:
+    # JupyterLab marks a notebook changed as soon as the kernel's language_info differs
+    # from the stored one (checked in Chromium: a lesson opened with the exact dict stays
+    # clean, one without it or with another Python version does not). make lab's
+    # jupyter_server_config.py adds this environment's language_info as a lesson opens.
+    import asyncio
+    import shutil
+    import types
+
+    from ipykernel.ipkernel import IPythonKernel
+
+    notebook = NOTEBOOKS[0]
+    shutil.copy(notebook, tmp_path / notebook.name)
+    config = types.SimpleNamespace(ServerApp=types.SimpleNamespace())
+    namespace = {"get_config": lambda: config}
+    exec((ROOT / "jupyter_server_config.py").read_text(), namespace)
+    manager = config.ServerApp.contents_manager_class(root_dir=str(tmp_path))
+    assert hasattr(manager, "formats"), "jupytext's pairing must stay on"
+    model = asyncio.run(manager.get(notebook.name, content=True, type="notebook"))
+    assert model["content"]["metadata"]["language_info"] == IPythonKernel.language_info

@@ -154,3 +154,56 @@ def test_real_interact_runs_the_callback_and_returns_none() -> None:
     finally:
         del sys.modules[module.__name__]
     assert module.calls == [3]
+
+
+def test_in_the_book_every_slider_gets_precomputed_figures(
+    monkeypatch: pytest.MonkeyPatch, shown: Any
+) -> None:
+    # The book has no kernel: live() shows a grid of figures over a few positions of
+    # each SLIDERS range, so every control of the page redraws its figure.
+    from matplotlib.figure import Figure
+
+    from r1lib.viz import static
+
+    module = types.ModuleType("fake_book_viz")
+
+    def curve(group_size=8, loss_type="grpo", seed=0):
+        figure = Figure()
+        figure.add_subplot().set_title(f"{group_size} {loss_type} {seed}")
+        return figure
+
+    curve.__module__ = module.__name__
+    module.curve = curve
+    module.SLIDERS = {"curve": {"group_size": (2, 64, 1), "loss_type": ["grpo", "dapo"]}}
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    displayed: list[Any] = []
+    monkeypatch.setattr("IPython.display.display", displayed.append)
+    monkeypatch.setenv("R1COURSE_BOOK", "1")
+
+    assert live(curve, seed=ipywidgets.fixed(3)) is None
+    assert not shown, "no ipywidgets in the book"
+    (grid,) = displayed
+    assert isinstance(grid, static.StaticSlider)
+    assert grid.values == {"group_size": [2, 8, 32, 64], "loss_type": ["grpo", "dapo"]}
+    assert len(grid.images) == 8 and len(set(grid.images)) == 8
+    markup = grid._repr_html_()
+    assert markup.count('type="range"') == 1 and markup.count("<select") == 1
+    # the figure shown first is the default one (group_size=8 is the second of four)
+    assert grid.images[1 * 2 + 0] in markup.split("<script")[0]
+
+
+def test_every_course_callback_has_a_book_grid_with_its_default() -> None:
+    from r1lib.viz.static import POSITIONS, positions
+
+    for callback, sliders in slider_callbacks():
+        parameters = inspect.signature(callback).parameters
+        count = POSITIONS.get(len(sliders), 2)
+        total = 1
+        for argument, spec in sliders.items():
+            default = parameters[argument].default
+            values = positions(spec, default, count)
+            assert default in values, f"{callback.__name__}({argument}): {values}"
+            assert len(values) >= 2
+            total *= len(values)
+        # page weight: one PNG per combination
+        assert total <= 32, f"{callback.__name__}: {total} precomputed figures"

@@ -2,7 +2,11 @@
 
 * ``{{ repo_url }}`` in the prose pages (code blocks included, where MyST substitutions
   do not reach) becomes the one repository URL of ``_config.yml`` (``repository.url``).
-* A note above the first live widget of a page says where sliders are live.
+* The lessons run against the committed r1lib exported by ``prepare.py``
+  (``_build/committed`` first on the path, for autodoc and the kernels).
+* Lessons' author-year citation links (``book/citations.py``) become ``{cite:p}``
+  roles again, so the website resolves them against ``references.bib``.
+* A note above the first precomputed slider of a page says what its sliders do here.
 * sphinx-thebe, which Jupyter Book always loads, is switched off.
 * Docstrings of module constants are not misread as "type: description", and ``|A|``
   in prose is an absolute value, not an rst substitution.
@@ -10,28 +14,29 @@
 * A short cross-reference (``:func:`maj_at_k```) finds the one r1lib object of that
   name wherever it is documented.
 
-On the website there is no Python kernel. An ``ipywidgets`` slider still appears (its
-state is embedded in the page) but moving it cannot recompute anything; only the
-precomputed headline sliders (:mod:`r1lib.viz.static`) redraw. Above the first live
-widget of a page this extension inserts a note saying so, and pointing to JupyterLab.
+On the website there is no Python kernel: every ``live()`` slider of a lesson is shown
+as a grid of figures precomputed over a few positions of each slider
+(:mod:`r1lib.viz.static`; the kernels get ``R1COURSE_BOOK=1``). Above the first one of
+a page this extension inserts a note saying so, and pointing to JupyterLab.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import re
+import sys
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.nodes import make_refnode
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # book/, for citations.py
+import citations
+
 STATIC_SLIDER = 'class="r1-static-slider"'
 REPO_URL = "{{ repo_url }}"
-
-
-def _is_widget(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.raw) and WIDGET_VIEW in node.astext()
 
 
 def _is_static_slider(node: nodes.Node) -> bool:
@@ -49,29 +54,24 @@ def _cell(node: nodes.Element) -> nodes.Element:
 
 
 def add_live_slider_note(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    widgets = list(doctree.findall(_is_widget))
-    if not widgets:
+    """Above the first precomputed slider of a page, say what its sliders can do here."""
+    grids = list(doctree.findall(_is_static_slider))
+    if not grids:
         return
-    has_static = any(True for _ in doctree.findall(_is_static_slider))
     paragraph = nodes.paragraph()
     paragraph += nodes.Text(
-        "The interactive controls on this page are live only with a running Python "
-        "kernel: open the lesson in JupyterLab ("
+        "The sliders on this page work without a Python kernel: each figure was drawn in "
+        "advance for a few positions of every slider. In JupyterLab ("
     )
     paragraph += nodes.literal(text="make lab")
     paragraph += nodes.Text(
-        "), or on Binder or Colab with the rocket button at the top of the page. Here "
-        "they show their starting values, and the figure below them shows those values."
+        ", or on Binder or Colab with the rocket button at the top of the page) they take "
+        "every value of their range."
     )
-    if has_static:
-        paragraph += nodes.Text(
-            " The exception is the precomputed slider on this page: its figures were "
-            "drawn in advance, so it works right here."
-        )
     note = nodes.admonition(classes=["note", "r1-kernel-note"])
-    note += nodes.title(text="Sliders: live in JupyterLab")
+    note += nodes.title(text="Sliders: precomputed here, live in JupyterLab")
     note += paragraph
-    cell = _cell(widgets[0])
+    cell = _cell(grids[0])
     cell.parent.insert(cell.parent.index(cell), note)
 
 
@@ -82,6 +82,14 @@ def substitute_repo_url(app: Sphinx, docname: str, source: list[str]) -> None:
     if not url:
         raise ValueError("_config.yml: repository.url is not set but a page uses {{ repo_url }}")
     source[0] = source[0].replace(REPO_URL, url.rstrip("/"))
+
+
+def citations_as_roles(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Lessons store citations as author-year links (``book/citations.py`` says why);
+    on the website they become ``{cite:p}`` roles again, resolved by
+    sphinxcontrib-bibtex against ``references.bib``."""
+    if docname.startswith("notebooks/"):
+        source[0] = citations.to_roles(source[0])
 
 
 def plain_data_docstrings(
@@ -213,10 +221,33 @@ def number_per_page(app: Sphinx, env: object) -> list[str]:
     return []
 
 
+COMMITTED = Path(__file__).resolve().parents[1] / "_build" / "committed"
+
+
+def use_committed_r1lib() -> None:
+    """Execute the lessons and document the API against r1lib as committed.
+
+    book/prepare.py exports HEAD's lessons and r1lib to ``_build/committed``; putting it
+    first on the path (this process for autodoc, the kernels through ``PYTHONPATH``)
+    makes every page a fresh execution of the committed lesson with the committed
+    library, whatever the working tree holds.
+    """
+    if not (COMMITTED / "r1lib" / "__init__.py").exists():
+        raise RuntimeError("book/_build/committed is missing: run book/prepare.py (make book)")
+    sys.path.insert(0, str(COMMITTED))
+    paths = [str(COMMITTED), os.environ.get("PYTHONPATH", "")]
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
+    use_committed_r1lib()
+    # The kernels that execute the lessons inherit this: r1lib.viz.live.live then shows
+    # precomputed figures for every slider instead of widgets no kernel can redraw.
+    os.environ["R1COURSE_BOOK"] = "1"
     app.setup_extension("sphinx.ext.autodoc")
     _switch_off_thebe(app)
     app.connect("source-read", substitute_repo_url)
+    app.connect("source-read", citations_as_roles)
     # Before sphinx.ext.napoleon, which listens at the default priority 500.
     app.connect("autodoc-process-docstring", plain_data_docstrings, priority=400)
     app.connect("autodoc-process-docstring", absolute_values, priority=400)

@@ -245,7 +245,7 @@ def greedy_versus_sampling(run: SimulatedBenchmark) -> Figure:
             labelled = True
     axis.set_xlabel("success probability $p_i$ of one sample")
     axis.set_ylabel("score of the question")
-    axis.legend(loc="center right", fontsize=9)
+    axis.legend(loc="best", fontsize=9)
     axis.set_title(
         f"Greedy {100 * greedy.mean():.1f} vs expected {100 * p.mean():.1f}: "
         "each question rounded to 0 or 1"
@@ -400,7 +400,7 @@ def ci_ladder(
         )
         axis.set_xlabel("score with 95% CI (points)")
         axis.set_title(f"{name}: {hit.sum()}/{num_runs} cover")
-        axis.legend(loc="lower left", fontsize=8)
+        axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8)
     axes[0].set_ylabel("simulated benchmark")
     figure.suptitle(
         f"Passages of {m} (correlation {float(cluster_correlation):.1f}): "
@@ -461,7 +461,7 @@ def paired_comparison(
     r = np.corrcoef(sa, sb)[0, 1] if sa.std() > 0 and sb.std() > 0 else float("nan")
     left.set_xlabel(f"model A score per question (%, K = {k})")
     left.set_ylabel("model B score per question (%)")
-    left.legend(loc="upper left", fontsize=8)
+    left.legend(loc="lower right", fontsize=8)
     left.set_title(f"Per-question scores correlate: r = {r:.2f}")
     labels = {1: "unpaired", 0: "paired"}
     for y, se, colour in ((1, unpaired, PALETTE["orange"]), (0, paired, PALETTE["green"])):

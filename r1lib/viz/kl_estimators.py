@@ -168,7 +168,7 @@ def estimator_shapes(mu: float = 1.0, seed: int = 0) -> Figure:
     left.set_ylim(-2.5, 4.0)
     left.set_xlabel("ratio r = p(x)/q(x) (log scale)")
     left.set_ylabel("estimate for one sample (nats)")
-    left.legend(loc="upper center")
+    left.legend(loc="lower left")
     left.set_title("k2 and k3 are ≥ 0; k1 is negative for r > 1")
 
     rng = np.random.default_rng(seed)

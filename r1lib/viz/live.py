@@ -5,18 +5,28 @@ Each ``r1lib.viz.<topic>`` module declares its slider ranges once, in
 ``tests/test_viz_sliders.py`` calls every callback over those ranges. :func:`live`
 builds the notebook's widgets from the same dict, so learners can only reach
 values the tests cover.
+
+The book has no kernel, so there a widget could not redraw anything. When the book is
+built (``R1COURSE_BOOK=1`` in the environment, which the book's Sphinx extension sets
+for the kernels it starts), :func:`live` displays a
+:func:`r1lib.viz.static.static_live` grid instead: the same controls over a few
+precomputed positions of each ``SLIDERS`` range, which work on a static page.
 """
 
 from __future__ import annotations
 
 import inspect
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets
 
-__all__ = ["live"]
+__all__ = ["BOOK_ENV", "live"]
+
+# Set (to "1") in the environment of the kernels that execute the lessons for the book.
+BOOK_ENV = "R1COURSE_BOOK"
 
 _STYLE = {"description_width": "initial"}
 
@@ -35,6 +45,11 @@ def live(callback: Callable[..., Any], **overrides: Any) -> None:
 
     Then ``ipywidgets.interact(callback, **widgets)`` displays them. Nothing is
     returned, so the notebook cell prints no return value under the figure.
+
+    While the book is built (environment variable ``R1COURSE_BOOK=1``) it displays
+    :func:`r1lib.viz.static.static_live` instead: figures precomputed over a few
+    positions of every ``SLIDERS`` argument (arguments pinned with ``widgets.fixed``
+    keep their value), so each control works on the kernel-free website.
 
     Parameters
     ----------
@@ -93,6 +108,10 @@ def live(callback: Callable[..., Any], **overrides: Any) -> None:
             f"it with {uncovered[0]}=widgets.fixed(value)"
         )
 
+    if os.environ.get(BOOK_ENV) == "1":
+        _show_static(callback, sliders, parameters, overrides)
+        return
+
     controls: dict[str, Any] = {}
     for argument, spec in sliders.items():
         default = (
@@ -124,3 +143,32 @@ def live(callback: Callable[..., Any], **overrides: Any) -> None:
             )
         controls.setdefault(argument, override)
     ipywidgets.interact(callback, **controls)
+
+
+def _show_static(
+    callback: Callable[..., Any],
+    sliders: dict[str, Any],
+    parameters: Any,
+    overrides: dict[str, Any],
+) -> None:
+    """Display the precomputed grid that stands in for ``live(callback)`` in the book."""
+    from IPython.display import display
+
+    from r1lib.viz.static import static_live
+
+    fixed = {
+        argument: override.value
+        for argument, override in overrides.items()
+        if isinstance(override, ipywidgets.fixed)
+    }
+    moving = {argument: spec for argument, spec in sliders.items() if argument not in fixed}
+    defaults = {}
+    for argument in moving:
+        default = parameters[argument].default
+        if default is inspect.Parameter.empty:
+            raise ValueError(f"{callback.__name__}({argument}) needs a default: the starting value")
+        defaults[argument] = default
+    if not moving:
+        display(callback(**fixed))
+        return
+    display(static_live(callback, moving, defaults, fixed))

@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: jupyter,tags,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -20,7 +20,7 @@
 # The earlier lessons took DeepSeek-R1's algorithms apart one at a time. Here they run
 # together, end to end, on a training run a laptop CPU finishes in seconds: a tiny numpy
 # language model is pre-trained on sloppy demonstrations of a reasoning task, trained
-# with GRPO and a rule-based reward as R1-Zero was {cite:p}`deepseek2025r1`, evaluated
+# with GRPO and a rule-based reward as R1-Zero was ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)), evaluated
 # with R1's protocol, and distilled into a smaller student three ways. At the end we put
 # what the miniature measures next to R1's headline claims, and say plainly where it
 # does not reproduce them.
@@ -71,7 +71,7 @@ rng = np.random.default_rng(SEED)
 # ## 1. A reasoning task with a verifiable reward
 #
 # R1-Zero learned from questions whose answers a program can check, with a reward made
-# of rules only: is the answer right, is the format right {cite:p}`deepseek2025r1`. Our
+# of rules only: is the answer right, is the format right ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)). Our
 # miniature task has the same shape. The prompt is $s = 6$ digits $d_1 \dots d_6$; the
 # model must write the running sums $c_j = (c_{j-1} + d_j) \bmod 10$ as its chain of
 # thought, then `=`, the answer $c_6$ and an end token `.`. It may also write filler
@@ -156,8 +156,8 @@ print("max |analytic - finite difference| =", np.abs(analytic - numeric).max())
 #    and clipping ($\varepsilon$) can act;
 # 3. gives the small student the same compute three ways: GRPO from its own base,
 #    SFT on the trained teacher's correct samples (rejection sampling, sequence-level
-#    distillation {cite:p}`kim2016sequence`, what R1 did), or token-level distillation
-#    {cite:p}`hinton2015distilling` with `r1lib.distill.distillation_loss`;
+#    distillation ([Kim and Rush, 2016](https://r1course.github.io/r1course/bibliography.html#cite-kim2016sequence)), what R1 did), or token-level distillation
+#    ([Hinton et al., 2015](https://r1course.github.io/r1course/bibliography.html#cite-hinton2015distilling)) with `r1lib.distill.distillation_loss`;
 # 4. evaluates every model on held-out problems with R1's protocol: $n = 256$ samples
 #    per problem at $T = 0.6$, pass@1, cons@16 and pass@$k$ for $k = 1 \dots 256$.
 #
@@ -270,8 +270,8 @@ print({g: round(float(v), 2) for g, v in final.items()}, "(reward, last 5 steps)
 # %% [markdown]
 # **Loss aggregation.** GRPO averages each completion's token losses, so a token of a
 # long completion weighs less than one of a short completion; Dr. GRPO divides by a
-# constant instead and drops the std from the advantage {cite:p}`liu2025drgrpo`; DAPO
-# averages over all tokens of the batch {cite:p}`yu2025dapo` (lesson 03). The right
+# constant instead and drops the std from the advantage ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)); DAPO
+# averages over all tokens of the batch ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)) (lesson 03). The right
 # panel shows the difference on a wrong completion ($A = -1$), computed with
 # `grpo_loss`: under `grpo` a 17-token wrong answer is pushed down per token about half
 # as hard as a 9-token one. Dr. GRPO's authors argue this lets long wrong answers grow.
@@ -312,7 +312,7 @@ print(
 #
 # R1's Table 6 compares RL run directly on a 32B model (R1-Zero-Qwen-32B, 10k RL steps:
 # AIME pass@1 47.0) with distilling R1 into the same model (72.6)
-# {cite:p}`deepseek2025r1`. Our student has a quarter of the teacher's hidden units and
+# ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)). Our student has a quarter of the teacher's hidden units and
 # gets, three ways, exactly the compute the student's GRPO run gets (the same number of
 # sampled sequences and of Adam updates on batches of the same size):
 
@@ -354,8 +354,8 @@ print(f"rejection sampling kept {kept} of {drawn} teacher samples (seed 0)")
 # ## 8. R1's claims, measured in miniature
 #
 # Every number below comes from the three seeds above (mean ± std over seeds). The
-# paper's numbers are quoted from R1 {cite:p}`deepseek2025r1` and Yue et al.
-# {cite:p}`yue2025limits`.
+# paper's numbers are quoted from R1 ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)) and Yue et al.
+# ([Yue et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yue2025limits)).
 
 
 # %%
@@ -515,7 +515,7 @@ check.reward(solution_reward, strict=True)
 # :label: ex-09-kl
 # ```
 # The training log's "KL to the reference" is the masked mean over tokens of the k3
-# estimate {cite:p}`schulman2020kl`, $k3 = e^{x} - x - 1$ with
+# estimate ([Schulman, 2020](https://r1course.github.io/r1course/bibliography.html#cite-schulman2020kl)), $k3 = e^{x} - x - 1$ with
 # $x = \log \pi_{ref} - \log \pi_\theta$ per token (lesson 08). Write
 # `my_mean_kl(logp, ref_logp, mask)` for `(B, T)` arrays.
 # ```{exercise-end}
@@ -576,19 +576,19 @@ check.mean_kl(solution_mean_kl, strict=True)
 #
 # - DeepSeek-AI (2025), *DeepSeek-R1 incentivizes reasoning in LLMs through
 #   reinforcement learning*, Nature 645 — R1-Zero, rule-based rewards, evaluation
-#   protocol, distillation, Table 6 {cite:p}`deepseek2025r1`.
+#   protocol, distillation, Table 6 ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)).
 # - Shao et al. (2024), *DeepSeekMath*, arXiv:2402.03300 — GRPO
-#   {cite:p}`shao2024deepseekmath`.
+#   ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)).
 # - Liu et al. (2025), *Understanding R1-Zero-Like Training: A Critical Perspective*
-#   (Dr. GRPO), arXiv:2503.20783 {cite:p}`liu2025drgrpo`.
-# - Yu et al. (2025), *DAPO*, arXiv:2503.14476 {cite:p}`yu2025dapo`.
+#   (Dr. GRPO), arXiv:2503.20783 ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)).
+# - Yu et al. (2025), *DAPO*, arXiv:2503.14476 ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)).
 # - Yue et al. (2025), *Does Reinforcement Learning Really Incentivize Reasoning
-#   Capacity in LLMs Beyond the Base Model?*, arXiv:2504.13837 {cite:p}`yue2025limits`.
+#   Capacity in LLMs Beyond the Base Model?*, arXiv:2504.13837 ([Yue et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yue2025limits)).
 # - Hinton, Vinyals & Dean (2015), *Distilling the Knowledge in a Neural Network*
-#   {cite:p}`hinton2015distilling`; Kim & Rush (2016), *Sequence-Level Knowledge
-#   Distillation* {cite:p}`kim2016sequence`.
+#   ([Hinton et al., 2015](https://r1course.github.io/r1course/bibliography.html#cite-hinton2015distilling)); Kim & Rush (2016), *Sequence-Level Knowledge
+#   Distillation* ([Kim and Rush, 2016](https://r1course.github.io/r1course/bibliography.html#cite-kim2016sequence)).
 # - Chen et al. (2021), *Evaluating Large Language Models Trained on Code* (unbiased
-#   pass@k) {cite:p}`chen2021codex`; Wang et al. (2023), *Self-Consistency*
-#   (majority voting) {cite:p}`wang2023selfconsistency`.
-# - Schulman (2020), *Approximating KL Divergence* {cite:p}`schulman2020kl`.
+#   pass@k) ([Chen et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-chen2021codex)); Wang et al. (2023), *Self-Consistency*
+#   (majority voting) ([Wang et al., 2023](https://r1course.github.io/r1course/bibliography.html#cite-wang2023selfconsistency)).
+# - Schulman (2020), *Approximating KL Divergence* ([Schulman, 2020](https://r1course.github.io/r1course/bibliography.html#cite-schulman2020kl)).
 # - Kingma & Ba (2015), *Adam: A Method for Stochastic Optimization*, arXiv:1412.6980.

@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: tags,jupyter,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -21,10 +21,10 @@
 # a photo of a dog it also says, quietly, that a wolf would be a far better guess than a
 # truck. **Knowledge distillation** trains a small *student* model to reproduce these
 # full output distributions of a large *teacher*, not just its labels
-# {cite:p}`hinton2015distilling`. DeepSeek-R1 used distillation to give small open
+# ([Hinton et al., 2015](https://r1course.github.io/r1course/bibliography.html#cite-hinton2015distilling)). DeepSeek-R1 used distillation to give small open
 # models (1.5B to 70B parameters) much of R1's reasoning ability, and found that this
 # works better than running reinforcement learning on the small models directly
-# {cite:p}`deepseek2025r1arxiv`. This lesson builds the classic method from scratch, shows why
+# ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)). This lesson builds the classic method from scratch, shows why
 # each piece is there, and then looks at the simpler thing R1 actually did.
 #
 # **Learning objectives.** After this lesson you can
@@ -91,7 +91,7 @@ print(f"P(dog) = {by_hand[0]:.3f}; P(car) = {by_hand[4]:.1e}; P(truck) = {by_han
 # ## 2. The temperature-scaled softmax
 #
 # Hinton et al. raise the *temperature* $T$ of the softmax to make those small
-# probabilities visible {cite:p}`hinton2015distilling`:
+# probabilities visible ([Hinton et al., 2015](https://r1course.github.io/r1course/bibliography.html#cite-hinton2015distilling)):
 #
 # $$
 # q_i = \sigma(z/T)_i = \frac{e^{z_i/T}}{\sum_j e^{z_j/T}} .
@@ -225,7 +225,7 @@ print(f"batchmean {batchmean:.4f} vs mean {mean_over_elements:.4f}")
 # \frac{\partial\, \mathrm{KL}(p\|q)}{\partial z_{s,i}} = \frac{1}{T}\,(q_i - p_i)
 # $$
 #
-# {cite:p}`hinton2015distilling`, and for the whole loss $L$ (with $T^2$, mean over rows)
+# ([Hinton et al., 2015](https://r1course.github.io/r1course/bibliography.html#cite-hinton2015distilling)), and for the whole loss $L$ (with $T^2$, mean over rows)
 # $\partial L/\partial z_s = T\,(q - p)/R$. First, check this formula against finite
 # differences of the loss:
 
@@ -283,7 +283,7 @@ viz.t_squared_effect()
 # $$
 #
 # That is the gradient of $\frac{1}{2NT^2}\|z_s - z_t\|^2$: at high temperature,
-# distillation **matches logits** {cite:p}`hinton2015distilling`. With the $T^2$ factor
+# distillation **matches logits** ([Hinton et al., 2015](https://r1course.github.io/r1course/bibliography.html#cite-hinton2015distilling)). With the $T^2$ factor
 # our loss tends to $\frac{1}{2N}\|z_s - z_t\|^2$ per row, independent of $T$.
 # Softmax ignores a constant added to all logits, so "zero mean" is the right
 # normalisation: compare the *centred* logits.
@@ -326,7 +326,7 @@ viz.high_temperature_limit()
 # $$
 #
 # the hard-label cross-entropy $-\log \sigma(z_s)_y$ taken at $T = 1$. Hinton et al.
-# describe a weighted average of the two objectives {cite:p}`hinton2015distilling`; this
+# describe a weighted average of the two objectives ([Hinton et al., 2015](https://r1course.github.io/r1course/bibliography.html#cite-hinton2015distilling)); this
 # particular $\alpha$ / $1-\alpha$ convention is the one implementations use. Thanks to
 # $T^2$, a given $\alpha$ keeps roughly the same balance at any temperature.
 
@@ -368,9 +368,9 @@ print(
 # $\mathrm{KL}(q_{student}\|p_{teacher})$, averages over the student: it is large
 # wherever the *student* puts mass the teacher does not, so a limited student **seeks**
 # one mode and stays inside it. MiniLLM distils language models with the reverse KL
-# {cite:p}`gu2024minillm`.
+# ([Gu et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-gu2024minillm)).
 #
-# GKD {cite:p}`agarwal2024gkd` interpolates with the **generalized Jensen–Shannon
+# GKD ([Agarwal et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-agarwal2024gkd)) interpolates with the **generalized Jensen–Shannon
 # divergence**. In the convention of Hugging Face TRL's `generalized_jsd_loss`, with the
 # mixture $m = \beta\,p + (1-\beta)\,q$,
 #
@@ -440,7 +440,7 @@ live(viz.divergence_fits)
 
 # %% [markdown]
 # **Whose sequences? On-policy distillation.** GKD is more than a divergence
-# {cite:p}`agarwal2024gkd`. For a language model the loss is a sum over the *prefixes* of
+# ([Agarwal et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-agarwal2024gkd)). For a language model the loss is a sum over the *prefixes* of
 # a sequence: at every prefix the student's next-token distribution is compared with the
 # teacher's. The question is which sequences supply those prefixes. Trained only on
 # teacher (or dataset) sequences, the student never sees the prefixes it creates itself
@@ -498,7 +498,7 @@ assert on_policy < off_policy / 10  # on its own prefixes the on-policy student 
 # ## 8. What DeepSeek-R1 actually did
 #
 # R1's distillation uses none of the machinery above. Its students were fine-tuned on
-# the **800k** samples of R1's own second SFT stage {cite:p}`deepseek2025r1arxiv`
+# the **800k** samples of R1's own second SFT stage ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv))
 # (§2.3.3, §2.4): about 600k reasoning traces, sampled from the checkpoint of R1's
 # reasoning-RL stage and filtered by rejection sampling (kept only if correct, judged by
 # rules or, for some, by DeepSeek-V3 comparing with the reference answer), plus about
@@ -508,7 +508,7 @@ assert on_policy < off_policy / 10  # on its own prefixes the on-policy student 
 # were trained on them with plain supervised fine-tuning: next-token cross-entropy on the
 # text. No teacher logits, no temperature, no KL term, no student-sampled sequences, and
 # no reinforcement learning on the students.
-# This is **sequence-level knowledge distillation** {cite:p}`kim2016sequence`: the
+# This is **sequence-level knowledge distillation** ([Kim and Rush, 2016](https://r1course.github.io/r1course/bibliography.html#cite-kim2016sequence)): the
 # student imitates whole sequences sampled from the teacher.
 #
 # Why is that still distillation? Cross-entropy on samples $y \sim p$ from the teacher
@@ -763,15 +763,15 @@ check.distillation_gradient(solution_distillation_grad, strict=True)
 # ## References
 #
 # - G. Hinton, O. Vinyals, J. Dean, "Distilling the Knowledge in a Neural Network",
-#   arXiv:1503.02531, 2015 {cite:p}`hinton2015distilling`.
+#   arXiv:1503.02531, 2015 ([Hinton et al., 2015](https://r1course.github.io/r1course/bibliography.html#cite-hinton2015distilling)).
 # - Y. Kim, A. M. Rush, "Sequence-Level Knowledge Distillation", EMNLP 2016
-#   {cite:p}`kim2016sequence`.
+#   ([Kim and Rush, 2016](https://r1course.github.io/r1course/bibliography.html#cite-kim2016sequence)).
 # - Y. Gu, L. Dong, F. Wei, M. Huang, "MiniLLM: Knowledge Distillation of Large Language
-#   Models", ICLR 2024 {cite:p}`gu2024minillm`.
+#   Models", ICLR 2024 ([Gu et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-gu2024minillm)).
 # - R. Agarwal et al., "On-Policy Distillation of Language Models: Learning from
-#   Self-Generated Mistakes" (GKD), ICLR 2024 {cite:p}`agarwal2024gkd`.
+#   Self-Generated Mistakes" (GKD), ICLR 2024 ([Agarwal et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-agarwal2024gkd)).
 # - DeepSeek-AI, "DeepSeek-R1: Incentivizing Reasoning Capability in LLMs via
 #   Reinforcement Learning", arXiv:2501.12948v1, 2025 (§2.3.3 rejection sampling and
-#   SFT, §2.4 distillation, Table 6) {cite:p}`deepseek2025r1arxiv`.
+#   SFT, §2.4 distillation, Table 6) ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)).
 # - Hugging Face TRL, `GKDTrainer.generalized_jsd_loss` (the β convention of section 7)
 #   and `GKDTrainer.training_step` (`lmbda`: the share of student-generated batches).

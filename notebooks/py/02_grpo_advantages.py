@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: jupyter,tags,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -19,8 +19,8 @@
 #
 # Lesson 01 ended with a problem: PPO needs a baseline, the value $V(x)$ of each prompt,
 # and learns it with a critic network about as large as the policy. GRPO, introduced in
-# DeepSeekMath {cite:p}`shao2024deepseekmath` and used to train DeepSeek-R1
-# {cite:p}`deepseek2025r1`, gets its baseline for free: it samples a *group* of $G$
+# DeepSeekMath ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)) and used to train DeepSeek-R1
+# ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)), gets its baseline for free: it samples a *group* of $G$
 # completions for the same prompt, scores them, and compares each completion with the
 # others. This lesson computes those group-relative advantages, measures how good the
 # group's baseline is as $G$ changes, and looks at what happens when every completion of
@@ -125,7 +125,7 @@ assert np.isclose(adv[0, 0], -adv[2, -1])  # 1 of 8 right mirrors 7 of 8 right
 #   the single failure is punished just as strongly.
 # * On the prompt every completion solved, all advantages are exactly 0: nothing to learn.
 # * Dividing by the standard deviation makes the advantages of a hard or easy prompt as
-#   large as those of a 50/50 prompt. Dr. GRPO {cite:p}`liu2025drgrpo` argues this
+#   large as those of a 50/50 prompt. Dr. GRPO ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)) argues this
 #   over-weights prompts that are too easy or too hard; lesson 03 returns to it.
 #
 # ## 2. The group mean is a noisy baseline
@@ -164,7 +164,7 @@ assert round(np.sqrt(0.3 * 0.7 / 16), 3) == 0.115
 # exercise) found the price: because $\bar r$ includes $r_i$ with weight $1/G$, the
 # expected gradient of $(r_i - \bar r)\nabla\log\pi(y_i)$ is $(G-1)/G$ times the true
 # policy gradient: right direction, slightly too short. **RLOO** (REINFORCE leave-one-out,
-# as used for language models by Ahmadian et al. {cite:p}`ahmadian2024rloo`) leaves it
+# as used for language models by Ahmadian et al. ([Ahmadian et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-ahmadian2024rloo))) leaves it
 # out: its baseline is the mean of the *other* $G-1$ rewards,
 #
 # $$A_i^{\text{RLOO}} = r_i - \frac{1}{G-1}\sum_{j\ne i} r_j
@@ -263,7 +263,7 @@ for loss_type in ("grpo", "bnpo"):
 print("with half the batch uniform, every informative token's gradient is halved")
 
 # %% [markdown]
-# **DAPO's dynamic sampling** {cite:p}`yu2025dapo` fixes the batch size: keep sampling
+# **DAPO's dynamic sampling** ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)) fixes the batch size: keep sampling
 # prompts, drop every group whose rewards are all 0 or all 1, until the batch holds
 # enough groups with contrast. The price is extra generation. If a prompt's groups are
 # uniform with probability $q = p^G + (1-p)^G$, the number of groups drawn until one is
@@ -409,7 +409,7 @@ assert round(float(verl_top), 2) == 1.47 and np.isclose(numpy_top, np.sqrt(3))
 # %% [markdown]
 # Two more options TRL exposes (`scale_rewards`), both in r1lib as `scale=`: `"batch"`
 # divides by the standard deviation of the whole batch instead of each group's, and
-# `"none"` only subtracts the group mean (Dr. GRPO's proposal {cite:p}`liu2025drgrpo`).
+# `"none"` only subtracts the group mean (Dr. GRPO's proposal ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo))).
 # On the four prompts of section 1:
 
 # %%
@@ -550,15 +550,15 @@ assert round(float(viz.prob_uniform_group(0.9, 64)), 4) == 0.0012  # "about 0.1%
 # ## References
 #
 # * Shao, Z. et al. (2024). DeepSeekMath: Pushing the limits of mathematical reasoning in
-#   open language models. arXiv:2402.03300 (§4.1, GRPO). {cite:p}`shao2024deepseekmath`
+#   open language models. arXiv:2402.03300 (§4.1, GRPO). ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath))
 # * Guo, D. et al. (DeepSeek-AI) (2025). DeepSeek-R1 incentivizes reasoning in LLMs through
 #   reinforcement learning. *Nature* 645, 633–638 (Methods: R1-Zero's $G = 16$).
-#   {cite:p}`deepseek2025r1`
+#   ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1))
 # * Ahmadian, A. et al. (2024). Back to basics: revisiting REINFORCE-style optimization
-#   for learning from human feedback in LLMs. ACL (RLOO). {cite:p}`ahmadian2024rloo`
+#   for learning from human feedback in LLMs. ACL (RLOO). ([Ahmadian et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-ahmadian2024rloo))
 # * Yu, Q. et al. (2025). DAPO: An open-source LLM reinforcement learning system at
-#   scale. arXiv:2503.14476 (dynamic sampling). {cite:p}`yu2025dapo`
+#   scale. arXiv:2503.14476 (dynamic sampling). ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo))
 # * Liu, Z. et al. (2025). Understanding R1-Zero-like training: a critical perspective
-#   (Dr. GRPO). arXiv:2503.20783. {cite:p}`liu2025drgrpo`
+#   (Dr. GRPO). arXiv:2503.20783. ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo))
 # * Hugging Face TRL, `GRPOTrainer` and `GRPOConfig` documentation; verl,
 #   `compute_grpo_outcome_advantage` (the conventions of section 5).

@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: tags,jupyter,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -20,8 +20,8 @@
 # In January 2025 DeepSeek released **DeepSeek-R1**, a language model that solves
 # competition mathematics and programming problems on a par with OpenAI's o1, together
 # with a paper that says how it was trained. The paper exists in two versions: the arXiv
-# preprint of January 2025 {cite:p}`deepseek2025r1arxiv` and a longer journal version in
-# *Nature* {cite:p}`deepseek2025r1`; this course says which one each number comes from.
+# preprint of January 2025 ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)) and a longer journal version in
+# *Nature* ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)); this course says which one each number comes from.
 # The surprise was how simple the central recipe is: take a pretrained model, let it
 # answer problems whose answers a program can check, and reinforce whatever led to correct
 # answers. For R1-Zero: no human demonstrations of reasoning, no learned reward model, no
@@ -60,7 +60,7 @@ rng = np.random.default_rng(SEED)
 # %% [markdown]
 # ## 1. What DeepSeek-R1 did
 #
-# The paper {cite:p}`deepseek2025r1arxiv,deepseek2025r1` has three results. Each later
+# The paper ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv); [Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)) has three results. Each later
 # lesson explains one of the ingredients.
 #
 # **DeepSeek-R1-Zero: reasoning from reinforcement learning alone.** The starting point is
@@ -70,10 +70,10 @@ rng = np.random.default_rng(SEED)
 # one (is the final answer correct? is the output in the requested format, with the
 # reasoning between `<think>` tags?), and the model is pushed towards the answers that
 # scored above the others. The RL algorithm is **GRPO**, Group Relative Policy
-# Optimization, introduced in DeepSeekMath {cite:p}`shao2024deepseekmath`: it compares each
+# Optimization, introduced in DeepSeekMath ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)): it compares each
 # answer with the other answers *to the same question* instead of asking a learned critic
 # how good the answer is (lessons 01–03 and 07–08). Some settings of the run, as the
-# *Nature* version reports them in its Methods {cite:p}`deepseek2025r1` (the arXiv
+# *Nature* version reports them in its Methods ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)) (the arXiv
 # preprint gives none of them):
 #
 # | setting | R1-Zero (Nature, Methods) |
@@ -103,7 +103,7 @@ rng = np.random.default_rng(SEED)
 # check and revise its own work, although nobody showed it how. Its drawbacks (poor
 # readability, languages mixed in one answer) motivate the second result.
 #
-# **DeepSeek-R1: a multi-stage pipeline** {cite:p}`deepseek2025r1arxiv`. R1 alternates
+# **DeepSeek-R1: a multi-stage pipeline** ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)). R1 alternates
 # supervised fine-tuning (SFT: imitating given texts) with RL.
 #
 # 1. *Cold start*: DeepSeek-V3-Base is fine-tuned on a few thousand readable long
@@ -128,7 +128,7 @@ rng = np.random.default_rng(SEED)
 # calls them "curated with DeepSeek-R1"; the reasoning part was sampled from the stage-2
 # RL checkpoint) fine-tuned smaller open models (Qwen and Llama, 1.5B to 70B parameters)
 # with plain SFT: no RL on the students. This is sequence-level knowledge distillation
-# {cite:p}`kim2016sequence` (lesson 04).
+# ([Kim and Rush, 2016](https://r1course.github.io/r1course/bibliography.html#cite-kim2016sequence)) (lesson 04).
 
 # %% [markdown]
 # ## 2. The headline numbers
@@ -142,14 +142,14 @@ rng = np.random.default_rng(SEED)
 #   \frac{1}{k}\sum_{i=1}^{k} p_i$ with $p_i \in \{0, 1\}$ the correctness of answer $i$,
 #   then average over problems. It estimates the chance that *one* answer is right.
 # * **cons@64**: sample 64 answers, take the most frequent final answer (a majority vote,
-#   also called self-consistency {cite:p}`wang2023selfconsistency`) and score that one.
+#   also called self-consistency ([Wang et al., 2023](https://r1course.github.io/r1course/bibliography.html#cite-wang2023selfconsistency))) and score that one.
 #
 # Lessons 05 and 06 study both in depth. Here are the numbers (percentages), quoted from
-# the arXiv version {cite:p}`deepseek2025r1arxiv`: R1-Zero is compared with OpenAI's
+# the arXiv version ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)): R1-Zero is compared with OpenAI's
 # o1-0912 in its Table 2, R1 with o1-1217 in its Table 4 (o1-1217's numbers are OpenAI's
 # own reports), and the distilled models come from its Table 5. (The *Nature* version's
 # Fig. 1 follows R1-Zero's AIME accuracy during training as pass@1 and **cons@16**, a
-# vote over 16 samples, not 64 {cite:p}`deepseek2025r1`.)
+# vote over 16 samples, not 64 ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)).)
 #
 # | model | AIME 2024 pass@1 | AIME 2024 cons@64 | MATH-500 pass@1 | source (arXiv v1) |
 # |---|---|---|---|---|
@@ -444,13 +444,13 @@ assert all(d > r for d, r in zip(distilled, rl, strict=True))
 #
 # * DeepSeek-AI (2025). DeepSeek-R1: Incentivizing reasoning capability in LLMs via
 #   reinforcement learning. arXiv:2501.12948v1 (the scores: Tables 2, 4, 5, 6).
-#   {cite:p}`deepseek2025r1arxiv`
+#   ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv))
 # * Guo, D. et al. (DeepSeek-AI) (2025). DeepSeek-R1 incentivizes reasoning in LLMs
 #   through reinforcement learning. *Nature* 645, 633–638 (the training settings: Methods;
-#   cons@16: Fig. 1). {cite:p}`deepseek2025r1`
+#   cons@16: Fig. 1). ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1))
 # * Shao et al. (2024). DeepSeekMath: Pushing the limits of mathematical reasoning in open
-#   language models. arXiv:2402.03300. {cite:p}`shao2024deepseekmath`
+#   language models. arXiv:2402.03300. ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath))
 # * Wang et al. (2023). Self-consistency improves chain of thought reasoning in language
-#   models. ICLR. {cite:p}`wang2023selfconsistency`
+#   models. ICLR. ([Wang et al., 2023](https://r1course.github.io/r1course/bibliography.html#cite-wang2023selfconsistency))
 # * Kim & Rush (2016). Sequence-level knowledge distillation. EMNLP.
-#   {cite:p}`kim2016sequence`
+#   ([Kim and Rush, 2016](https://r1course.github.io/r1course/bibliography.html#cite-kim2016sequence))

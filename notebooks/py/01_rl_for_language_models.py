@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: jupyter,tags,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -61,7 +61,7 @@ rng = np.random.default_rng(SEED)
 #   parameters $\theta$ (the network's weights);
 # * the **reward** $R(x, y)$ is a number given once the completion is finished. In
 #   R1-Zero, and in R1's reasoning stages, it comes from rules: 1 if the final answer is
-#   correct, else 0 (plus a format reward) {cite:p}`deepseek2025r1arxiv`. R1's last RL
+#   correct, else 0 (plus a format reward) ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)). R1's last RL
 #   stage adds learned reward models for helpfulness and harmlessness on general prompts
 #   (lesson 09); this lesson's tiny model uses a rule.
 #
@@ -155,7 +155,7 @@ assert np.isclose(J0, softmax(theta[0])[rl.ANSWER])  # the last token's probabil
 # = \mathbb{E}_{y \sim \pi_\theta}\big[R(y)\,\nabla_\theta \log \pi_\theta(y)\big].$$
 #
 # This is the **policy gradient**, and averaging $R(y_i)\nabla\log\pi_\theta(y_i)$ over
-# sampled completions $y_1, \dots, y_N$ is **REINFORCE** {cite:p}`williams1992reinforce`.
+# sampled completions $y_1, \dots, y_N$ is **REINFORCE** ([Williams, 1992](https://r1course.github.io/r1course/bibliography.html#cite-williams1992reinforce)).
 # $\nabla_\theta \log \pi_\theta(y)$ is called the **score function**: the direction that
 # makes $y$ more likely. The estimate raises the log-probability of each sampled completion
 # in proportion to its reward.
@@ -351,7 +351,7 @@ rl.training_figure()
 # a real model cannot do. PPO *learns* it, with a second network, the **critic** (or value
 # model) $V_\psi(s_t)$, trained to predict the final reward from every partial completion
 # $s_t$. Its per-token advantage, with the reward only at the end and no discounting, is
-# $A_t = R - V_\psi(s_t)$ (PPO uses a smoothed version, GAE {cite:p}`schulman2016gae`).
+# $A_t = R - V_\psi(s_t)$ (PPO uses a smoothed version, GAE ([Schulman et al., 2016](https://r1course.github.io/r1course/bibliography.html#cite-schulman2016gae))).
 # Here is what a perfect critic would say for our model, computed exactly:
 
 
@@ -378,14 +378,14 @@ assert np.isclose(value_after(theta_other, []), rl.expected_reward(theta_other))
 # %% [markdown]
 # The value changes as tokens are written; the critic has to learn all of this from
 # data, for every prefix of every completion. For a language model it is another network,
-# typically of comparable size to the policy {cite:p}`shao2024deepseekmath`. Section 5
+# typically of comparable size to the policy ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)). Section 5
 # counts what that costs; lesson 02 shows how GRPO replaces it with the average reward of
 # a group of completions.
 #
 # ## 4. PPO's clipped objective
 #
 # Sampling completions is the expensive part of RL for language models, so PPO
-# {cite:p}`schulman2017ppo` takes several gradient steps on each batch of samples. The
+# ([Schulman et al., 2017](https://r1course.github.io/r1course/bibliography.html#cite-schulman2017ppo)) takes several gradient steps on each batch of samples. The
 # samples come from the policy *before* the update, $\pi_{\text{old}}$, so each token's
 # contribution is reweighted by the **probability ratio**
 # $\rho_t(\theta) = \pi_\theta(a_t \mid s_t) / \pi_{\text{old}}(a_t \mid s_t)$. The plain
@@ -511,7 +511,7 @@ live(rl.ppo_clip_figure)
 #
 # A PPO run for a language model holds several models: the **actor** (the policy being
 # trained), the **critic** (trained alongside), a frozen **reference** model for the KL
-# penalty (lessons 07–08), and, in classic RLHF {cite:p}`ouyang2022instructgpt`, a reward
+# penalty (lessons 07–08), and, in classic RLHF ([Ouyang et al., 2022](https://r1course.github.io/r1course/bibliography.html#cite-ouyang2022instructgpt)), a reward
 # model. R1-Zero's rewards are rules, so we leave the reward model out for both
 # algorithms. GRPO keeps the actor and the reference and drops the critic. The reference
 # is there only for a KL penalty with coefficient $\beta > 0$ (R1-Zero: 0.001); the
@@ -723,19 +723,19 @@ assert np.allclose(pair_gradient, (2 - 1) / 2 * rl.exact_gradient(theta_other))
 #
 # * Williams, R. J. (1992). Simple statistical gradient-following algorithms for
 #   connectionist reinforcement learning. *Machine Learning* 8, 229–256.
-#   {cite:p}`williams1992reinforce`
+#   ([Williams, 1992](https://r1course.github.io/r1course/bibliography.html#cite-williams1992reinforce))
 # * Schulman, J. et al. (2017). Proximal policy optimization algorithms.
-#   arXiv:1707.06347. {cite:p}`schulman2017ppo`
+#   arXiv:1707.06347. ([Schulman et al., 2017](https://r1course.github.io/r1course/bibliography.html#cite-schulman2017ppo))
 # * Schulman, J. et al. (2016). High-dimensional continuous control using generalized
-#   advantage estimation. ICLR. {cite:p}`schulman2016gae`
+#   advantage estimation. ICLR. ([Schulman et al., 2016](https://r1course.github.io/r1course/bibliography.html#cite-schulman2016gae))
 # * Ouyang, L. et al. (2022). Training language models to follow instructions with human
-#   feedback. arXiv:2203.02155. {cite:p}`ouyang2022instructgpt`
+#   feedback. arXiv:2203.02155. ([Ouyang et al., 2022](https://r1course.github.io/r1course/bibliography.html#cite-ouyang2022instructgpt))
 # * Shao, Z. et al. (2024). DeepSeekMath. arXiv:2402.03300 (§4.1, PPO and GRPO).
-#   {cite:p}`shao2024deepseekmath`
+#   ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath))
 # * DeepSeek-AI (2025). DeepSeek-R1: Incentivizing reasoning capability in LLMs via
 #   reinforcement learning. arXiv:2501.12948v1 (§2.2.2 rule-based rewards; §2.3.4
 #   reward models in the last RL stage; eq. 1, the sequence ratio).
-#   {cite:p}`deepseek2025r1arxiv`
+#   ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv))
 # * Guo, D. et al. (DeepSeek-AI) (2025). DeepSeek-R1 incentivizes reasoning in LLMs
 #   through reinforcement learning. *Nature* 645, 633–638 (Methods: $\beta = 0.001$).
-#   {cite:p}`deepseek2025r1`
+#   ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1))

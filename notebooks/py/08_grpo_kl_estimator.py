@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: jupyter,tags,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -61,7 +61,7 @@ rng = np.random.default_rng(SEED)
 #
 # We want $\mathrm{KL}[q, p] = \mathbb{E}_{x\sim q}\big[\log\frac{q(x)}{p(x)}\big]$ using
 # samples from $q$ only. Write the ratio $r = p(x)/q(x)$. Schulman
-# {cite:p}`schulman2020kl` considers
+# ([Schulman, 2020](https://r1course.github.io/r1course/bibliography.html#cite-schulman2020kl)) considers
 #
 # $$
 # k_1 = -\log r, \qquad k_2 = \tfrac12 (\log r)^2, \qquad k_3 = (r - 1) - \log r .
@@ -75,12 +75,12 @@ rng = np.random.default_rng(SEED)
 #   \frac{p(x)}{q(x)} = \sum_x p(x) = 1$, so k3 is still unbiased; and since
 #   $\log r \le r - 1$, every single value is $\ge 0$.
 #
-# In GRPO {cite:p}`shao2024deepseekmath` the samples are tokens from the policy,
+# In GRPO ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)) the samples are tokens from the policy,
 # $q = \pi_\theta$, and $p = \pi_{ref}$, so per token
 # $k_3 = \frac{\pi_{ref}}{\pi_\theta} - \log\frac{\pi_{ref}}{\pi_\theta} - 1$ — the
 # penalty in DeepSeekMath's objective and in TRL and verl. The DeepSeek-R1 paper writes
 # the same k3 for whole outputs, with $\pi(o \mid q)$ in place of the token
-# probabilities {cite:p}`deepseek2025r1arxiv` (eq. 2; lesson 03).
+# probabilities ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)) (eq. 2; lesson 03).
 # `r1lib.kl` takes $\log r$ (`log_ratio = log π_ref − log π_θ`), never $r$ itself, which
 # overflows long before its logarithm does. First the formulas by hand against r1lib:
 
@@ -160,7 +160,7 @@ assert np.all(np.isfinite(kl.k3(np.array([-700.0, 700.0])))) and np.all(
 # %% [markdown]
 # ## 3. Schulman's table: bias and variance
 #
-# Schulman's test case {cite:p}`schulman2020kl`: $q = \mathcal N(0, 1)$ and
+# Schulman's test case ([Schulman, 2020](https://r1course.github.io/r1course/bibliography.html#cite-schulman2020kl)): $q = \mathcal N(0, 1)$ and
 # $p = \mathcal N(\mu, 1)$, for which $\log r = \mu x - \mu^2/2$ and the true KL is
 # $\mu^2/2$. Because $\log r$ is Gaussian and $r$ log-normal, everything has a closed
 # form (with $\mathbb E[r] = 1$, $\mathrm{Var}(r) = e^{\mu^2} - 1$,
@@ -262,7 +262,7 @@ print(f"k3's sd/true exceeds k1's from mu ≈ {crossing:.2f} (true KL ≈ {cross
 # sampled tokens held fixed. The *value* of k3 is an unbiased estimate of
 # $\mathrm{KL}(\pi_\theta\|\pi_{ref})$. But is its *gradient* an unbiased estimate of
 # $\nabla_\theta \mathrm{KL}(\pi_\theta\|\pi_{ref})$? Tang & Munos
-# {cite:p}`tang2025kl` and Liu et al. {cite:p}`liu2025rethinkingkl` show that it is not.
+# ([Tang and Munos, 2025](https://r1course.github.io/r1course/bibliography.html#cite-tang2025kl)) and Liu et al. ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025rethinkingkl)) show that it is not.
 # With $\log r_x = \log \pi_{ref}(x) - \log\pi_\theta(x)$,
 # $\nabla_\theta k(\log r_x) = -k'(\log r_x)\,\nabla_\theta \log \pi_\theta(x)$, and on
 # policy ($x \sim \pi_\theta$):
@@ -347,7 +347,7 @@ print("k1 in reward: ", k1_in_reward.round(3))
 # putting $k$ in the reward gives) and the pathwise part $\mathbb E[\nabla k]$ (what
 # putting it in the loss gives). For an unbiased estimator of the value, like k1 or k3,
 # the *sum* is the reverse-KL gradient. k1's pathwise part is 0, so "k1 in the reward"
-# alone is right; k3 needs both. DeepSeek-V3.2 {cite:p}`deepseek2025v32` multiplies
+# alone is right; k3 needs both. DeepSeek-V3.2 ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025v32)) multiplies
 # k3 by $\pi_\theta/\pi_{old}$ (TRL exposes this as `use_bias_correction_kl`). Its stated
 # purpose is **off-policy** samples (§3.1, "Unbiased KL Estimate"): "Given $o_{i,t}$ is
 # sampled from the old policy $\pi_{old}$, we correct the K3 estimator (Schulman, 2020)
@@ -646,16 +646,16 @@ check.k3_loss_gradient([1 / 3 - 0.5, 1 / 3 - 0.3, 1 / 3 - 0.2], strict=True)
 #
 # ## References
 #
-# - J. Schulman, "Approximating KL Divergence", blog post, 2020 {cite:p}`schulman2020kl`.
+# - J. Schulman, "Approximating KL Divergence", blog post, 2020 ([Schulman, 2020](https://r1course.github.io/r1course/bibliography.html#cite-schulman2020kl)).
 # - Z. Shao et al., "DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open
-#   Language Models", arXiv:2402.03300, 2024 {cite:p}`shao2024deepseekmath`.
+#   Language Models", arXiv:2402.03300, 2024 ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)).
 # - DeepSeek-AI, "DeepSeek-R1: Incentivizing Reasoning Capability in LLMs via
 #   Reinforcement Learning", arXiv:2501.12948v1, 2025 (eq. 1–2, k3 per output)
-#   {cite:p}`deepseek2025r1arxiv`.
+#   ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)).
 # - Y. Tang and R. Munos, "On a few pitfalls in KL divergence gradient estimation for
-#   RL", arXiv:2506.09477, 2025 {cite:p}`tang2025kl`.
+#   RL", arXiv:2506.09477, 2025 ([Tang and Munos, 2025](https://r1course.github.io/r1course/bibliography.html#cite-tang2025kl)).
 # - K. Liu, J. K. Liu, M. Chen and Y. Liu, "Rethinking KL Regularization in RLHF: From
 #   Value Estimation to Gradient Optimization", arXiv:2510.01555, 2025
-#   {cite:p}`liu2025rethinkingkl`.
+#   ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025rethinkingkl)).
 # - DeepSeek-AI, "DeepSeek-V3.2: Pushing the Frontier of Open Large Language Models",
-#   arXiv:2512.02556, 2025 (§3.1, "Unbiased KL Estimate") {cite:p}`deepseek2025v32`.
+#   arXiv:2512.02556, 2025 (§3.1, "Unbiased KL Estimate") ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025v32)).

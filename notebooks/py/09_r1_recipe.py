@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: jupyter,tags,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -18,7 +18,7 @@
 # # 09 · R1's recipe: the pipeline and its rewards
 #
 # Lessons 02–08 took GRPO apart: advantages, the clipped objective, the KL estimator.
-# GRPO only maximises a reward, though, and DeepSeek-R1's paper {cite:p}`deepseek2025r1`
+# GRPO only maximises a reward, though, and DeepSeek-R1's paper ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1))
 # spends as much care on *what* it rewards and *in which order* it trains as on the
 # algorithm. R1-Zero is trained with two rules, "is the final answer right?" and "is
 # the reasoning inside `<think>` tags?", and no neural reward model at all. This lesson
@@ -215,7 +215,7 @@ for weights, sign in (([1.0, 1.0, 1.0], -1), ([0.5, 2.0, 1.0], +1)):
     assert np.sign(advantages[wrong_formatted]) == sign
 
 # %% [markdown]
-# **Length.** DAPO {cite:p}`yu2025dapo` (Eq. 13) adds a *soft overlong punishment*:
+# **Length.** DAPO ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)) (Eq. 13) adds a *soft overlong punishment*:
 # nothing up to $L_{max} - L_{cache}$ tokens, then a linear ramp down to $-1$ at
 # $L_{max}$, and $-1$ beyond:
 #
@@ -564,15 +564,15 @@ assert round(group_advantages(fp)[0, 0], 1) == 2.6
 #   reinforcement learning. arXiv:2501.12948v1 (§2.2–2.4, §4.2, Tables 1, 2, 4);
 #   published as DeepSeek-R1 incentivizes reasoning in LLMs through reinforcement
 #   learning, *Nature* 645, 633–638 (Methods: training settings).
-#   {cite:p}`deepseek2025r1`
+#   ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1))
 # * Yu, Q. et al. (2025). DAPO: An open-source LLM reinforcement learning system at
-#   scale. arXiv:2503.14476 (Eq. 13, soft overlong punishment). {cite:p}`yu2025dapo`
+#   scale. arXiv:2503.14476 (Eq. 13, soft overlong punishment). ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo))
 # * Shao, Z. et al. (2024). DeepSeekMath. arXiv:2402.03300 (GRPO).
-#   {cite:p}`shao2024deepseekmath`
+#   ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath))
 # * Hendrycks, D. et al. (2021). Measuring mathematical problem solving with the MATH
 #   dataset. arXiv:2103.03874 (the `\boxed{}` extractor and `strip_string`).
-#   {cite:p}`hendrycks2021math`
+#   ([Hendrycks et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-hendrycks2021math))
 # * Hugging Face. Math-Verify, version 0.9.0 (`parse`, `verify`).
-#   {cite:p}`mathverify2025`
+#   ([Kydl\'\i\vcek, 2025](https://r1course.github.io/r1course/bibliography.html#cite-mathverify2025))
 # * von Werra, L. et al. TRL: Transformer Reinforcement Learning (`GRPOTrainer`,
-#   reward functions, `reward_weights`). {cite:p}`vonwerra2020trl`
+#   reward functions, `reward_weights`). ([von Werra et al., 2020](https://r1course.github.io/r1course/bibliography.html#cite-vonwerra2020trl))

@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: tags,jupyter,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -17,8 +17,8 @@
 # %% [markdown]
 # # 11 · After GRPO: sequence ratios, off-policy updates and the conventions that differ
 #
-# Lesson 03 built GRPO's loss the way DeepSeekMath writes it {cite:p}`shao2024deepseekmath`.
-# Open the DeepSeek-R1 paper {cite:p}`deepseek2025r1`, TRL's `GRPOTrainer` or verl's
+# Lesson 03 built GRPO's loss the way DeepSeekMath writes it ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)).
+# Open the DeepSeek-R1 paper ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)), TRL's `GRPOTrainer` or verl's
 # `core_algos.py`, and you meet the same idea written five slightly different ways: a ratio
 # per token or per completion, one update per rollout or several, a KL term or none, a
 # sample or a population standard deviation, one mean over tokens or a mean of means.
@@ -74,7 +74,7 @@ rng = np.random.default_rng(SEED)
 #   own ratio, and each completion's clipped surrogates are averaged over its $|o_i|$
 #   tokens,
 #   $\rho_{i,t} = \pi_\theta(o_{i,t}\mid q, o_{i,<t}) / \pi_{old}(o_{i,t}\mid q, o_{i,<t})$.
-# * **Per output** (DeepSeek-R1, eqs. 1–2 {cite:p}`deepseek2025r1`): one ratio for the
+# * **Per output** (DeepSeek-R1, eqs. 1–2 ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1))): one ratio for the
 #   whole completion, $\rho_i = \pi_\theta(o_i\mid q)/\pi_{old}(o_i\mid q)
 #   = \exp\sum_t(\log\pi_\theta - \log\pi_{old})$, no $\frac{1}{|o_i|}\sum_t$, and the
 #   KL term on whole sequences.
@@ -206,7 +206,7 @@ print(
 # ## 3. Entropy collapse and clip-higher
 #
 # Run GRPO long enough and the policy's entropy falls: it becomes sure of one way to
-# answer, stops exploring, and the reward plateaus. DAPO {cite:p}`yu2025dapo` traces part of
+# answer, stops exploring, and the reward plateaus. DAPO ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)) traces part of
 # this to the upper clip. A token with $A > 0$ stops receiving gradient once its ratio
 # passes $1 + \varepsilon$: the clip does not cap its probability (other tokens and later
 # steps can still move it), it zeroes *that token's* gradient beyond the bound. Within one
@@ -231,7 +231,7 @@ assert single(0.01, -1.0, epsilon=10.0).clip_fraction == 0.0
 #
 # DeepSeekMath used β = 0.04 and R1-Zero β = 0.001 (Nature version), with the reference
 # policy reset to the current one every 400 steps, so the KL term only leashed the policy
-# to where it was recently. DAPO drops the KL term altogether {cite:p}`yu2025dapo`, and
+# to where it was recently. DAPO drops the KL term altogether ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)), and
 # TRL's `beta` defaults to 0.0. The reasons:
 # the KL term keeps a reasoning model near its starting point while the point of RL with
 # verifiable rewards is to move it; it costs a reference model's forward pass; and lesson
@@ -572,18 +572,18 @@ check.verl_factor(solution_factor, strict=True)
 #
 # ## References
 #
-# - Shao et al. (2024), *DeepSeekMath*, arXiv:2402.03300 {cite:p}`shao2024deepseekmath`.
+# - Shao et al. (2024), *DeepSeekMath*, arXiv:2402.03300 ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)).
 # - DeepSeek-AI (2025), *DeepSeek-R1 incentivizes reasoning in LLMs through reinforcement
-#   learning*, Nature 645 {cite:p}`deepseek2025r1`.
+#   learning*, Nature 645 ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)).
 # - Zheng et al. (2025), *Group Sequence Policy Optimization*, arXiv:2507.18071.
-# - Yu et al. (2025), *DAPO*, arXiv:2503.14476 {cite:p}`yu2025dapo`.
+# - Yu et al. (2025), *DAPO*, arXiv:2503.14476 ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)).
 # - Liu et al. (2025), *Understanding R1-Zero-Like Training*, arXiv:2503.20783
-#   {cite:p}`liu2025drgrpo`.
+#   ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)).
 # - Ahmadian et al. (2024), *Back to Basics: Revisiting REINFORCE Style Optimization for
 #   Learning from Human Feedback in LLMs*, arXiv:2402.14740.
 # - Ye et al. (2019), dual-clip PPO, arXiv:1912.09729.
 # - MiniMax (2025), *MiniMax-M1* (CISPO), arXiv:2506.13585.
-# - DeepSeek-AI (2025), *DeepSeek-V3.2* {cite:p}`deepseek2025v32`.
+# - DeepSeek-AI (2025), *DeepSeek-V3.2* ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025v32)).
 # - Source code read for the matrix: huggingface/trl (f2cd577), volcengine/verl
 #   (b178a3c), McGill-NLP/nano-aha-moment (6cd0306), rasbt/reasoning-from-scratch
 #   (f79c9cd), stanford-cs336/assignment5-alignment (8afd902).

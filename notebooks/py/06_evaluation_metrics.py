@@ -2,7 +2,7 @@
 # jupyter:
 #   jupytext:
 #     cell_metadata_filter: tags,jupyter,-all
-#     formats: ipynb,py:percent
+#     formats: ipynb,py//py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -18,14 +18,14 @@
 # # 06 · Evaluation metrics: pass@1, majority voting, pass@k and maj@k, estimated without bias
 #
 # DeepSeek-R1's tables report two numbers for AIME 2024: **pass@1** (71.0 for R1-Zero) and
-# **cons@64** (86.7) (arXiv v1, Table 2) {cite:p}`deepseek2025r1arxiv`. Other papers report **pass@k** for k up to
+# **cons@64** (86.7) (arXiv v1, Table 2) ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)). Other papers report **pass@k** for k up to
 # 256, and evaluation code computes **maj@k**. Each is a different question about the
 # same model: how often is one sample right; how often is the majority of 64 samples
 # right; how often is *any* of k samples right. Each must also be *estimated* from a
 # finite number of samples, and the obvious estimators are biased or needlessly noisy.
 # This lesson defines the four metrics, computes them from reasoning traces (extracting
 # the answer from the last `\boxed{}`), and builds estimators that are exact and unbiased:
-# the pass@k estimator of Chen et al. {cite:p}`chen2021codex` and an unbiased maj@k that
+# the pass@k estimator of Chen et al. ([Chen et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-chen2021codex)) and an unbiased maj@k that
 # uses all $n$ samples without enumerating the $\binom{n}{k}$ subsets.
 #
 # **Learning objectives.** After this lesson you can
@@ -83,7 +83,7 @@ rng = np.random.default_rng(SEED)
 # $$\text{pass@1} = \frac{1}{k} \sum_{i=1}^{k} p_i,$$
 #
 # where $p_i \in \{0, 1\}$ is the correctness of the $i$-th response
-# {cite:p}`deepseek2025r1arxiv`, averaged over the questions. It estimates the probability that
+# ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)), averaged over the questions. It estimates the probability that
 # *one* sample is right, with less noise than one sample per question. We use lesson 05's
 # simulated reasoning model on an AIME-sized benchmark: 30 questions, 64 samples each.
 
@@ -114,7 +114,7 @@ print(f"SE with 1 sample per question {100 * se_one_sample:.1f} points, with 64:
 # %% [markdown]
 # ## 2. Majority voting: from reasoning traces to a consensus answer
 #
-# **Self-consistency** {cite:p}`wang2023selfconsistency`: sample several chains of
+# **Self-consistency** ([Wang et al., 2023](https://r1course.github.io/r1course/bibliography.html#cite-wang2023selfconsistency)): sample several chains of
 # thought and answer with the most common final answer. R1's **cons@64** is the accuracy
 # of the majority answer of 64 samples. Three details decide what "most common" means.
 #
@@ -301,7 +301,7 @@ live(viz.voting_amplifies)
 #
 # For a question solved by one sample with probability $p$, the chance that at least one
 # of $k$ independent samples is right is $\text{pass@}k = 1 - (1-p)^k$. With $n \ge k$
-# samples of which $c$ are correct, Chen et al. {cite:p}`chen2021codex` average the event
+# samples of which $c$ are correct, Chen et al. ([Chen et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-chen2021codex)) average the event
 # "some sample is correct" over all $\binom{n}{k}$ subsets of size $k$; only the
 # $\binom{n-c}{k}$ all-wrong subsets fail:
 #
@@ -348,7 +348,7 @@ assert math.isclose(pass_at_k(10_000, 1, 1), 1e-4, rel_tol=1e-13)
 # **The plug-in underestimates.** The tempting estimator plugs $\hat p = c/n$ into
 # $1-(1-p)^k$. Because $p \mapsto 1-(1-p)^k$ is concave, Jensen's inequality makes
 # $E[1-(1-\hat p)^k] \le 1-(1-p)^k$: it is biased low (Chen et al. note that the plug-in
-# underestimates {cite:p}`chen2021codex`). An example of our own: $n = 64$, $c = 4$,
+# underestimates ([Chen et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-chen2021codex))). An example of our own: $n = 64$, $c = 4$,
 # $k = 16$ gives 0.694 unbiased but 0.644 plug-in.
 
 # %%
@@ -493,14 +493,14 @@ viz.maj_at_k_estimators(first_k, unbiased, truth_maj8, k_vote, 64, num_questions
 # ## 5. pass@1 versus cons@64 in R1's table
 #
 # R1's AIME 2024 numbers (pass@1 / cons@64), all from arXiv v1
-# {cite:p}`deepseek2025r1arxiv`: R1-Zero 71.0 / 86.7 and OpenAI-o1-0912 74.4 / 83.3
+# ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)): R1-Zero 71.0 / 86.7 and OpenAI-o1-0912 74.4 / 83.3
 # (Table 2); R1 79.8, compared there with o1-1217's 79.2, neither with a cons@64
 # (Table 4); the distilled models (Table 5)
 # Qwen-1.5B 28.9 / 52.7, Qwen-7B 55.5 / 83.3, Qwen-14B 69.7 / 80.0, Qwen-32B 72.6 / 83.3,
 # Llama-8B 50.4 / 80.0, Llama-70B 70.0 / 86.7; and Table 6's RL-only R1-Zero-Qwen-32B
 # 47.0 / 60.0 against the distilled Qwen-32B 72.6 / 83.3. (The *Nature* version's
 # training curve, Fig. 1, shows R1-Zero's pass@1 with cons@16, not cons@64
-# {cite:p}`deepseek2025r1`.)
+# ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)).)
 
 # %%
 assert AIME["DeepSeek-R1-Zero"] == (71.0, 86.7) and AIME["DeepSeek-R1"] == (79.8, None)
@@ -548,7 +548,7 @@ viz.r1_pass1_versus_cons64()
 # %% [markdown]
 # ## 6. RL raises pass@1; the base model can win at large k
 #
-# Yue et al. {cite:p}`yue2025limits` compared models trained with RL on verifiable
+# Yue et al. ([Yue et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yue2025limits)) compared models trained with RL on verifiable
 # rewards against their base models by pass@k: RL wins at small $k$, but as $k$ grows
 # the base model catches up and overtakes (they go up to pass@256). One reading: RL
 # sharpens the distribution onto reasoning paths the base model already had, raising
@@ -715,18 +715,18 @@ check.codex_bias(100 * (unbiased_20 - plugin_20), strict=True)
 #
 # * DeepSeek-AI (2025). DeepSeek-R1: Incentivizing reasoning capability in LLMs via
 #   reinforcement learning. arXiv:2501.12948v1 (§3 pass@1 and cons@64; Tables 2, 4, 5, 6)
-#   {cite:p}`deepseek2025r1arxiv`.
+#   ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)).
 # * Guo, D. et al. (DeepSeek-AI) (2025). DeepSeek-R1 incentivizes reasoning in LLMs
 #   through reinforcement learning. *Nature* 645, 633–638 (Fig. 1: cons@16)
-#   {cite:p}`deepseek2025r1`.
+#   ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)).
 # * Hugging Face lighteval 0.13, `src/lighteval/metrics/metrics_sample.py` (`MajAtN`);
 #   EleutherAI lm-evaluation-harness 0.4, `lm_eval/filters/selection.py`
 #   (`MajorityVoteFilter`) and `lm_eval/filters/extraction.py` (`RegexFilter`).
 # * Chen, M. et al. (2021). Evaluating large language models trained on code.
-#   arXiv:2107.03374 {cite:p}`chen2021codex`.
+#   arXiv:2107.03374 ([Chen et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-chen2021codex)).
 # * Wang, X. et al. (2023). Self-consistency improves chain of thought reasoning in
-#   language models. ICLR {cite:p}`wang2023selfconsistency`.
+#   language models. ICLR ([Wang et al., 2023](https://r1course.github.io/r1course/bibliography.html#cite-wang2023selfconsistency)).
 # * Miller, E. (2024). Adding error bars to evals: a statistical approach to language
-#   model evaluations. arXiv:2411.00640 {cite:p}`miller2024errorbars`.
+#   model evaluations. arXiv:2411.00640 ([Miller, 2024](https://r1course.github.io/r1course/bibliography.html#cite-miller2024errorbars)).
 # * Yue, Y. et al. (2025). Does reinforcement learning really incentivize reasoning
-#   capacity in LLMs beyond the base model? arXiv:2504.13837 {cite:p}`yue2025limits`.
+#   capacity in LLMs beyond the base model? arXiv:2504.13837 ([Yue et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yue2025limits)).
