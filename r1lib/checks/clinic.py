@@ -26,7 +26,7 @@ __all__ = ["logged_loss", "pass_at_k_or_nan", "sample_std_factor", "stable_k3"]
 
 
 def stable_k3(learner_fn: Any, *, strict: bool = False) -> Feedback:
-    """Exercise: ``fn(x)`` = k3 = e^x − 1 − x, accurate to 1e-6 relative even for tiny |x|."""
+    """Exercise: ``fn(x)`` = k3 = e^x − 1 − x, accurate to 1e-6 relative at tiny ``x``."""
     cases = [
         Case((np.array([0.5, -2.0, 1.0]),), hint="k3(x) = exp(x) - 1 - x for ordinary x."),
         Case(

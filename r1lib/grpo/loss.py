@@ -51,15 +51,10 @@ _MAX_LOG_RATIO = 700.0
 class Surrogate(NamedTuple):
     """The per-token clipped surrogate of :func:`clipped_surrogate`, with its derivative.
 
-    Attributes
-    ----------
-    value
-        The surrogate objective per token (to be *maximised*).
-    slope
-        Its derivative with respect to the log-ratio ``log ρ``: ``ρ A`` where the
-        unclipped branch is selected, exactly 0 where a clip is.
-    clipped
-        Boolean: where a clip is selected (the token's gradient is zero).
+    Its three fields: ``value``, the surrogate objective per token (to be *maximised*);
+    ``slope``, its derivative with respect to the log-ratio ``log ρ`` (``ρ A`` where the
+    unclipped branch is selected, exactly 0 where a clip is); and ``clipped``, a boolean
+    array marking where a clip is selected (the token's gradient is zero).
     """
 
     value: Array

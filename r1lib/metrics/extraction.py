@@ -140,7 +140,7 @@ def extract_boxed(text: str) -> str | None:
 
 _WRAPPERS = ("text", "textbf", "textrm", "mathrm", "mathbf", "mbox")
 _WRAPPER_RE = re.compile(r"\\(?:" + "|".join(_WRAPPERS) + r")\{([^{}]*)\}")
-# Thin/medium/thick/negative spaces, quads, ties and the control space ``\ ``
+# Thin/medium/thick/negative spaces, quads, ties and the control space `\ `
 # (a backslash before whitespace, unless that backslash is itself escaped).
 _SPACING_RE = re.compile(r"\\[!,;:]|\\q?quad|~|(?<!\\)\\\s")
 _FRAC_SHORT_RE = re.compile(r"\\frac(\d)(\d)")
@@ -187,7 +187,7 @@ def normalize_answer(answer: str | None) -> str | None:
        become ``\sqrt{3}`` and ``\sqrt{x}`` (a one-character argument, as LaTeX reads it).
     5. LaTeX's thousands separator ``{,}`` becomes ``,``.
     6. Spacing commands ``\!``, ``\,``, ``\;``, ``\:``, ``\quad``, ``\qquad``,
-       ``~``, the control space ``\ ``, all whitespace and ``$`` are removed.
+       ``~``, the control space (a backslash and a space), all whitespace and ``$`` are removed.
     7. Degrees ``^\circ`` / ``^{\circ}`` and percent signs ``\%`` / ``%`` are removed.
     8. Trailing ``.`` characters are removed; a leading one-letter assignment such
        as ``x=`` is removed.

@@ -1,7 +1,7 @@
 """Majority voting (self-consistency) and an unbiased maj@k from n >= k samples.
 
-Conventions
------------
+Voting conventions
+------------------
 * An answer is any hashable value (usually a normalised string, see
   :mod:`r1lib.metrics.extraction`); ``None`` marks a sample whose answer could not be
   extracted. ``None`` casts no vote and never wins over a real answer. Here the
