@@ -12,6 +12,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from r1lib.simulation import simulate_benchmark
+from r1lib.toys import binomial_pmf
 from r1lib.viz import metrics as viz
 
 
@@ -36,7 +37,7 @@ def test_true_maj_at_k_matches_enumeration(k: int) -> None:
 
 def test_expected_estimators_unbiased_and_plugin_low() -> None:
     p = np.linspace(0, 1, 21)
-    pmf = viz.binomial_pmf_matrix(64, p)
+    pmf = binomial_pmf(64, p)
     np.testing.assert_allclose(pmf.sum(axis=1), 1.0, rtol=1e-12)
     unbiased, plugin = viz.expected_estimators(64, 16, p)
     np.testing.assert_allclose(unbiased, 1 - (1 - p) ** 16, atol=1e-12)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from r1lib.grpo import group_advantages, grpo_loss
+from r1lib.grpo import clipped_surrogate, group_advantages, grpo_loss
 from r1lib.viz import objective as viz
 
 
 @pytest.mark.parametrize("advantage", [1.0, -0.7])
 @pytest.mark.parametrize(("epsilon", "epsilon_high"), [(0.2, 0.2), (0.2, 0.28), (0.5, 2.0)])
-def test_token_surrogate_matches_grpo_loss(
+def test_clipped_surrogate_matches_grpo_loss(
     advantage: float, epsilon: float, epsilon_high: float
 ) -> None:
     ratio = np.linspace(0.05, 2.5, 97)
@@ -20,7 +20,9 @@ def test_token_surrogate_matches_grpo_loss(
     result = grpo_loss(
         logp, old, np.full(ratio.size, advantage), epsilon=epsilon, epsilon_high=epsilon_high
     )
-    value, slope = viz.token_surrogate(ratio, advantage, epsilon, epsilon_high)
+    value, slope, _ = clipped_surrogate(
+        ratio, advantage, epsilon=epsilon, epsilon_high=epsilon_high
+    )
     # One-token rows under "grpo": loss = -mean(surrogate), grad = -slope / B.
     assert result.loss == pytest.approx(-value.mean(), rel=1e-12)
     np.testing.assert_allclose(result.grad[:, 0], -slope / ratio.size, rtol=1e-12, atol=1e-18)

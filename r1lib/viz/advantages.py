@@ -12,13 +12,12 @@ Conventions: TRL (ddof 1, eps 1e-4), verl (ddof 1, eps 1e-6), ``numpy.std`` (ddo
 
 from __future__ import annotations
 
-from math import comb
-
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from r1lib.grpo import group_advantages
+from r1lib.toys.binomial import binomial_pmf
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 
 __all__ = [
@@ -72,7 +71,7 @@ def advantage_distribution(
     ks = np.arange(1, group_size)
     rewards = (np.arange(group_size)[None, :] < ks[:, None]).astype(float)  # k ones per row
     adv = group_advantages(rewards, ddof=ddof, eps=eps) if len(ks) else np.zeros((0, 2))
-    pmf = np.array([comb(group_size, int(k)) for k in ks]) * p**ks * (1 - p) ** (group_size - ks)
+    pmf = binomial_pmf(group_size, p)[1:-1]  # P(k successes), k = 1 .. G-1
     values = np.concatenate([[0.0], adv[:, 0], adv[:, -1]])
     probs = np.concatenate(
         [

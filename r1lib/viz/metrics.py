@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from r1lib.metrics import maj_at_k, pass_at_k, pass_at_k_plugin, score_estimate
 from r1lib.metrics.errorbars import Z95
 from r1lib.simulation import SimulatedBenchmark, simulate_benchmark
+from r1lib.toys.binomial import binomial_pmf
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 from r1lib.viz.welcome import AIME, TABLE6
 
@@ -28,7 +29,6 @@ __all__ = [
     "K_VALUES",
     "SLIDERS",
     "Z95",
-    "binomial_pmf_matrix",
     "expected_estimators",
     "maj_at_k_estimators",
     "metric_curves",
@@ -58,24 +58,9 @@ SLIDERS: dict[str, dict[str, object]] = {
 # ---------------------------------------------------------------------------
 
 
-def binomial_pmf_matrix(n: int, p: np.ndarray) -> np.ndarray:
-    """``P(c | n, p)`` for ``c = 0..n`` and each ``p``: shape ``(len(p), n + 1)``."""
-    p = np.asarray(p, dtype=float)[:, None]
-    c = np.arange(n + 1)[None, :]
-    log_choose = np.array(
-        [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) for i in range(n + 1)]
-    )[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_pmf = log_choose + c * np.log(p) + (n - c) * np.log1p(-p)
-    pmf = np.exp(log_pmf)
-    pmf[:, 0] = np.where(p[:, 0] == 0.0, 1.0, pmf[:, 0])  # 0 * log 0 = 0
-    pmf[:, -1] = np.where(p[:, 0] == 1.0, 1.0, pmf[:, -1])
-    return np.nan_to_num(pmf, nan=0.0)
-
-
 def expected_estimators(n: int, k: int, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exact ``E[unbiased]`` and ``E[plug-in]`` pass@k over ``c ~ Binomial(n, p)``."""
-    pmf = binomial_pmf_matrix(n, p)
+    pmf = binomial_pmf(n, np.asarray(p, dtype=float).ravel())
     c = np.arange(n + 1)
     return pmf @ pass_at_k(n, c, k), pmf @ pass_at_k_plugin(n, c, k)
 

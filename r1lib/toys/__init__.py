@@ -1,0 +1,109 @@
+r"""The small models the lessons learn from: numpy only, every expectation exact.
+
+Each model is small enough that what a lesson claims can be checked by enumeration or
+a closed form, and real enough that it learns from tokens or samples:
+
+* :mod:`~r1lib.toys.bigram`: a bigram language model (the one model of lessons 01, 02
+  and 07), its sequence log-probabilities, score function, sampler and exact KL;
+* :mod:`~r1lib.toys.reinforce`: lesson 01's "1+2=" task: exact policy gradients,
+  REINFORCE's variance and training, PPO's clip;
+* :mod:`~r1lib.toys.bandit`: a six-answer bandit and its KL-regularised optima;
+* :mod:`~r1lib.toys.kl_estimators`: Schulman's Gaussian test case and the gradients of
+  k1, k2, k3 on a categorical policy;
+* :mod:`~r1lib.toys.distillation`: Hinton's distillation training loop;
+* :mod:`~r1lib.toys.binomial`: the exact binomial pmf.
+
+Figures of these models are in :mod:`r1lib.viz`.
+"""
+
+from r1lib.toys.bandit import (
+    BANDIT_REFERENCE,
+    BANDIT_REWARD,
+    forward_regularised_optimum,
+    kl_regularised_optimum,
+)
+from r1lib.toys.bigram import (
+    BigramLM,
+    all_sequences,
+    exact_sequence_kl,
+    random_bigram_pair,
+    sample_sequences,
+    score_function,
+    sequence_log_prob,
+)
+from r1lib.toys.binomial import binomial_pmf
+from r1lib.toys.distillation import ToyProblem, toy_problem, train_student
+from r1lib.toys.kl_estimators import (
+    ESTIMATORS,
+    GRADIENT_METHODS,
+    closed_form_table,
+    estimator_statistics,
+    expected_gradients,
+    gaussian_log_ratio,
+    per_sample_gradients,
+    sampled_gradients,
+    toy_policy,
+)
+from r1lib.toys.reinforce import (
+    ANSWER,
+    BOS,
+    BYTES_FROZEN,
+    BYTES_TRAINED,
+    LENGTH,
+    PROMPT,
+    THETA0,
+    VOCAB,
+    actor_critic_cost,
+    all_completions,
+    clipped_objective,
+    estimator_variance,
+    exact_gradient,
+    expected_reward,
+    optimal_baseline,
+    reward,
+    train_reinforce,
+)
+
+__all__ = [
+    "ANSWER",
+    "BANDIT_REFERENCE",
+    "BANDIT_REWARD",
+    "BOS",
+    "BYTES_FROZEN",
+    "BYTES_TRAINED",
+    "ESTIMATORS",
+    "GRADIENT_METHODS",
+    "LENGTH",
+    "PROMPT",
+    "THETA0",
+    "VOCAB",
+    "BigramLM",
+    "ToyProblem",
+    "actor_critic_cost",
+    "all_completions",
+    "all_sequences",
+    "binomial_pmf",
+    "clipped_objective",
+    "closed_form_table",
+    "estimator_statistics",
+    "estimator_variance",
+    "exact_gradient",
+    "exact_sequence_kl",
+    "expected_gradients",
+    "expected_reward",
+    "forward_regularised_optimum",
+    "gaussian_log_ratio",
+    "kl_regularised_optimum",
+    "optimal_baseline",
+    "per_sample_gradients",
+    "random_bigram_pair",
+    "reward",
+    "sample_sequences",
+    "sampled_gradients",
+    "score_function",
+    "sequence_log_prob",
+    "toy_policy",
+    "toy_problem",
+    "train_reinforce",
+    "train_student",
+]
