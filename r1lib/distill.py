@@ -23,6 +23,7 @@ Each ``*_loss`` has a ``*_grad`` companion returning the exact gradient.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import (
     as_float_array,
@@ -37,6 +38,7 @@ from r1lib.kl import _k3_values
 __all__ = [
     "MAX_SCALED_LOGIT",
     "combined_distillation_grad",
+    "combined_distillation_grad_unchecked",
     "combined_distillation_loss",
     "cross_entropy_grad",
     "cross_entropy_loss",
@@ -149,7 +151,7 @@ def _one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
 # --------------------------------------------------------------------------- softmax
 
 
-def softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.ndarray:
+def softmax(logits: ArrayLike, temperature: float = 1.0, axis: int = -1) -> NDArray[np.float64]:
     r"""Temperature-scaled softmax :math:`\sigma(z/T)_i = e^{z_i/T} / \sum_j e^{z_j/T}`.
 
     Parameters
@@ -182,7 +184,7 @@ def softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.ndar
     return np.exp(log_softmax(logits, temperature, axis))
 
 
-def log_softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.ndarray:
+def log_softmax(logits: ArrayLike, temperature: float = 1.0, axis: int = -1) -> NDArray[np.float64]:
     r"""Log of the temperature-scaled softmax: :math:`z_i/T - \log\sum_j e^{z_j/T}`.
 
     Stable log-sum-exp (shift by the maximum), finite for ``|z/T| <= 1e300`` (a
@@ -218,7 +220,7 @@ def log_softmax(logits: object, temperature: float = 1.0, axis: int = -1) -> np.
 
 @np.errstate(over="ignore", invalid="ignore")  # overflow: ValueError at the end
 def distillation_loss(
-    teacher_logits: object, student_logits: object, temperature: float = 1.0
+    teacher_logits: ArrayLike, student_logits: ArrayLike, temperature: float = 1.0
 ) -> float:
     r"""Hinton's soft-target loss :math:`T^2 \cdot \mathrm{mean}_{rows} KL(p \| q)`.
 
@@ -265,8 +267,8 @@ def distillation_loss(
 
 
 def distillation_grad(
-    teacher_logits: object, student_logits: object, temperature: float = 1.0
-) -> np.ndarray:
+    teacher_logits: ArrayLike, student_logits: ArrayLike, temperature: float = 1.0
+) -> NDArray[np.float64]:
     r"""Exact gradient of :func:`distillation_loss` with respect to the student logits.
 
     .. math:: \frac{\partial L}{\partial z_s} = \frac{T^2}{R}\cdot\frac1T (q - p)
@@ -312,7 +314,7 @@ def distillation_grad(
 
 
 @np.errstate(over="ignore", invalid="ignore")  # overflow: ValueError at the end
-def cross_entropy_loss(logits: object, labels: object) -> float:
+def cross_entropy_loss(logits: ArrayLike, labels: ArrayLike) -> float:
     r"""Mean cross-entropy with hard labels, :math:`-\mathrm{mean}_r \log\sigma(z^{(r)})_{y_r}`.
 
     Parameters
@@ -339,7 +341,7 @@ def cross_entropy_loss(logits: object, labels: object) -> float:
     return _finite_loss(-np.mean(picked))
 
 
-def cross_entropy_grad(logits: object, labels: object) -> np.ndarray:
+def cross_entropy_grad(logits: ArrayLike, labels: ArrayLike) -> NDArray[np.float64]:
     r"""Gradient of :func:`cross_entropy_loss`: :math:`(\sigma(z) - \mathrm{onehot}(y))/R`.
 
     Parameters
@@ -363,9 +365,9 @@ def cross_entropy_grad(logits: object, labels: object) -> np.ndarray:
 
 
 def combined_distillation_loss(
-    teacher_logits: object,
-    student_logits: object,
-    labels: object,
+    teacher_logits: ArrayLike,
+    student_logits: ArrayLike,
+    labels: ArrayLike,
     *,
     alpha: float = 0.5,
     temperature: float = 1.0,
@@ -403,13 +405,13 @@ def combined_distillation_loss(
 
 
 def combined_distillation_grad(
-    teacher_logits: object,
-    student_logits: object,
-    labels: object,
+    teacher_logits: ArrayLike,
+    student_logits: ArrayLike,
+    labels: ArrayLike,
     *,
     alpha: float = 0.5,
     temperature: float = 1.0,
-) -> np.ndarray:
+) -> NDArray[np.float64]:
     r"""Gradient of :func:`combined_distillation_loss` with respect to the student logits.
 
     :math:`\alpha\,T(q_T - p_T)/R + (1-\alpha)(\sigma(z_s) - \mathrm{onehot}(y))/R`.
@@ -430,9 +432,52 @@ def combined_distillation_grad(
     arXiv 1503.02531, 2015.
     """
     a = check_probability(alpha, "alpha")
-    soft = distillation_grad(teacher_logits, student_logits, temperature)
-    hard = cross_entropy_grad(student_logits, labels)
-    return a * soft + (1.0 - a) * hard
+    t = check_positive(temperature, "temperature")
+    z_t = _logits_array(teacher_logits, "teacher_logits")
+    z_s = _logits_array(student_logits, "student_logits")
+    check_same_shape(z_s, "student_logits", z_t, "teacher_logits")
+    _scaled(z_t, "teacher_logits", t)
+    _scaled(z_s, "student_logits", t)
+    y = _labels_array(labels, z_s)
+    return combined_distillation_grad_unchecked(z_t, z_s, y, alpha=a, temperature=t)
+
+
+def combined_distillation_grad_unchecked(
+    teacher_logits: NDArray[np.float64],
+    student_logits: NDArray[np.float64],
+    labels: NDArray[np.int64],
+    *,
+    alpha: float,
+    temperature: float,
+) -> NDArray[np.float64]:
+    """:func:`combined_distillation_grad` without validation, for training loops.
+
+    The caller guarantees what :func:`combined_distillation_grad` checks: float arrays of
+    one shape, finite logits, whole-number labels in range, ``0 <= alpha <= 1`` and
+    ``temperature > 0``. A training loop validates its data once, then calls this.
+
+    Parameters
+    ----------
+    teacher_logits, student_logits, labels, alpha, temperature
+        As for :func:`combined_distillation_grad`, already checked.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``student_logits``.
+
+    References
+    ----------
+    G. Hinton, O. Vinyals, J. Dean, "Distilling the Knowledge in a Neural Network",
+    arXiv 1503.02531, 2015.
+    """
+    rows = _num_rows(student_logits)
+    p_t = np.exp(_log_softmax(teacher_logits / temperature, -1))
+    q_t = np.exp(_log_softmax(student_logits / temperature, -1))
+    q = np.exp(_log_softmax(student_logits, -1))
+    soft = temperature * (q_t - p_t) / rows
+    hard = (q - _one_hot(labels, student_logits.shape[-1])) / rows
+    return alpha * soft + (1.0 - alpha) * hard
 
 
 # --------------------------------------------------------------------------- other divergences
@@ -440,7 +485,7 @@ def combined_distillation_grad(
 
 @np.errstate(over="ignore", invalid="ignore")  # overflow: ValueError at the end
 def reverse_kl_loss(
-    teacher_logits: object, student_logits: object, temperature: float = 1.0
+    teacher_logits: ArrayLike, student_logits: ArrayLike, temperature: float = 1.0
 ) -> float:
     r"""Reverse KL, :math:`\mathrm{mean}_{rows} KL(q \| p)` (student ‖ teacher).
 
@@ -466,8 +511,8 @@ def reverse_kl_loss(
 
 
 def reverse_kl_grad(
-    teacher_logits: object, student_logits: object, temperature: float = 1.0
-) -> np.ndarray:
+    teacher_logits: ArrayLike, student_logits: ArrayLike, temperature: float = 1.0
+) -> NDArray[np.float64]:
     r"""Gradient of :func:`reverse_kl_loss` with respect to the student logits.
 
     .. math:: \frac{\partial}{\partial z_{s,j}} = \frac{1}{T R}\,
@@ -511,7 +556,10 @@ def _jsd_parts(
 
 @np.errstate(over="ignore", invalid="ignore")  # overflow: ValueError at the end
 def generalized_jsd_loss(
-    teacher_logits: object, student_logits: object, beta: float = 0.5, temperature: float = 1.0
+    teacher_logits: ArrayLike,
+    student_logits: ArrayLike,
+    beta: float = 0.5,
+    temperature: float = 1.0,
 ) -> float:
     r"""Generalized Jensen–Shannon divergence of GKD, as TRL computes it per token.
 
@@ -568,8 +616,11 @@ def generalized_jsd_loss(
 
 
 def generalized_jsd_grad(
-    teacher_logits: object, student_logits: object, beta: float = 0.5, temperature: float = 1.0
-) -> np.ndarray:
+    teacher_logits: ArrayLike,
+    student_logits: ArrayLike,
+    beta: float = 0.5,
+    temperature: float = 1.0,
+) -> NDArray[np.float64]:
     r"""Gradient of :func:`generalized_jsd_loss` with respect to the student logits.
 
     For :math:`0 < \beta < 1`, :math:`\partial JSD_\beta/\partial q_i = (1-\beta)

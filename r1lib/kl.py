@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import (
     as_float_array,
@@ -69,7 +70,7 @@ def _result(array: np.ndarray) -> float | np.ndarray:
     return float(array) if array.ndim == 0 else array
 
 
-def k1(log_ratio: object) -> float | np.ndarray:
+def k1(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Schulman's k1 estimator of KL[q, p]: :math:`k_1 = -\log r`.
 
     Parameters
@@ -101,7 +102,7 @@ def k1(log_ratio: object) -> float | np.ndarray:
     return _result(-x)
 
 
-def k2(log_ratio: object) -> float | np.ndarray:
+def k2(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Schulman's k2 estimator of KL[q, p]: :math:`k_2 = \tfrac12 (\log r)^2`.
 
     Parameters
@@ -133,7 +134,7 @@ def k2(log_ratio: object) -> float | np.ndarray:
         return _result(0.5 * x * x)
 
 
-def k3(log_ratio: object) -> float | np.ndarray:
+def k3(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Schulman's k3 estimator of KL[q, p]: :math:`k_3 = (r - 1) - \log r`.
 
     The per-token KL penalty of GRPO (DeepSeekMath §4.1, DeepSeek-R1):
@@ -205,7 +206,7 @@ def _k3_values(x: np.ndarray) -> np.ndarray:
     return np.where(np.isposinf(x), np.inf, out)
 
 
-def k1_grad(log_ratio: object) -> float | np.ndarray:
+def k1_grad(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Derivative of :func:`k1` with respect to ``log_ratio``: :math:`-1`.
 
     With respect to the policy's log-probability ``logp`` (``log_ratio = ref_logp -
@@ -228,7 +229,7 @@ def k1_grad(log_ratio: object) -> float | np.ndarray:
     return _result(np.full_like(x, -1.0))
 
 
-def k2_grad(log_ratio: object) -> float | np.ndarray:
+def k2_grad(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Derivative of :func:`k2` with respect to ``log_ratio``: :math:`\log r`.
 
     With respect to the policy's ``logp`` (``log_ratio = ref_logp - logp``) it is
@@ -251,7 +252,7 @@ def k2_grad(log_ratio: object) -> float | np.ndarray:
     return _result(x.copy())
 
 
-def k3_grad(log_ratio: object) -> float | np.ndarray:
+def k3_grad(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Derivative of :func:`k3` with respect to ``log_ratio``: :math:`r - 1 = e^x - 1`.
 
     With respect to the policy's ``logp`` (``log_ratio = ref_logp - logp``) it is
@@ -280,8 +281,8 @@ def k3_grad(log_ratio: object) -> float | np.ndarray:
 
 
 def low_var_kl(
-    log_ratio: object, *, clamp_log_ratio: float = 20.0, clamp_kl: float = 10.0
-) -> float | np.ndarray:
+    log_ratio: ArrayLike, *, clamp_log_ratio: float = 20.0, clamp_kl: float = 10.0
+) -> float | NDArray[np.float64]:
     r"""verl's ``low_var_kl``: k3 with the log-ratio and the result clamped.
 
     ``x = clip(log_ratio, -clamp_log_ratio, clamp_log_ratio)``;
@@ -308,8 +309,8 @@ def low_var_kl(
 
 
 def kl_divergence(
-    p: object, q: object, axis: int = -1, *, atol: float = 1e-6
-) -> float | np.ndarray:
+    p: ArrayLike, q: ArrayLike, axis: int = -1, *, atol: float = 1e-6
+) -> float | NDArray[np.float64]:
     r"""Exact KL(p ‖ q) of categorical distributions along ``axis``.
 
     .. math:: KL(p \| q) = \sum_i p_i \log \frac{p_i}{q_i}

@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import (
     as_float_array,
@@ -189,7 +190,7 @@ def draw_success_probs(
     difficulty: tuple[float, float] = (1.0, 1.0),
     cluster_sizes: int | Sequence[int] | None = None,
     cluster_correlation: float = 0.0,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Draw per-question success probabilities, optionally correlated within clusters.
 
     Each question's :math:`p_i \\sim \\mathrm{Beta}(a, b)`, ``(a, b) = difficulty``
@@ -244,12 +245,12 @@ def draw_success_probs(
 
 def paired_success_probs(
     rng: np.random.Generator,
-    success_prob: object,
+    success_prob: ArrayLike,
     *,
     correlation: float = 0.8,
     logit_shift: float = 0.0,
     difficulty: tuple[float, float] = (1.0, 1.0),
-) -> np.ndarray:
+) -> NDArray[np.float64]:
     """Success probabilities of a second model on the same questions.
 
     Model A has ``success_prob`` (:math:`p^A_i`). For model B each question keeps
@@ -310,7 +311,7 @@ def simulate_benchmark(
     samples_per_question: int,
     *,
     difficulty: tuple[float, float] = (1.0, 1.0),
-    success_prob: object = None,
+    success_prob: ArrayLike | None = None,
     num_wrong_answers: int = 4,
     wrong_concentration: float = 0.5,
     unparseable_rate: float = 0.1,

@@ -101,7 +101,7 @@ def test_contract_names_and_signatures_are_fixed(function) -> None:
     bare = [p.replace(annotation=inspect.Parameter.empty) for p in signature.parameters.values()]
     shown = str(signature.replace(parameters=bare, return_annotation=inspect.Signature.empty))
     assert shown == FIXED_SIGNATURES[function]
-    assert str(inspect.signature(kl_divergence)).startswith("(p: 'object', q: 'object', axis")
+    assert str(inspect.signature(kl_divergence)).startswith("(p: 'ArrayLike', q: 'ArrayLike', axis")
 
 
 # ---------------------------------------------------------------- docstrings and type hints

@@ -26,6 +26,7 @@ the shorter of its two equivalent products (``min(c, k)`` terms).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import MAX_WHOLE, as_whole_array, check_whole_number
 
@@ -90,7 +91,7 @@ def _pass_pairs(n: np.ndarray, c: np.ndarray, k: int) -> np.ndarray:
     return 0.0 - np.expm1(log_survival)
 
 
-def pass_at_k(n: object, c: object, k: int) -> float | np.ndarray:
+def pass_at_k(n: ArrayLike, c: ArrayLike, k: int) -> float | NDArray[np.float64]:
     """Unbiased pass@k from ``n`` samples with ``c`` correct (Chen et al. 2021).
 
     .. math:: 1 - \\binom{n-c}{k} \\Big/ \\binom{n}{k}
@@ -153,7 +154,7 @@ def pass_at_k(n: object, c: object, k: int) -> float | np.ndarray:
     return float(result) if scalar else result
 
 
-def pass_at_k_plugin(n: object, c: object, k: int) -> float | np.ndarray:
+def pass_at_k_plugin(n: ArrayLike, c: ArrayLike, k: int) -> float | NDArray[np.float64]:
     """The biased plug-in estimate ``1 - (1 - c/n)^k`` (for teaching; prefer :func:`pass_at_k`).
 
     It plugs the sample success rate ``p̂ = c/n`` into ``1 - (1 - p)^k``, the pass@k of

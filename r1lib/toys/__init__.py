@@ -11,7 +11,10 @@ a closed form, and real enough that it learns from tokens or samples:
 * :mod:`~r1lib.toys.kl_estimators`: Schulman's Gaussian test case and the gradients of
   k1, k2, k3 on a categorical policy;
 * :mod:`~r1lib.toys.distillation`: Hinton's distillation training loop;
-* :mod:`~r1lib.toys.binomial`: the exact binomial pmf.
+* :mod:`~r1lib.toys.binomial`: the exact binomial pmf;
+* :mod:`~r1lib.toys.tiny_policy`: a word-level language model with an end token,
+  sampled as text and trained with :mod:`r1lib.grpo` (lesson 10; import it as
+  ``from r1lib.toys import tiny_policy``).
 
 Figures of these models are in :mod:`r1lib.viz`.
 """

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from r1lib._validation import as_float_array
 from r1lib.distill import log_softmax, softmax
 from r1lib.kl import kl_divergence
 
@@ -32,6 +33,7 @@ __all__ = [
     "random_bigram_pair",
     "sample_sequences",
     "score_function",
+    "score_function_unchecked",
     "sequence_log_prob",
 ]
 
@@ -112,13 +114,24 @@ def score_function(theta: ArrayLike, sequences: ArrayLike) -> NDArray[np.float64
     :math:`\sum_{t:\,y_{t-1} = c} (\mathrm{onehot}(y_t) - \mathrm{softmax}(\theta[c]))`,
     the start row ``V`` standing for the context of the first token.
     """
-    probs = softmax(theta, axis=-1)
+    checked = as_float_array(theta, "theta", ndim=2)
     y = np.atleast_2d(np.asarray(sequences))
-    n, start_row = y.shape[0], probs.shape[0] - 1
-    contexts = np.concatenate([np.full((n, 1), start_row), y[:, :-1]], axis=1)
+    if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= checked.shape[1]:
+        raise ValueError(f"sequences must be tokens in [0, {checked.shape[1] - 1}]")
+    return score_function_unchecked(checked, y)
+
+
+def score_function_unchecked(
+    theta: NDArray[np.float64], sequences: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """:func:`score_function` without validation, for training loops (``(n, L)`` tokens)."""
+    z = theta - theta.max(axis=-1, keepdims=True)
+    probs = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+    n, start_row = sequences.shape[0], probs.shape[0] - 1
+    contexts = np.concatenate([np.full((n, 1), start_row), sequences[:, :-1]], axis=1)
     grad = np.zeros((n, *probs.shape))
     rows = np.arange(n)
-    for context, token in zip(contexts.T, y.T, strict=True):
+    for context, token in zip(contexts.T, sequences.T, strict=True):
         grad[rows, context, token] += 1.0
         grad[rows, context] -= probs[context]
     return grad
