@@ -35,9 +35,12 @@ test: setup lint unit notebooks book browser-test
 lint: setup
 	$(BIN)/ruff check r1lib tests benchmarks notebooks
 	$(BIN)/ruff format --check r1lib tests benchmarks notebooks
+	$(BIN)/mypy
 
+# Unit tests, then the examples in r1lib's docstrings.
 unit: setup
 	$(BIN)/python -m pytest tests -q
+	MPLBACKEND=Agg $(BIN)/python -m pytest --doctest-modules r1lib -q
 
 notebooks: setup
 ifneq ($(NOTEBOOKS),)

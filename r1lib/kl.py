@@ -186,6 +186,15 @@ def k3(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     ----------
     J. Schulman, "Approximating KL Divergence", 2020.
     Z. Shao et al., "DeepSeekMath", arXiv 2402.03300, 2024, §4.1.
+
+    Examples
+    --------
+    Zero where the policy agrees with the reference, positive either side of it:
+
+    >>> k3(0.0)
+    0.0
+    >>> k3([-1.0, 1.0]).round(4)   # e^x - 1 - x
+    array([0.3679, 0.7183])
     """
     x = _log_ratio_array(log_ratio)
     return _result(_k3_values(x))

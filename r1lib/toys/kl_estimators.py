@@ -134,17 +134,17 @@ def per_sample_gradients(logits: ArrayLike, ref_probs: ArrayLike) -> dict[str, N
     pi = softmax(logits)
     log_ratio = np.log(ref_probs) - log_softmax(logits)
     score = np.eye(pi.size) - pi[None, :]
-    k3_value = kl.k3(log_ratio)
+    k3_value = np.asarray(kl.k3(log_ratio))
     loss = {
-        "k1": -kl.k1_grad(log_ratio)[:, None] * score,
-        "k2": -kl.k2_grad(log_ratio)[:, None] * score,
-        "k3": -kl.k3_grad(log_ratio)[:, None] * score,
+        "k1": -np.asarray(kl.k1_grad(log_ratio))[:, None] * score,
+        "k2": -np.asarray(kl.k2_grad(log_ratio))[:, None] * score,
+        "k3": -np.asarray(kl.k3_grad(log_ratio))[:, None] * score,
     }
     return {
         "k1 as loss": loss["k1"],
         "k2 as loss": loss["k2"],
         "k3 as loss": loss["k3"],
-        "k1 in reward": kl.k1(log_ratio)[:, None] * score,
+        "k1 in reward": np.asarray(kl.k1(log_ratio))[:, None] * score,
         "k3 in reward": k3_value[:, None] * score,
         "k3 × πθ/πold": k3_value[:, None] * score + loss["k3"],
     }

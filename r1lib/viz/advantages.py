@@ -12,6 +12,8 @@ Conventions: TRL (ddof 1, eps 1e-4), verl (ddof 1, eps 1e-6), ``numpy.std`` (ddo
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
@@ -31,7 +33,7 @@ __all__ = [
 ]
 
 #: Name -> keyword arguments of :func:`r1lib.grpo.group_advantages`.
-CONVENTIONS: dict[str, dict[str, float]] = {
+CONVENTIONS: dict[str, dict[str, Any]] = {
     "TRL (ddof 1, eps 1e-4)": {"ddof": 1, "eps": 1e-4},
     "verl (ddof 1, eps 1e-6)": {"ddof": 1, "eps": 1e-6},
     "numpy std (ddof 0, eps 0)": {"ddof": 0, "eps": 0.0},

@@ -262,11 +262,11 @@ class Fit:
 def _jsd_rows(p: np.ndarray, q: np.ndarray, beta: float) -> np.ndarray:
     """JSD_beta per row with ``kl_divergence``, TRL convention (p teacher, q student)."""
     if beta == 0.0:
-        return kl_divergence(p, q)
+        return np.asarray(kl_divergence(p, q))
     if beta == 1.0:
-        return kl_divergence(q, p)
+        return np.asarray(kl_divergence(q, p))
     m = beta * p + (1.0 - beta) * q
-    return beta * kl_divergence(p, m) + (1.0 - beta) * kl_divergence(q, m)
+    return beta * np.asarray(kl_divergence(p, m)) + (1.0 - beta) * np.asarray(kl_divergence(q, m))
 
 
 @functools.lru_cache(maxsize=1)
@@ -277,8 +277,8 @@ def _family_with_kls() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, 
         centres,
         widths,
         students,
-        kl_divergence(teachers, students),
-        kl_divergence(students, teachers),
+        np.asarray(kl_divergence(teachers, students)),
+        np.asarray(kl_divergence(students, teachers)),
     )
 
 

@@ -8,8 +8,12 @@ six-answer bandit of the last figure is :mod:`r1lib.toys.bandit`'s.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from r1lib import kl
 from r1lib.distill import softmax
@@ -58,12 +62,17 @@ _COLOURS = {"k1": PALETTE["blue"], "k2": PALETTE["orange"], "k3": PALETTE["green
 
 
 def _points(
-    axis: object, x: object, y: object, half: object, colour: str, **kwargs: object
+    axis: Axes,
+    x: ArrayLike,
+    y: ArrayLike,
+    half: ArrayLike,
+    colour: str,
+    **kwargs: Any,
 ) -> None:
     """Points with vertical error bars of half-length ``half`` (cheaper than ``errorbar``)."""
-    x, y, half = np.atleast_1d(x), np.atleast_1d(y), np.atleast_1d(half)
-    axis.vlines(x, y - half, y + half, color=colour, linewidth=1.5)  # type: ignore[attr-defined]
-    axis.plot(x, y, "o", color=colour, markersize=5, **kwargs)  # type: ignore[attr-defined]
+    xs, ys, halves = np.atleast_1d(x), np.atleast_1d(y), np.atleast_1d(half)
+    axis.vlines(xs, ys - halves, ys + halves, color=colour, linewidth=1.5)
+    axis.plot(xs, ys, "o", color=colour, markersize=5, **kwargs)
 
 
 @styled
@@ -122,7 +131,7 @@ def estimator_shapes(mu: float = 1.0, seed: int = 0) -> Figure:
     rng = np.random.default_rng(seed)
     log_ratio = gaussian_log_ratio(mu, 4000, rng)
     true = 0.5 * mu * mu
-    values = {name: estimator(log_ratio) for name, estimator in ESTIMATORS.items()}
+    values = {name: np.asarray(estimator(log_ratio)) for name, estimator in ESTIMATORS.items()}
     low = min(float(np.percentile(v, 0.5)) for v in values.values())
     high = max(float(np.percentile(v, 99.5)) for v in values.values())
     bins = np.linspace(low, high, 60)
