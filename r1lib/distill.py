@@ -53,99 +53,10 @@ __all__ = [
 ]
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def _logits_array(logits: object, name: str) -> np.ndarray:
-    array = as_float_array(logits, name)
-    if array.ndim == 0:
-        raise ValueError(f"{name} must have at least one dimension (the class axis); got a scalar")
-    return array
-
-
 #: Largest |logit / T| accepted. The log-sum-exp shift, the log-ratios of two
 #: log-softmaxes and their centring in the gradients each take a difference, so values
 #: near the largest double (1.8e308) would overflow; 1e300 leaves room for all of them.
 MAX_SCALED_LOGIT = 1e300
-
-
-def _scaled(array: np.ndarray, name: str, temperature: float) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        scaled = array / temperature
-    if not np.max(np.abs(scaled)) <= MAX_SCALED_LOGIT:
-        raise ValueError(
-            f"{name} / temperature must lie within ±{MAX_SCALED_LOGIT:g} (so that "
-            f"differences of logits stay finite); temperature {temperature!r} is too small "
-            "or the logits too large"
-        )
-    return scaled
-
-
-def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
-    """Stable log-softmax of a finite array: shift by the max, then log-sum-exp."""
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-
-
-def _pair(
-    teacher_logits: object, student_logits: object, temperature: object
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """Validate a teacher/student pair; return log p, log q (last axis) and T."""
-    t = check_positive(temperature, "temperature")
-    z_t = _logits_array(teacher_logits, "teacher_logits")
-    z_s = _logits_array(student_logits, "student_logits")
-    check_same_shape(z_s, "student_logits", z_t, "teacher_logits")
-    log_p = _log_softmax(_scaled(z_t, "teacher_logits", t), -1)
-    log_q = _log_softmax(_scaled(z_s, "student_logits", t), -1)
-    return log_p, log_q, t
-
-
-def _finite_loss(value: float) -> float:
-    """``value`` as a float; a ``ValueError`` if it overflowed (logits ~1e300 apart, T²)."""
-    if not np.isfinite(value):
-        raise ValueError(
-            "the loss overflows float64: the logits (teacher_logits / student_logits) are "
-            "too far apart for this temperature"
-        )
-    return float(value)
-
-
-def _num_rows(array: np.ndarray) -> int:
-    return array.size // array.shape[-1]
-
-
-def _kl_rows(log_a: np.ndarray, log_b: np.ndarray) -> np.ndarray:
-    """KL(a ‖ b) along the last axis from finite log-probabilities (both normalised).
-
-    Sum of non-negative terms ``a k3(log b - log a)`` (``= a log(a/b) + b - a``), so the
-    result is >= 0 and accurate when ``a ≈ b``; for ``log b - log a > 1`` the same term
-    is written ``b - a - a x`` to avoid overflow of ``e^x`` when ``a`` underflows.
-    """
-    x = log_b - log_a
-    a = np.exp(log_a)
-    b = np.exp(log_b)
-    near = x <= 1.0
-    terms = np.where(near, a * _k3_values(np.where(near, x, 0.0)), b - a - a * x)
-    return np.sum(terms, axis=-1)
-
-
-def _labels_array(labels: object, student: np.ndarray) -> np.ndarray:
-    array = as_whole_array(labels, "labels", minimum=0)
-    if array.shape != student.shape[:-1]:
-        raise ValueError(
-            f"labels must have shape {student.shape[:-1]} (student_logits without its class "
-            f"axis); got {array.shape}"
-        )
-    classes = student.shape[-1]
-    if np.any(array >= classes):
-        raise ValueError(
-            f"labels must lie in [0, {classes - 1}] ({classes} classes); got {int(array.max())}"
-        )
-    return array
-
-
-def _one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
-    return (labels[..., None] == np.arange(classes)).astype(np.float64)
 
 
 # --------------------------------------------------------------------------- softmax
@@ -662,3 +573,92 @@ def generalized_jsd_grad(
         g = (1.0 - b) * g
     centred = g - np.sum(q * g, axis=-1, keepdims=True)
     return q * centred / (t * rows)
+
+
+# ----------------------------------------------------------------- validation and numerics
+
+
+def _logits_array(logits: object, name: str) -> np.ndarray:
+    array = as_float_array(logits, name)
+    if array.ndim == 0:
+        raise ValueError(f"{name} must have at least one dimension (the class axis); got a scalar")
+    return array
+
+
+def _scaled(array: np.ndarray, name: str, temperature: float) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        scaled = array / temperature
+    if not np.max(np.abs(scaled)) <= MAX_SCALED_LOGIT:
+        raise ValueError(
+            f"{name} / temperature must lie within ±{MAX_SCALED_LOGIT:g} (so that "
+            f"differences of logits stay finite); temperature {temperature!r} is too small "
+            "or the logits too large"
+        )
+    return scaled
+
+
+def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+    """Stable log-softmax of a finite array: shift by the max, then log-sum-exp."""
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _pair(
+    teacher_logits: object, student_logits: object, temperature: object
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Validate a teacher/student pair; return log p, log q (last axis) and T."""
+    t = check_positive(temperature, "temperature")
+    z_t = _logits_array(teacher_logits, "teacher_logits")
+    z_s = _logits_array(student_logits, "student_logits")
+    check_same_shape(z_s, "student_logits", z_t, "teacher_logits")
+    log_p = _log_softmax(_scaled(z_t, "teacher_logits", t), -1)
+    log_q = _log_softmax(_scaled(z_s, "student_logits", t), -1)
+    return log_p, log_q, t
+
+
+def _finite_loss(value: float) -> float:
+    """``value`` as a float; a ``ValueError`` if it overflowed (logits ~1e300 apart, T²)."""
+    if not np.isfinite(value):
+        raise ValueError(
+            "the loss overflows float64: the logits (teacher_logits / student_logits) are "
+            "too far apart for this temperature"
+        )
+    return float(value)
+
+
+def _num_rows(array: np.ndarray) -> int:
+    return array.size // array.shape[-1]
+
+
+def _kl_rows(log_a: np.ndarray, log_b: np.ndarray) -> np.ndarray:
+    """KL(a ‖ b) along the last axis from finite log-probabilities (both normalised).
+
+    Sum of non-negative terms ``a k3(log b - log a)`` (``= a log(a/b) + b - a``), so the
+    result is >= 0 and accurate when ``a ≈ b``; for ``log b - log a > 1`` the same term
+    is written ``b - a - a x`` to avoid overflow of ``e^x`` when ``a`` underflows.
+    """
+    x = log_b - log_a
+    a = np.exp(log_a)
+    b = np.exp(log_b)
+    near = x <= 1.0
+    terms = np.where(near, a * _k3_values(np.where(near, x, 0.0)), b - a - a * x)
+    return np.sum(terms, axis=-1)
+
+
+def _labels_array(labels: object, student: np.ndarray) -> np.ndarray:
+    array = as_whole_array(labels, "labels", minimum=0)
+    if array.shape != student.shape[:-1]:
+        raise ValueError(
+            f"labels must have shape {student.shape[:-1]} (student_logits without its class "
+            f"axis); got {array.shape}"
+        )
+    classes = student.shape[-1]
+    if np.any(array >= classes):
+        raise ValueError(
+            f"labels must lie in [0, {classes - 1}] ({classes} classes); got {int(array.max())}"
+        )
+    return array
+
+
+def _one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
+    return (labels[..., None] == np.arange(classes)).astype(np.float64)

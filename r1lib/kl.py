@@ -58,18 +58,6 @@ MAX_FINITE_K3 = math.log(np.finfo(np.float64).max)
 _K3_COEFFICIENTS = tuple(1.0 / math.factorial(n) for n in range(11, 1, -1))
 
 
-def _log_ratio_array(log_ratio: object) -> np.ndarray:
-    """Validate ``log_ratio``: real numbers, not empty, no NaN (+-inf are allowed limits)."""
-    array = as_float_array(log_ratio, "log_ratio", finite=False)
-    if np.any(np.isnan(array)):
-        raise ValueError("log_ratio must not contain NaN (log pi_ref - log pi_theta per token)")
-    return array
-
-
-def _result(array: np.ndarray) -> float | np.ndarray:
-    return float(array) if array.ndim == 0 else array
-
-
 def k1(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Schulman's k1 estimator of KL[q, p]: :math:`k_1 = -\log r`.
 
@@ -198,21 +186,6 @@ def k3(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     """
     x = _log_ratio_array(log_ratio)
     return _result(_k3_values(x))
-
-
-def _k3_values(x: np.ndarray) -> np.ndarray:
-    """``expm1(x) - x`` for an already validated array, accurate for tiny ``|x|``."""
-    small = np.abs(x) < K3_SERIES_THRESHOLD
-    xs = np.where(small, x, 0.0)
-    series = np.zeros_like(xs)
-    for coefficient in _K3_COEFFICIENTS:
-        series = series * xs + coefficient
-    series = series * xs * xs
-    xl = np.where(small | np.isposinf(x), 0.0, x)
-    with np.errstate(over="ignore"):
-        direct = np.expm1(xl) - xl
-    out = np.where(small, series, direct)
-    return np.where(np.isposinf(x), np.inf, out)
 
 
 def k1_grad(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
@@ -381,6 +354,9 @@ def kl_divergence(
     return _result(np.sum(terms, axis=axis))
 
 
+# ----------------------------------------------------------------- validation and numerics
+
+
 def _normalised(array: np.ndarray, name: str, axis: int, atol: float) -> np.ndarray:
     if np.any(array < 0):
         raise ValueError(f"{name} must be non-negative (probabilities); got a negative entry")
@@ -392,3 +368,30 @@ def _normalised(array: np.ndarray, name: str, axis: int, atol: float) -> np.ndar
             f"the worst sum is off by {worst:.3g}"
         )
     return array / totals
+
+
+def _log_ratio_array(log_ratio: object) -> np.ndarray:
+    """Validate ``log_ratio``: real numbers, not empty, no NaN (+-inf are allowed limits)."""
+    array = as_float_array(log_ratio, "log_ratio", finite=False)
+    if np.any(np.isnan(array)):
+        raise ValueError("log_ratio must not contain NaN (log pi_ref - log pi_theta per token)")
+    return array
+
+
+def _result(array: np.ndarray) -> float | np.ndarray:
+    return float(array) if array.ndim == 0 else array
+
+
+def _k3_values(x: np.ndarray) -> np.ndarray:
+    """``expm1(x) - x`` for an already validated array, accurate for tiny ``|x|``."""
+    small = np.abs(x) < K3_SERIES_THRESHOLD
+    xs = np.where(small, x, 0.0)
+    series = np.zeros_like(xs)
+    for coefficient in _K3_COEFFICIENTS:
+        series = series * xs + coefficient
+    series = series * xs * xs
+    xl = np.where(small | np.isposinf(x), 0.0, x)
+    with np.errstate(over="ignore"):
+        direct = np.expm1(xl) - xl
+    out = np.where(small, series, direct)
+    return np.where(np.isposinf(x), np.inf, out)

@@ -33,6 +33,12 @@ Bernoulli(:math:`p_i`), independent across samples. Answers are AIME-style integ
 0–999 written as strings.
 
 Everything is deterministic given the ``numpy.random.Generator`` passed in.
+
+References
+----------
+The setting simulated (questions of varying difficulty, ``K`` samples each, optional
+clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
+the generative story itself is this module's (see above), not a paper's.
 """
 
 from __future__ import annotations
@@ -165,12 +171,6 @@ class SimulatedBenchmark:
         SimulatedBenchmark
             Same ``success_prob``, ``answer_probs`` and ``candidates``; ``K`` new outcomes
             per question drawn from ``answer_probs`` (categorical, independent).
-
-        References
-        ----------
-        The setting simulated (questions of varying difficulty, ``K`` samples each, optional
-        clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
-        the generative story itself is this module's (see the module docstring), not a paper's.
         """
         check_rng(rng)
         k = (
@@ -223,12 +223,6 @@ def draw_success_probs(
     success_prob : ndarray, shape (n,)
     cluster : ndarray of int, shape (n,)
         The cluster of each question, ``0..C-1``, in consecutive blocks.
-
-    References
-    ----------
-    The setting simulated (questions of varying difficulty, ``K`` samples each, optional
-    clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
-    the generative story itself is this module's (see the module docstring), not a paper's.
     """
     check_rng(rng)
     n = check_whole_number(num_questions, "num_questions", minimum=1)
@@ -280,12 +274,6 @@ def paired_success_probs(
     -------
     ndarray, shape (n,)
         Model B's success probabilities.
-
-    References
-    ----------
-    The setting simulated (questions of varying difficulty, ``K`` samples each, optional
-    clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
-    the generative story itself is this module's (see the module docstring), not a paper's.
     """
     check_rng(rng)
     p = _check_success_prob(success_prob, None)
@@ -356,12 +344,6 @@ def simulate_benchmark(
     Returns
     -------
     SimulatedBenchmark
-
-    References
-    ----------
-    The setting simulated (questions of varying difficulty, ``K`` samples each, optional
-    clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
-    the generative story itself is this module's (see the module docstring), not a paper's.
 
     Examples
     --------

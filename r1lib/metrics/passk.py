@@ -30,65 +30,37 @@ from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import MAX_WHOLE, as_whole_array, check_whole_number
 
-__all__ = ["pass_at_k", "pass_at_k_plugin"]
-
-_CHUNK_TERMS = 1 << 20
+__all__ = ["pass_at_k", "pass_at_k_plugin", "pass_at_k_reference"]
 
 
-def _counts(n: object, c: object) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Validate and broadcast ``n`` and ``c``; return int64 arrays and whether both were scalar."""
-    n_array = as_whole_array(n, "n", minimum=1)
-    c_array = as_whole_array(c, "c", minimum=0)
-    scalar = n_array.ndim == 0 and c_array.ndim == 0
-    try:
-        n_array, c_array = np.broadcast_arrays(n_array, c_array)
-    except ValueError as error:
-        raise ValueError(
-            f"n and c must broadcast against each other; got shapes "
-            f"{n_array.shape} and {c_array.shape}"
-        ) from error
-    if np.any(c_array > n_array):
-        bad = np.flatnonzero((c_array > n_array).ravel())[0]
-        raise ValueError(
-            f"c must be <= n for every problem; got c={c_array.ravel()[bad]} "
-            f"with n={n_array.ravel()[bad]}"
-        )
-    return n_array, c_array, scalar
+def pass_at_k_reference(n: int, c: int, k: int) -> float:
+    """pass@k of one problem, exactly as Chen et al. (2021, Fig. 3) write it in numpy.
 
+    .. math:: 1 - \\prod_{i=n-c+1}^{n} (1 - k/i)
 
-def _pass_table_same_n(n: int, c_max: int, k: int) -> np.ndarray:
-    """pass@k for one ``n`` and every ``c = 0..c_max``: one reverse cumulative sum over ``i``."""
-    usable = min(c_max, n - k)  # terms i = n, ..., n - usable + 1 (all > k, so finite)
-    log_survival = np.full(c_max + 1, -np.inf)  # c > n - k: every k-subset has a correct one
-    log_survival[0] = 0.0
-    if usable > 0:
-        i = np.arange(n, n - usable, -1, dtype=np.float64)
-        log_survival[1 : usable + 1] = np.cumsum(np.log1p(-k / i))
-    return 0.0 - np.expm1(log_survival)  # "0.0 -" turns -0.0 (c = 0) into 0.0
+    The plain version to read first; :func:`pass_at_k` computes the same number for
+    whole arrays of problems, validated, faster and to full relative precision when
+    the result is tiny (``1 - prod`` loses digits there).
 
+    Parameters
+    ----------
+    n, c, k
+        Samples, correct samples and the ``k`` of pass@k, whole numbers with
+        ``0 <= c <= n`` and ``1 <= k <= n``; not validated.
 
-def _pass_pairs(n: np.ndarray, c: np.ndarray, k: int) -> np.ndarray:
-    """pass@k for 1-D arrays of ``(n, c)`` pairs, each summed over its shorter product."""
-    # Two equal products: prod_{i=n-c+1}^{n} (1 - k/i)   (c terms)
-    #                     prod_{j=0}^{k-1}   (1 - c/(n-j)) (k terms); use the shorter one.
-    log_survival = np.zeros(n.size)
-    always = n - c < k
-    log_survival[always] = -np.inf
-    todo = np.flatnonzero(~always & (c > 0))
-    # Chunks of about _CHUNK_TERMS terms keep memory bounded for large n and k.
-    length = np.minimum(c[todo], k)
-    chunk_of = np.cumsum(length) // _CHUNK_TERMS
-    for chunk in np.unique(chunk_of):
-        rows = todo[chunk_of == chunk]
-        n_rows, c_rows, lengths = n[rows], c[rows], np.minimum(c[rows], k)
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        row = np.repeat(np.arange(rows.size), lengths)
-        j = np.arange(int(lengths.sum())) - starts[row]
-        c_row = c_rows[row]
-        numerator = np.where(c_row <= k, k, c_row).astype(np.float64)
-        terms = np.log1p(-numerator / (n_rows[row] - j))  # i = n - j in both forms
-        log_survival[rows] = np.add.reduceat(terms, starts)
-    return 0.0 - np.expm1(log_survival)
+    Returns
+    -------
+    float
+        The unbiased pass@k estimate.
+
+    Examples
+    --------
+    >>> round(pass_at_k_reference(64, 4, 16), 3)
+    0.694
+    """
+    if n - c < k:
+        return 1.0
+    return 1.0 - float(np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
 
 
 def pass_at_k(n: ArrayLike, c: ArrayLike, k: int) -> float | NDArray[np.float64]:
@@ -195,3 +167,66 @@ def pass_at_k_plugin(n: ArrayLike, c: ArrayLike, k: int) -> float | NDArray[np.f
     with np.errstate(divide="ignore"):  # c = n: log1p(-1) = -inf -> result exactly 1
         result = -np.expm1(k * np.log1p(-fraction))
     return float(result) if scalar else result
+
+
+# --------------------------------------------------------------------------- speed path
+# Validation of (n, c), then the two vectorised evaluations of the product that
+# pass_at_k picks between: one table per shared n, or distinct (n, c) pairs in chunks.
+
+_CHUNK_TERMS = 1 << 20
+
+
+def _counts(n: object, c: object) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Validate and broadcast ``n`` and ``c``; return int64 arrays and whether both were scalar."""
+    n_array = as_whole_array(n, "n", minimum=1)
+    c_array = as_whole_array(c, "c", minimum=0)
+    scalar = n_array.ndim == 0 and c_array.ndim == 0
+    try:
+        n_array, c_array = np.broadcast_arrays(n_array, c_array)
+    except ValueError as error:
+        raise ValueError(
+            f"n and c must broadcast against each other; got shapes "
+            f"{n_array.shape} and {c_array.shape}"
+        ) from error
+    if np.any(c_array > n_array):
+        bad = np.flatnonzero((c_array > n_array).ravel())[0]
+        raise ValueError(
+            f"c must be <= n for every problem; got c={c_array.ravel()[bad]} "
+            f"with n={n_array.ravel()[bad]}"
+        )
+    return n_array, c_array, scalar
+
+
+def _pass_table_same_n(n: int, c_max: int, k: int) -> np.ndarray:
+    """pass@k for one ``n`` and every ``c = 0..c_max``: one reverse cumulative sum over ``i``."""
+    usable = min(c_max, n - k)  # terms i = n, ..., n - usable + 1 (all > k, so finite)
+    log_survival = np.full(c_max + 1, -np.inf)  # c > n - k: every k-subset has a correct one
+    log_survival[0] = 0.0
+    if usable > 0:
+        i = np.arange(n, n - usable, -1, dtype=np.float64)
+        log_survival[1 : usable + 1] = np.cumsum(np.log1p(-k / i))
+    return 0.0 - np.expm1(log_survival)  # "0.0 -" turns -0.0 (c = 0) into 0.0
+
+
+def _pass_pairs(n: np.ndarray, c: np.ndarray, k: int) -> np.ndarray:
+    """pass@k for 1-D arrays of ``(n, c)`` pairs, each summed over its shorter product."""
+    # Two equal products: prod_{i=n-c+1}^{n} (1 - k/i)   (c terms)
+    #                     prod_{j=0}^{k-1}   (1 - c/(n-j)) (k terms); use the shorter one.
+    log_survival = np.zeros(n.size)
+    always = n - c < k
+    log_survival[always] = -np.inf
+    todo = np.flatnonzero(~always & (c > 0))
+    # Chunks of about _CHUNK_TERMS terms keep memory bounded for large n and k.
+    length = np.minimum(c[todo], k)
+    chunk_of = np.cumsum(length) // _CHUNK_TERMS
+    for chunk in np.unique(chunk_of):
+        rows = todo[chunk_of == chunk]
+        n_rows, c_rows, lengths = n[rows], c[rows], np.minimum(c[rows], k)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        row = np.repeat(np.arange(rows.size), lengths)
+        j = np.arange(int(lengths.sum())) - starts[row]
+        c_row = c_rows[row]
+        numerator = np.where(c_row <= k, k, c_row).astype(np.float64)
+        terms = np.log1p(-numerator / (n_rows[row] - j))  # i = n - j in both forms
+        log_survival[rows] = np.add.reduceat(terms, starts)
+    return 0.0 - np.expm1(log_survival)
