@@ -224,7 +224,7 @@ for name, adv_1, factor in [
 for p, G in [(0.1, 8), (0.5, 4), (0.9, 16)]:
     rewards = (rng.random((20_000, G)) < p).astype(float)
     uniform = np.all(group_advantages(rewards) == 0.0, axis=1)
-    formula = viz.prob_uniform_group(p, G)
+    formula = toys.prob_uniform_group(p, G)
     print(f"p = {p}, G = {G:2d}: uniform groups {uniform.mean():.4f} (formula {formula:.4f})")
     assert abs(uniform.mean() - formula) < 4 * np.sqrt(formula * (1 - formula) / 20_000)
 
@@ -246,11 +246,11 @@ assert np.all(all_correct == 0.0) and np.all(loss.grad == 0.0)
 
 # %%
 for p in (0.5, 0.9, 0.99):
-    print(f"p = {p}: P(uniform group of 16) = {viz.prob_uniform_group(p, 16):.4f}")
-assert np.isclose(viz.prob_uniform_group(0.5, 16), 2 * 0.5**16)
+    print(f"p = {p}: P(uniform group of 16) = {toys.prob_uniform_group(p, 16):.4f}")
+assert np.isclose(toys.prob_uniform_group(0.5, 16), 2 * 0.5**16)
 assert round(2 * 0.5**16, 6) == 3.1e-5
-assert round(float(viz.prob_uniform_group(0.9, 16)), 3) == 0.185
-assert round(float(viz.prob_uniform_group(0.99, 16)), 2) == 0.85
+assert round(float(toys.prob_uniform_group(0.9, 16)), 3) == 0.185
+assert round(float(toys.prob_uniform_group(0.99, 16)), 2) == 0.85
 
 # %%
 informative = group_advantages(np.array([[1.0, 0.0, 0.0, 1.0]]))[0]
@@ -295,7 +295,7 @@ def dynamic_sampling(p_pool, G, batch_groups, rng, chunk=512):
 p_pool = np.array([0.05, 0.3, 0.6, 0.9, 0.97])  # a pool of prompts from hard to easy
 G = 16
 kept, draws = dynamic_sampling(p_pool, G, batch_groups=2000, rng=rng)
-expected = 1 / (1 - viz.prob_uniform_group(p_pool, G).mean())
+expected = 1 / (1 - toys.prob_uniform_group(p_pool, G).mean())
 print(f"groups drawn per kept group: {draws / 2000:.3f} (formula {expected:.3f})")
 assert abs(draws / 2000 - expected) < 0.05 * expected
 assert not np.any(np.all(kept == kept[:, :1], axis=1))  # no kept group is uniform

@@ -11,6 +11,10 @@ a closed form, and real enough that it learns from tokens or samples:
 * :mod:`~r1lib.toys.kl_estimators`: Schulman's Gaussian test case and the gradients of
   k1, k2, k3 on a categorical policy;
 * :mod:`~r1lib.toys.distillation`: Hinton's distillation training loop;
+* :mod:`~r1lib.toys.groups`: groups of 0/1 rewards: P(uniform group), the exact
+  distribution of a completion's advantage (lessons 02, 03);
+* :mod:`~r1lib.toys.expectations`: exact expectations of pass@k estimates and maj@k
+  (lesson 06);
 * :mod:`~r1lib.toys.binomial`: the exact binomial pmf;
 * :mod:`~r1lib.toys.tiny_policy`: a word-level language model with an end token,
   sampled as text and trained with :mod:`r1lib.grpo` (lesson 10; import it as
@@ -36,6 +40,13 @@ from r1lib.toys.bigram import (
 )
 from r1lib.toys.binomial import binomial_pmf
 from r1lib.toys.distillation import ToyProblem, toy_problem, train_student
+from r1lib.toys.expectations import expected_estimators, true_maj_at_k
+from r1lib.toys.groups import (
+    advantage_distribution,
+    binary_group_advantages,
+    difficulty_weights,
+    prob_uniform_group,
+)
 from r1lib.toys.kl_estimators import (
     ESTIMATORS,
     GRADIENT_METHODS,
@@ -83,15 +94,19 @@ __all__ = [
     "BigramLM",
     "ToyProblem",
     "actor_critic_cost",
+    "advantage_distribution",
     "all_completions",
     "all_sequences",
+    "binary_group_advantages",
     "binomial_pmf",
     "clipped_objective",
     "closed_form_table",
+    "difficulty_weights",
     "estimator_statistics",
     "estimator_variance",
     "exact_gradient",
     "exact_sequence_kl",
+    "expected_estimators",
     "expected_gradients",
     "expected_reward",
     "forward_regularised_optimum",
@@ -99,6 +114,7 @@ __all__ = [
     "kl_regularised_optimum",
     "optimal_baseline",
     "per_sample_gradients",
+    "prob_uniform_group",
     "random_bigram_pair",
     "reward",
     "sample_sequences",
@@ -109,4 +125,5 @@ __all__ = [
     "toy_problem",
     "train_reinforce",
     "train_student",
+    "true_maj_at_k",
 ]

@@ -13,8 +13,9 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
 from r1lib import grpo
-from r1lib.grpo import LOSS_TYPES, group_advantages, process_advantages
+from r1lib.grpo import LOSS_TYPES, process_advantages
 from r1lib.kl import k3
+from r1lib.toys.groups import difficulty_weights
 from r1lib.viz.style import PALETTE, new_figure, styled
 
 __all__ = [
@@ -24,7 +25,6 @@ __all__ = [
     "aggregation_weights",
     "clipped_surrogate",
     "difficulty_bias",
-    "difficulty_weights",
     "kl_term",
     "process_figure",
     "token_weights",
@@ -170,18 +170,6 @@ def aggregation_weights(long_length: int = 200, short_length: int = 10) -> Figur
 
 
 # --------------------------------------------------------------------------- difficulty
-
-
-def difficulty_weights(group_size: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For ``k = 1 .. G−1`` correct answers out of ``G`` (binary rewards): the success
-    rate ``k/G`` and the mean ``|A|`` of the group under ``scale="group"`` (TRL defaults)
-    and ``scale="none"`` (Dr. GRPO). Groups with k = 0 or G have A = 0 under both."""
-    group_size = int(group_size)
-    correct = np.arange(1, group_size)
-    rewards = (np.arange(group_size)[None, :] < correct[:, None]).astype(float)
-    scaled = np.abs(group_advantages(rewards)).mean(axis=1)
-    unscaled = np.abs(group_advantages(rewards, scale="none")).mean(axis=1)
-    return correct / group_size, scaled, unscaled
 
 
 @styled
