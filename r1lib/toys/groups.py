@@ -26,7 +26,15 @@ __all__ = [
 
 
 def prob_uniform_group(p: ArrayLike, group_size: ArrayLike) -> NDArray[np.float64]:
-    """P(all G rewards equal) = p^G + (1 − p)^G for 0/1 rewards with success probability p."""
+    """P(all G rewards equal) = p^G + (1 − p)^G for 0/1 rewards with success probability p.
+
+    Examples
+    --------
+    A prompt solved 90% of the time still gives a uniform group of 16 about once in five:
+
+    >>> round(float(prob_uniform_group(0.9, 16)), 3)
+    0.185
+    """
     prob = np.asarray(p, dtype=float)
     size = np.asarray(group_size)
     return prob**size + (1 - prob) ** size
