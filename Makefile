@@ -41,9 +41,12 @@ test: setup lint unit notebooks book browser-test
 lint: setup
 	$(BIN)/ruff check r1lib tests benchmarks notebooks book jupyter_server_config.py
 	$(BIN)/ruff format --check r1lib tests benchmarks notebooks book jupyter_server_config.py
+	$(BIN)/mypy
 
+# Unit tests, then the examples in r1lib's docstrings.
 unit: setup
 	$(BIN)/python -m pytest tests -q
+	MPLBACKEND=Agg $(BIN)/python -m pytest --doctest-modules r1lib -q
 
 notebooks: setup
 ifneq ($(NOTEBOOKS),)

@@ -6,7 +6,10 @@ grpo        group-relative and process advantages; the clipped GRPO loss with it
 kl          Schulman's k1/k2/k3 KL estimators and the exact categorical KL
 distill     temperature softmax; distillation losses (forward, reverse, generalized JSD)
 metrics     pass@k, majority voting, unbiased maj@k, error bars, \\boxed{} answer extraction
+rewards     R1's rule-based rewards (accuracy, format, language consistency, overlong)
 simulation  a simulated reasoning model for evaluation experiments
+toys        the lessons' small models: a bigram LM, REINFORCE and exact policy gradients,
+            a KL bandit, the k1/k2/k3 gradients, Hinton's training loop, a word-level LM
 miniature   the capstone: a verifiable task, a tiny numpy policy, SFT, GRPO and
             distillation end to end on a CPU (python -m r1lib.miniature --fast)
 

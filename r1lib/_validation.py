@@ -104,15 +104,18 @@ def check_whole_number(
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a whole number; got {type(value).__name__}")
     # Integers skip isfinite, which raises OverflowError beyond the float range (10**400).
-    if not isinstance(value, numbers.Integral) and (
-        not math.isfinite(value) or value != int(value)
-    ):
-        raise ValueError(f"{name} must be a whole number; got {value!r}")
-    if value < minimum:
+    if isinstance(value, numbers.Integral):
+        whole = int(value)
+    else:
+        real = float(value)
+        if not math.isfinite(real) or real != math.floor(real):
+            raise ValueError(f"{name} must be a whole number; got {value!r}")
+        whole = int(real)
+    if whole < minimum:
         raise ValueError(f"{name} must be >= {minimum}; got {value!r}")
-    if maximum is not None and value > maximum:
+    if maximum is not None and whole > maximum:
         raise ValueError(f"{name} must be <= {maximum}; got {value!r}")
-    return int(value)
+    return whole
 
 
 def check_finite_scalar(value: object, name: str) -> float:

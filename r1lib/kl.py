@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import (
     as_float_array,
@@ -57,19 +58,7 @@ MAX_FINITE_K3 = math.log(np.finfo(np.float64).max)
 _K3_COEFFICIENTS = tuple(1.0 / math.factorial(n) for n in range(11, 1, -1))
 
 
-def _log_ratio_array(log_ratio: object) -> np.ndarray:
-    """Validate ``log_ratio``: real numbers, not empty, no NaN (+-inf are allowed limits)."""
-    array = as_float_array(log_ratio, "log_ratio", finite=False)
-    if np.any(np.isnan(array)):
-        raise ValueError("log_ratio must not contain NaN (log pi_ref - log pi_theta per token)")
-    return array
-
-
-def _result(array: np.ndarray) -> float | np.ndarray:
-    return float(array) if array.ndim == 0 else array
-
-
-def k1(log_ratio: object) -> float | np.ndarray:
+def k1(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Schulman's k1 estimator of KL[q, p]: :math:`k_1 = -\log r`.
 
     Parameters
@@ -101,7 +90,7 @@ def k1(log_ratio: object) -> float | np.ndarray:
     return _result(-x)
 
 
-def k2(log_ratio: object) -> float | np.ndarray:
+def k2(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Schulman's k2 estimator of KL[q, p]: :math:`k_2 = \tfrac12 (\log r)^2`.
 
     Parameters
@@ -133,7 +122,7 @@ def k2(log_ratio: object) -> float | np.ndarray:
         return _result(0.5 * x * x)
 
 
-def k3(log_ratio: object) -> float | np.ndarray:
+def k3(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Schulman's k3 estimator of KL[q, p]: :math:`k_3 = (r - 1) - \log r`.
 
     The per-token KL penalty of GRPO (DeepSeekMath §4.1, DeepSeek-R1):
@@ -185,27 +174,21 @@ def k3(log_ratio: object) -> float | np.ndarray:
     ----------
     J. Schulman, "Approximating KL Divergence", 2020.
     Z. Shao et al., "DeepSeekMath", arXiv 2402.03300, 2024, §4.1.
+
+    Examples
+    --------
+    Zero where the policy agrees with the reference, positive either side of it:
+
+    >>> k3(0.0)
+    0.0
+    >>> k3([-1.0, 1.0]).round(4)   # e^x - 1 - x
+    array([0.3679, 0.7183])
     """
     x = _log_ratio_array(log_ratio)
     return _result(_k3_values(x))
 
 
-def _k3_values(x: np.ndarray) -> np.ndarray:
-    """``expm1(x) - x`` for an already validated array, accurate for tiny ``|x|``."""
-    small = np.abs(x) < K3_SERIES_THRESHOLD
-    xs = np.where(small, x, 0.0)
-    series = np.zeros_like(xs)
-    for coefficient in _K3_COEFFICIENTS:
-        series = series * xs + coefficient
-    series = series * xs * xs
-    xl = np.where(small | np.isposinf(x), 0.0, x)
-    with np.errstate(over="ignore"):
-        direct = np.expm1(xl) - xl
-    out = np.where(small, series, direct)
-    return np.where(np.isposinf(x), np.inf, out)
-
-
-def k1_grad(log_ratio: object) -> float | np.ndarray:
+def k1_grad(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Derivative of :func:`k1` with respect to ``log_ratio``: :math:`-1`.
 
     With respect to the policy's log-probability ``logp`` (``log_ratio = ref_logp -
@@ -228,7 +211,7 @@ def k1_grad(log_ratio: object) -> float | np.ndarray:
     return _result(np.full_like(x, -1.0))
 
 
-def k2_grad(log_ratio: object) -> float | np.ndarray:
+def k2_grad(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Derivative of :func:`k2` with respect to ``log_ratio``: :math:`\log r`.
 
     With respect to the policy's ``logp`` (``log_ratio = ref_logp - logp``) it is
@@ -251,7 +234,7 @@ def k2_grad(log_ratio: object) -> float | np.ndarray:
     return _result(x.copy())
 
 
-def k3_grad(log_ratio: object) -> float | np.ndarray:
+def k3_grad(log_ratio: ArrayLike) -> float | NDArray[np.float64]:
     r"""Derivative of :func:`k3` with respect to ``log_ratio``: :math:`r - 1 = e^x - 1`.
 
     With respect to the policy's ``logp`` (``log_ratio = ref_logp - logp``) it is
@@ -280,8 +263,8 @@ def k3_grad(log_ratio: object) -> float | np.ndarray:
 
 
 def low_var_kl(
-    log_ratio: object, *, clamp_log_ratio: float = 20.0, clamp_kl: float = 10.0
-) -> float | np.ndarray:
+    log_ratio: ArrayLike, *, clamp_log_ratio: float = 20.0, clamp_kl: float = 10.0
+) -> float | NDArray[np.float64]:
     r"""verl's ``low_var_kl``: k3 with the log-ratio and the result clamped.
 
     ``x = clip(log_ratio, -clamp_log_ratio, clamp_log_ratio)``;
@@ -308,8 +291,8 @@ def low_var_kl(
 
 
 def kl_divergence(
-    p: object, q: object, axis: int = -1, *, atol: float = 1e-6
-) -> float | np.ndarray:
+    p: ArrayLike, q: ArrayLike, axis: int = -1, *, atol: float = 1e-6
+) -> float | NDArray[np.float64]:
     r"""Exact KL(p ‖ q) of categorical distributions along ``axis``.
 
     .. math:: KL(p \| q) = \sum_i p_i \log \frac{p_i}{q_i}
@@ -371,6 +354,9 @@ def kl_divergence(
     return _result(np.sum(terms, axis=axis))
 
 
+# ----------------------------------------------------------------- validation and numerics
+
+
 def _normalised(array: np.ndarray, name: str, axis: int, atol: float) -> np.ndarray:
     if np.any(array < 0):
         raise ValueError(f"{name} must be non-negative (probabilities); got a negative entry")
@@ -382,3 +368,30 @@ def _normalised(array: np.ndarray, name: str, axis: int, atol: float) -> np.ndar
             f"the worst sum is off by {worst:.3g}"
         )
     return array / totals
+
+
+def _log_ratio_array(log_ratio: object) -> np.ndarray:
+    """Validate ``log_ratio``: real numbers, not empty, no NaN (+-inf are allowed limits)."""
+    array = as_float_array(log_ratio, "log_ratio", finite=False)
+    if np.any(np.isnan(array)):
+        raise ValueError("log_ratio must not contain NaN (log pi_ref - log pi_theta per token)")
+    return array
+
+
+def _result(array: np.ndarray) -> float | np.ndarray:
+    return float(array) if array.ndim == 0 else array
+
+
+def _k3_values(x: np.ndarray) -> np.ndarray:
+    """``expm1(x) - x`` for an already validated array, accurate for tiny ``|x|``."""
+    small = np.abs(x) < K3_SERIES_THRESHOLD
+    xs = np.where(small, x, 0.0)
+    series = np.zeros_like(xs)
+    for coefficient in _K3_COEFFICIENTS:
+        series = series * xs + coefficient
+    series = series * xs * xs
+    xl = np.where(small | np.isposinf(x), 0.0, x)
+    with np.errstate(over="ignore"):
+        direct = np.expm1(xl) - xl
+    out = np.where(small, series, direct)
+    return np.where(np.isposinf(x), np.inf, out)

@@ -33,6 +33,12 @@ Bernoulli(:math:`p_i`), independent across samples. Answers are AIME-style integ
 0–999 written as strings.
 
 Everything is deterministic given the ``numpy.random.Generator`` passed in.
+
+References
+----------
+The setting simulated (questions of varying difficulty, ``K`` samples each, optional
+clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
+the generative story itself is this module's (see above), not a paper's.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import (
     as_float_array,
@@ -164,12 +171,6 @@ class SimulatedBenchmark:
         SimulatedBenchmark
             Same ``success_prob``, ``answer_probs`` and ``candidates``; ``K`` new outcomes
             per question drawn from ``answer_probs`` (categorical, independent).
-
-        References
-        ----------
-        The setting simulated (questions of varying difficulty, ``K`` samples each, optional
-        clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
-        the generative story itself is this module's (see the module docstring), not a paper's.
         """
         check_rng(rng)
         k = (
@@ -189,7 +190,7 @@ def draw_success_probs(
     difficulty: tuple[float, float] = (1.0, 1.0),
     cluster_sizes: int | Sequence[int] | None = None,
     cluster_correlation: float = 0.0,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Draw per-question success probabilities, optionally correlated within clusters.
 
     Each question's :math:`p_i \\sim \\mathrm{Beta}(a, b)`, ``(a, b) = difficulty``
@@ -222,12 +223,6 @@ def draw_success_probs(
     success_prob : ndarray, shape (n,)
     cluster : ndarray of int, shape (n,)
         The cluster of each question, ``0..C-1``, in consecutive blocks.
-
-    References
-    ----------
-    The setting simulated (questions of varying difficulty, ``K`` samples each, optional
-    clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
-    the generative story itself is this module's (see the module docstring), not a paper's.
     """
     check_rng(rng)
     n = check_whole_number(num_questions, "num_questions", minimum=1)
@@ -244,12 +239,12 @@ def draw_success_probs(
 
 def paired_success_probs(
     rng: np.random.Generator,
-    success_prob: object,
+    success_prob: ArrayLike,
     *,
     correlation: float = 0.8,
     logit_shift: float = 0.0,
     difficulty: tuple[float, float] = (1.0, 1.0),
-) -> np.ndarray:
+) -> NDArray[np.float64]:
     """Success probabilities of a second model on the same questions.
 
     Model A has ``success_prob`` (:math:`p^A_i`). For model B each question keeps
@@ -279,12 +274,6 @@ def paired_success_probs(
     -------
     ndarray, shape (n,)
         Model B's success probabilities.
-
-    References
-    ----------
-    The setting simulated (questions of varying difficulty, ``K`` samples each, optional
-    clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
-    the generative story itself is this module's (see the module docstring), not a paper's.
     """
     check_rng(rng)
     p = _check_success_prob(success_prob, None)
@@ -310,7 +299,7 @@ def simulate_benchmark(
     samples_per_question: int,
     *,
     difficulty: tuple[float, float] = (1.0, 1.0),
-    success_prob: object = None,
+    success_prob: ArrayLike | None = None,
     num_wrong_answers: int = 4,
     wrong_concentration: float = 0.5,
     unparseable_rate: float = 0.1,
@@ -355,12 +344,6 @@ def simulate_benchmark(
     Returns
     -------
     SimulatedBenchmark
-
-    References
-    ----------
-    The setting simulated (questions of varying difficulty, ``K`` samples each, optional
-    clusters) is that of E. Miller, "Adding Error Bars to Evals", arXiv:2411.00640, 2024;
-    the generative story itself is this module's (see the module docstring), not a paper's.
 
     Examples
     --------

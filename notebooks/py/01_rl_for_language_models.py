@@ -40,6 +40,7 @@
 import ipywidgets as widgets
 import numpy as np
 
+from r1lib import toys
 from r1lib.checks import rl as check
 from r1lib.grpo import grpo_loss
 from r1lib.viz import rl
@@ -80,12 +81,12 @@ rng = np.random.default_rng(SEED)
 #
 # where $c_t$ is the previous token ($c_1$ = the prompt). The reward is 1 if the last
 # token is `"3"` and 0 otherwise. There are only $3^3 = 27$ completions, so we can list
-# them all. We start from `rl.THETA0`, a table that makes `"3"` unlikely (probability about
+# them all. We start from `toys.THETA0`, a table that makes `"3"` unlikely (probability about
 # 0.10 in every context): a hard prompt for this model.
 
 # %%
-VOCAB, PROMPT_ROW = rl.VOCAB, len(rl.VOCAB)
-theta = rl.THETA0.copy()
+VOCAB, PROMPT_ROW = toys.VOCAB, len(toys.VOCAB)
+theta = toys.THETA0.copy()
 print("theta (rows: context '1', '2', '3', prompt; columns: next token '1', '2', '3')")
 print(theta)
 
@@ -99,10 +100,10 @@ def softmax(z):
 def sample_completion(theta, rng):
     """Generate one completion token by token, printing each state and action."""
     context, tokens, logp = PROMPT_ROW, [], 0.0
-    for t in range(rl.LENGTH):
+    for t in range(toys.LENGTH):
         probs = softmax(theta[context])
         token = rng.choice(len(VOCAB), p=probs)
-        state = rl.PROMPT + "".join(VOCAB[i] for i in tokens)
+        state = toys.PROMPT + "".join(VOCAB[i] for i in tokens)
         print(f"t={t + 1}  state {state!r:9}  policy {np.round(probs, 3)}  action {VOCAB[token]!r}")
         tokens.append(token)
         logp += np.log(probs[token])
@@ -111,9 +112,9 @@ def sample_completion(theta, rng):
 
 
 y, logp_y = sample_completion(theta, rng)
-r_y = rl.reward(y)
+r_y = toys.reward(y)
 print(f"completion {''.join(VOCAB[i] for i in y)!r}: log pi(y|x) = {logp_y:.3f}, reward {r_y:.0f}")
-assert np.isclose(logp_y, rl.sequence_log_prob(theta, y[None])[0])
+assert np.isclose(logp_y, toys.sequence_log_prob(theta, y[None])[0])
 
 # %% [markdown]
 # Notice that the policy's probabilities are the same at every step: at `THETA0` every row
@@ -128,20 +129,20 @@ assert np.isclose(logp_y, rl.sequence_log_prob(theta, y[None])[0])
 # is exact. The probabilities of all completions must sum to 1, which we check too.
 
 # %%
-completions = rl.all_completions()  # (27, 3) token indices
-rewards = rl.reward(completions)  # (27,)
+completions = toys.all_completions()  # (27, 3) token indices
+rewards = toys.reward(completions)  # (27,)
 
 
 def expected_reward(theta):
-    probs = np.exp(rl.sequence_log_prob(theta, completions))
+    probs = np.exp(toys.sequence_log_prob(theta, completions))
     return probs @ rewards
 
 
-assert np.isclose(np.exp(rl.sequence_log_prob(theta, completions)).sum(), 1.0)
+assert np.isclose(np.exp(toys.sequence_log_prob(theta, completions)).sum(), 1.0)
 J0 = expected_reward(theta)
 print(f"J(THETA0) = {J0:.4f}")
-assert np.isclose(J0, rl.expected_reward(theta))
-assert np.isclose(J0, softmax(theta[0])[rl.ANSWER])  # the last token's probability of "3"
+assert np.isclose(J0, toys.expected_reward(theta))
+assert np.isclose(J0, softmax(theta[0])[toys.ANSWER])  # the last token's probability of "3"
 
 # %% [markdown]
 # ## 2. The policy gradient
@@ -181,7 +182,7 @@ def score(theta, y):
 
 
 def exact_gradient(theta):
-    probs = np.exp(rl.sequence_log_prob(theta, completions))
+    probs = np.exp(toys.sequence_log_prob(theta, completions))
     return sum(p * r * score(theta, y) for p, r, y in zip(probs, rewards, completions, strict=True))
 
 
@@ -199,8 +200,8 @@ g_exact = exact_gradient(theta_random)
 g_fd = finite_difference_gradient(expected_reward, theta_random)
 print("largest |exact - finite difference| =", np.abs(g_exact - g_fd).max())
 assert np.allclose(g_exact, g_fd, rtol=1e-6, atol=1e-9)
-assert np.allclose(g_exact, rl.exact_gradient(theta_random))
-assert np.allclose(score(theta, y), rl.score_function(theta, y[None])[0])
+assert np.allclose(g_exact, toys.exact_gradient(theta_random))
+assert np.allclose(score(theta, y), toys.score_function(theta, y[None])[0])
 
 # %% [markdown]
 # The score-function formula and the finite differences agree to about $10^{-10}$: the
@@ -212,15 +213,15 @@ assert np.allclose(score(theta, y), rl.score_function(theta, y[None])[0])
 
 # %%
 def sample_completions(theta, n, rng):
-    probs = np.exp(rl.sequence_log_prob(theta, completions))
+    probs = np.exp(toys.sequence_log_prob(theta, completions))
     return completions[rng.choice(len(completions), size=n, p=probs / probs.sum())]
 
 
 ys = sample_completions(theta, 20_000, rng)
-terms = rl.reward(ys)[:, None, None] * rl.score_function(theta, ys)  # (N, 4, 3)
+terms = toys.reward(ys)[:, None, None] * toys.score_function(theta, ys)  # (N, 4, 3)
 estimate = terms.mean(axis=0)
 standard_error = terms.std(axis=0, ddof=1) / np.sqrt(len(ys))
-g0 = rl.exact_gradient(theta)
+g0 = toys.exact_gradient(theta)
 print("exact gradient at THETA0:\n", np.round(g0, 4))
 print("REINFORCE estimate (N = 20,000):\n", np.round(estimate, 4))
 assert np.all(np.abs(estimate - g0) <= 4 * standard_error + 1e-12)
@@ -231,7 +232,7 @@ assert np.all(np.abs(estimate - g0) <= 4 * standard_error + 1e-12)
 # does not matter for the reward here, because every row of `THETA0` is the same).
 
 # %%
-assert np.all(g0[:PROMPT_ROW, rl.ANSWER] > 0) and np.all(g0[:PROMPT_ROW, : rl.ANSWER] < 0)
+assert np.all(g0[:PROMPT_ROW, toys.ANSWER] > 0) and np.all(g0[:PROMPT_ROW, : toys.ANSWER] < 0)
 assert np.allclose(g0[PROMPT_ROW], 0.0)
 
 # %% [markdown]
@@ -251,29 +252,29 @@ assert np.allclose(g0[PROMPT_ROW], 0.0)
 # pushed up and worse ones pushed down. Check the zero-mean fact, then measure the
 # variance: repeat an $N = 8$ estimate 4,000 times, with $b = 0$ and with $b = J$, and
 # compare with the exact variance $\mathbb{E}\lVert \hat g - \nabla J\rVert^2$ (computed
-# by enumeration in `rl.estimator_variance`).
+# by enumeration in `toys.estimator_variance`).
 
 # %%
-probs0 = np.exp(rl.sequence_log_prob(theta, completions))
-mean_score = np.tensordot(probs0, rl.score_function(theta, completions), axes=1)
+probs0 = np.exp(toys.sequence_log_prob(theta, completions))
+mean_score = np.tensordot(probs0, toys.score_function(theta, completions), axes=1)
 assert np.allclose(mean_score, 0.0, atol=1e-12)
 
 
 def sampled_variance(theta, b, n, repeats, rng):
     ys = sample_completions(theta, n * repeats, rng)
-    terms = (rl.reward(ys) - b)[:, None] * rl.score_function(theta, ys).reshape(len(ys), -1)
+    terms = (toys.reward(ys) - b)[:, None] * toys.score_function(theta, ys).reshape(len(ys), -1)
     estimates = terms.reshape(repeats, n, -1).mean(axis=1)
     return np.mean(np.sum((estimates - g0.ravel()) ** 2, axis=1))
 
 
 for name, b in [("b = 0", 0.0), ("b = J", J0), ("b = -1 (i.e. reward + 1)", -1.0)]:
     measured = sampled_variance(theta, b, 8, 4000, rng)
-    exact = rl.estimator_variance(theta, b, num_samples=8)
+    exact = toys.estimator_variance(theta, b, num_samples=8)
     print(f"{name:26s} variance: measured {measured:.4f}, exact {exact:.4f}")
     assert abs(measured - exact) < 0.1 * exact
 
-var_none, var_value = (rl.estimator_variance(theta, b, 8) for b in (0.0, J0))
-var_shifted = rl.estimator_variance(theta, -1.0, 8)
+var_none, var_value = (toys.estimator_variance(theta, b, 8) for b in (0.0, J0))
+var_shifted = toys.estimator_variance(theta, -1.0, 8)
 print(f"|grad J| = {np.linalg.norm(g0):.3f}; RMS error with b = 0: {np.sqrt(var_none):.3f}")
 assert var_value < var_none < var_shifted
 assert 0.10 < 1 - var_value / var_none < 0.15  # the baseline saves about 13% here
@@ -299,7 +300,7 @@ assert np.sqrt(var_none) > 2 * np.linalg.norm(g0)
 # s\rVert^2]$ with $s$ the score, is 0.13 here, as the next cell checks).
 
 # %%
-assert round(rl.optimal_baseline(theta), 2) == 0.13
+assert round(toys.optimal_baseline(theta), 2) == 0.13
 
 # %%
 rl.gradient_variance()
@@ -320,7 +321,7 @@ live(rl.gradient_variance)
 # %%
 def final_spread(bonus, baseline, runs=20, steps=20):
     finals = [
-        rl.train_reinforce(
+        toys.train_reinforce(
             4, baseline, steps=steps, learning_rate=2.0, rng=rng, format_bonus=bonus
         )[-1]
         for _ in range(runs)
@@ -358,22 +359,22 @@ rl.training_figure()
 # %%
 def value_after(theta, tokens):
     """V(s) = expected reward after writing `tokens`, by enumerating the rest."""
-    rest = rl.all_completions(rl.LENGTH - len(tokens)) if len(tokens) < rl.LENGTH else None
+    rest = toys.all_completions(toys.LENGTH - len(tokens)) if len(tokens) < toys.LENGTH else None
     if rest is None:
-        return float(rl.reward(np.array(tokens)))
+        return float(toys.reward(np.array(tokens)))
     full = np.concatenate([np.tile(tokens, (len(rest), 1)), rest], axis=1).astype(int)
-    log_prefix = rl.sequence_log_prob(theta, np.array([tokens])) if tokens else np.zeros(1)
-    probs = np.exp(rl.sequence_log_prob(theta, full) - log_prefix[0])
-    return float(probs @ rl.reward(full))
+    log_prefix = toys.sequence_log_prob(theta, np.array([tokens])) if tokens else np.zeros(1)
+    probs = np.exp(toys.sequence_log_prob(theta, full) - log_prefix[0])
+    return float(probs @ toys.reward(full))
 
 
 theta_other = rng.normal(size=theta.shape)  # a random policy, to make it interesting
 y_example = [0, 1, 2]  # the completion "123"
-for t in range(rl.LENGTH + 1):
+for t in range(toys.LENGTH + 1):
     prefix = y_example[:t]
-    state = rl.PROMPT + "".join(VOCAB[i] for i in prefix)
+    state = toys.PROMPT + "".join(VOCAB[i] for i in prefix)
     print(f"V({state!r:8}) = {value_after(theta_other, prefix):.3f}")
-assert np.isclose(value_after(theta_other, []), rl.expected_reward(theta_other))
+assert np.isclose(value_after(theta_other, []), toys.expected_reward(theta_other))
 
 # %% [markdown]
 # The value changes as tokens are written; the critic has to learn all of this from
@@ -403,7 +404,8 @@ y_one = np.array([y_example])
 def surrogate(th):
     """rho(theta) * A, with rho = pi_theta(y) / pi_old(y)."""
     return (
-        np.exp(rl.sequence_log_prob(th, y_one)[0] - rl.sequence_log_prob(theta_old, y_one)[0]) * A
+        np.exp(toys.sequence_log_prob(th, y_one)[0] - toys.sequence_log_prob(theta_old, y_one)[0])
+        * A
     )
 
 
@@ -426,7 +428,7 @@ assert np.allclose(g_surrogate, A * score(theta_old, y_example), atol=1e-8)
 # %%
 def token_log_probs(th, y):
     """log pi_theta(y_t | s_t) for each token of completion y (the bigram model)."""
-    contexts = np.concatenate([[rl.BOS], y[:-1]])  # the previous token, BOS first
+    contexts = np.concatenate([[toys.BOS], y[:-1]])  # the previous token, BOS first
     shifted = th - th.max(axis=1, keepdims=True)
     log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return log_softmax[contexts, y]
@@ -434,7 +436,7 @@ def token_log_probs(th, y):
 
 y_arr = np.array(y_example)
 assert np.isclose(
-    token_log_probs(theta_old, y_arr).sum(), rl.sequence_log_prob(theta_old, y_one)[0]
+    token_log_probs(theta_old, y_arr).sum(), toys.sequence_log_prob(theta_old, y_one)[0]
 )
 
 
@@ -493,7 +495,7 @@ print(
     f"mean clipped objective {clipped(ratios, advantages).mean():.4f}; r1lib loss {result.loss:.4f}"
 )
 assert np.isclose(result.loss, -clipped(ratios, advantages).mean())
-assert np.allclose(clipped(ratios, advantages), rl.clipped_objective(ratios, advantages, 0.2))
+assert np.allclose(clipped(ratios, advantages), toys.clipped_objective(ratios, advantages, 0.2))
 
 # %% [markdown]
 # The figure draws $L^{\text{CLIP}}$ against $\rho$ for $A = +1$ and $A = -1$. The shaded
@@ -536,7 +538,7 @@ live(rl.ppo_clip_figure)
 
 # %%
 P = 7e9
-cost = rl.actor_critic_cost(P, critic_size=1.0)
+cost = toys.actor_critic_cost(P, critic_size=1.0)
 for key, unit, scale in [("memory", "GB", 1e9), ("flops", "GFLOPs/token", 1e9)]:
     for algo in ("PPO", "GRPO"):
         parts = {k: v / scale for k, v in cost[key][algo].items()}

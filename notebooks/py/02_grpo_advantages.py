@@ -40,10 +40,10 @@
 # %matplotlib inline
 import numpy as np
 
+from r1lib import toys
 from r1lib.checks import advantages as check
 from r1lib.grpo import group_advantages, grpo_loss, rloo_advantages
 from r1lib.viz import advantages as viz
-from r1lib.viz import rl
 from r1lib.viz.live import live
 from r1lib.viz.static import static_slider
 
@@ -73,19 +73,19 @@ rng = np.random.default_rng(SEED)
 # that it answers `"3"` (reward 1) with probability $p = 1/3$.
 
 # %%
-theta = np.zeros_like(rl.THETA0)  # uniform policy: p = 1/3
-p_tiny = rl.expected_reward(theta)
-ys = rl.all_completions()
-probs = np.exp(rl.sequence_log_prob(theta, ys))
+theta = np.zeros_like(toys.THETA0)  # uniform policy: p = 1/3
+p_tiny = toys.expected_reward(theta)
+ys = toys.all_completions()
+probs = np.exp(toys.sequence_log_prob(theta, ys))
 group = ys[rng.choice(len(ys), size=8, p=probs / probs.sum())]
-r = rl.reward(group)
+r = toys.reward(group)
 
 mean, std = r.mean(), r.std(ddof=1)
 A_by_hand = (r - mean) / (std + 1e-4)
 A_r1lib = group_advantages(r[None, :])[0]  # r1lib wants (num_groups, G)
 
 for y, reward, a in zip(group, r, A_r1lib, strict=True):
-    print(f"1+2={''.join(rl.VOCAB[t] for t in y)}   reward {reward:.0f}   advantage {a:+.3f}")
+    print(f"1+2={''.join(toys.VOCAB[t] for t in y)}   reward {reward:.0f}   advantage {a:+.3f}")
 print(f"p = {p_tiny:.3f}; group mean {mean:.3f}, sample std {std:.3f}")
 assert np.allclose(A_by_hand, A_r1lib)
 assert np.isclose(A_r1lib.sum(), 0.0)  # advantages of a group sum to zero
@@ -192,18 +192,18 @@ group_std = groups.std(axis=1, ddof=1, keepdims=True)
 assert np.allclose(A_rloo, G / (G - 1) * (group_std + 1e-4) * group_advantages(groups))
 
 # Exact expectations over every group of G = 3 completions of the tiny model.
-theta_skew = rl.THETA0 + 0.5 * rng.normal(size=rl.THETA0.shape)
-prob_y = np.exp(rl.sequence_log_prob(theta_skew, ys))  # (27,)
-r_y = rl.reward(ys)
+theta_skew = toys.THETA0 + 0.5 * rng.normal(size=toys.THETA0.shape)
+prob_y = np.exp(toys.sequence_log_prob(theta_skew, ys))  # (27,)
+r_y = toys.reward(ys)
 r1, r2, r3 = np.meshgrid(r_y, r_y, r_y, indexing="ij")  # rewards of (y_1, y_2, y_3)
 weight = np.einsum("i,j,k->ijk", prob_y, prob_y, prob_y)  # P(y_1, y_2, y_3)
-true_gradient = rl.exact_gradient(theta_skew)
+true_gradient = toys.exact_gradient(theta_skew)
 for name, adv_1, factor in [
     ("r - group mean", r1 - (r1 + r2 + r3) / 3, (3 - 1) / 3),
     ("RLOO", r1 - (r2 + r3) / 2, 1.0),
 ]:
     coefficient = (weight * adv_1).sum(axis=(1, 2))  # E[A_1 | y_1] P(y_1), per y_1
-    expected = np.tensordot(coefficient, rl.score_function(theta_skew, ys), axes=1)
+    expected = np.tensordot(coefficient, toys.score_function(theta_skew, ys), axes=1)
     assert np.allclose(expected, factor * true_gradient, atol=1e-12)
     print(f"{name:15s}: E[A_1 grad log pi(y_1)] = {factor:.3f} x the policy gradient")
 
@@ -224,7 +224,7 @@ for name, adv_1, factor in [
 for p, G in [(0.1, 8), (0.5, 4), (0.9, 16)]:
     rewards = (rng.random((20_000, G)) < p).astype(float)
     uniform = np.all(group_advantages(rewards) == 0.0, axis=1)
-    formula = viz.prob_uniform_group(p, G)
+    formula = toys.prob_uniform_group(p, G)
     print(f"p = {p}, G = {G:2d}: uniform groups {uniform.mean():.4f} (formula {formula:.4f})")
     assert abs(uniform.mean() - formula) < 4 * np.sqrt(formula * (1 - formula) / 20_000)
 
@@ -246,11 +246,11 @@ assert np.all(all_correct == 0.0) and np.all(loss.grad == 0.0)
 
 # %%
 for p in (0.5, 0.9, 0.99):
-    print(f"p = {p}: P(uniform group of 16) = {viz.prob_uniform_group(p, 16):.4f}")
-assert np.isclose(viz.prob_uniform_group(0.5, 16), 2 * 0.5**16)
+    print(f"p = {p}: P(uniform group of 16) = {toys.prob_uniform_group(p, 16):.4f}")
+assert np.isclose(toys.prob_uniform_group(0.5, 16), 2 * 0.5**16)
 assert round(2 * 0.5**16, 6) == 3.1e-5
-assert round(float(viz.prob_uniform_group(0.9, 16)), 3) == 0.185
-assert round(float(viz.prob_uniform_group(0.99, 16)), 2) == 0.85
+assert round(float(toys.prob_uniform_group(0.9, 16)), 3) == 0.185
+assert round(float(toys.prob_uniform_group(0.99, 16)), 2) == 0.85
 
 # %%
 informative = group_advantages(np.array([[1.0, 0.0, 0.0, 1.0]]))[0]
@@ -295,7 +295,7 @@ def dynamic_sampling(p_pool, G, batch_groups, rng, chunk=512):
 p_pool = np.array([0.05, 0.3, 0.6, 0.9, 0.97])  # a pool of prompts from hard to easy
 G = 16
 kept, draws = dynamic_sampling(p_pool, G, batch_groups=2000, rng=rng)
-expected = 1 / (1 - viz.prob_uniform_group(p_pool, G).mean())
+expected = 1 / (1 - toys.prob_uniform_group(p_pool, G).mean())
 print(f"groups drawn per kept group: {draws / 2000:.3f} (formula {expected:.3f})")
 assert abs(draws / 2000 - expected) < 0.05 * expected
 assert not np.any(np.all(kept == kept[:, :1], axis=1))  # no kept group is uniform

@@ -48,7 +48,7 @@ import numpy as np
 
 from r1lib import kl
 from r1lib.checks import objective as check
-from r1lib.grpo import group_advantages, grpo_loss, process_advantages
+from r1lib.grpo import aggregation_weights, group_advantages, grpo_loss, process_advantages
 from r1lib.viz import objective as viz
 from r1lib.viz.live import live
 
@@ -320,7 +320,7 @@ for loss_type in ("grpo", "bnpo", "dapo", "dr_grpo"):
         loss_type=loss_type,
         max_completion_length=T,
     )
-    w = viz.token_weights(mask_b, loss_type, max_completion_length=T)
+    w = aggregation_weights(mask_b, loss_type, max_completion_length=T)
     assert np.allclose(out.grad, -gc * w, rtol=1e-12, atol=1e-15)
     print(f"{loss_type:8s} grad == -GC * w: True")
 
@@ -359,7 +359,10 @@ short, long = 10, 200
 two = np.zeros((2, long))
 two[0, :short] = 1
 two[1, :long] = 1
-weights = {t: viz.token_weights(two, t) for t in ("grpo", "bnpo", "dapo", "dr_grpo")}
+weights = {
+    t: aggregation_weights(two, t, viz.MAX_COMPLETION_LENGTH)
+    for t in ("grpo", "bnpo", "dapo", "dr_grpo")
+}
 for loss_type, w in weights.items():
     print(
         f"{loss_type:8s} one token: short {w[0, 0]:.5f}, long {w[1, 0]:.5f};"

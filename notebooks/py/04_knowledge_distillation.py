@@ -48,7 +48,7 @@
 # %matplotlib inline
 import numpy as np
 
-from r1lib import distill, kl
+from r1lib import distill, kl, toys
 from r1lib.checks import distill as check
 from r1lib.viz import distill as viz
 from r1lib.viz.live import live
@@ -574,7 +574,7 @@ viz.r1_distillation_vs_rl()
 # $x^\top\,\partial L/\partial z_s$, with $\partial L/\partial z_s$ from r1lib.
 
 # %%
-problem = viz.toy_problem()
+problem = toys.toy_problem()
 x_train, y_train = problem.x[0], problem.y[0]  # the first of 16 training sets
 z_teacher_train = problem.teacher(x_train)
 
@@ -626,9 +626,9 @@ print(
     f"hard labels, step 30 -> 150: training loss {train_30:.3f} -> {train_150:.3f}, test loss {test_30:.3f} -> {test_loss(*hard_student):.3f}"
 )
 assert abs(test_loss(*soft_student) - teacher_loss) < 0.01
-history = viz.train_student(problem, temperature=4.0, alpha=1.0)
+history = toys.train_student(problem, temperature=4.0, alpha=1.0)
 assert np.isclose(history["test_loss"][-1, 0], test_loss(*soft_student))  # same loop in r1lib.viz
-hard_history = viz.train_student(problem, temperature=1.0, alpha=0.0)
+hard_history = toys.train_student(problem, temperature=1.0, alpha=0.0)
 hard_mean = hard_history["test_loss"].mean(axis=1)
 assert hard_mean[-1] > hard_mean.min() + 0.01  # on average the hard-label students overfit
 print(

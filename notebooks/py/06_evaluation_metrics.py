@@ -54,6 +54,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from r1lib import toys
 from r1lib.checks import metrics as check
 from r1lib.metrics import (
     extract_boxed,
@@ -270,7 +271,7 @@ print(
 # samples) against $p_i$:
 
 # %%
-true_maj8 = np.array([viz.true_maj_at_k(row, 8) for row in bench.answer_probs])
+true_maj8 = np.array([toys.true_maj_at_k(row, 8) for row in bench.answer_probs])
 gold_is_mode = bench.greedy_correct  # gold is each question's most likely answer
 lift_mode = (true_maj8 - bench.success_prob)[gold_is_mode].mean()
 lift_other = (true_maj8 - bench.success_prob)[~gold_is_mode].mean()
@@ -362,7 +363,7 @@ print(f"unbiased {pass_at_k(64, 4, 16):.4f}   plug-in {pass_at_k_plugin(64, 4, 1
 
 # %%
 p_grid = np.array([0.02, 0.05, 0.1, 0.2, 0.5])
-e_unbiased, e_plugin = viz.expected_estimators(64, 16, p_grid)
+e_unbiased, e_plugin = toys.expected_estimators(64, 16, p_grid)
 truth16 = 1 - (1 - p_grid) ** 16
 for p, u, q, t in zip(p_grid, e_unbiased, e_plugin, truth16, strict=True):
     print(

@@ -48,7 +48,7 @@ import itertools
 import ipywidgets as widgets
 import numpy as np
 
-from r1lib import kl
+from r1lib import kl, toys
 from r1lib.checks import kl as check
 from r1lib.distill import softmax
 from r1lib.viz import kl_basics as viz
@@ -85,8 +85,8 @@ rng = np.random.default_rng(SEED)
 # reward, by an amount set by β. Let us check both claims.
 
 # %%
-reference = viz.BANDIT_REFERENCE
-reward = viz.BANDIT_REWARD
+reference = toys.BANDIT_REFERENCE
+reward = toys.BANDIT_REWARD
 
 
 def objective(policy, beta):
@@ -97,7 +97,7 @@ def objective(policy, beta):
 
 beta = 0.3
 optimum = softmax(np.log(reference) + reward / beta)  # pi_ref * exp(R / beta), normalised
-assert np.allclose(optimum, viz.kl_regularised_optimum(reference, reward, beta))
+assert np.allclose(optimum, toys.kl_regularised_optimum(reference, reward, beta))
 best_value = beta * np.log(np.sum(reference * np.exp(reward / beta)))
 assert np.isclose(objective(optimum, beta)[0], best_value)
 
@@ -116,8 +116,8 @@ print(
 # policy collapses; with a huge β the optimum stays (almost) equal to the reference.
 
 # %%
-greedy = viz.kl_regularised_optimum(reference, reward, 1e-3)
-frozen = viz.kl_regularised_optimum(reference, reward, 1e3)
+greedy = toys.kl_regularised_optimum(reference, reward, 1e-3)
+frozen = toys.kl_regularised_optimum(reference, reward, 1e3)
 assert greedy[np.argmax(reward)] > 0.999
 assert kl.kl_divergence(frozen, reference) < 1e-6
 print(f"β = 0.001: P(best answer) = {greedy[np.argmax(reward)]:.4f}")
@@ -241,7 +241,7 @@ live(viz.asymmetry)
 
 # %%
 listed = list(itertools.product(range(4), repeat=5))
-assert len(listed) == 4**5 == viz.all_sequences(4, 5).shape[0]
+assert len(listed) == 4**5 == toys.all_sequences(4, 5).shape[0]
 print(f"{len(listed)} sequences of length 5 over 4 tokens; the first three: {listed[:3]}")
 
 # %% [markdown]
@@ -324,16 +324,16 @@ live(viz.sequence_count)
 # the ones before, and a sequence's probability is the product
 # $\pi(y) = \prod_t \pi(y_t \mid y_{<t})$. Our tiny model has 4 tokens and looks back
 # one token only (a bigram model): a start distribution for $y_0$ and a $4\times4$
-# transition matrix for $y_t \mid y_{t-1}$. `viz.tiny_language_models` builds a reference
+# transition matrix for $y_t \mid y_{t-1}$. `toys.random_bigram_pair` builds a reference
 # and a "fine-tuned" policy whose logits are shifted by `distance` times a fixed random
 # perturbation. With length 6 there are $4^6 = 4096$ sequences — few enough to list.
 
 # %%
 length = 6
-ref_lm, policy_lm = viz.tiny_language_models(vocab_size=4, distance=1.0)
-sequences = viz.all_sequences(4, length)
-log_p_policy = viz.sequence_log_prob(policy_lm, sequences)
-log_p_ref = viz.sequence_log_prob(ref_lm, sequences)
+ref_lm, policy_lm = toys.random_bigram_pair(vocab_size=4, distance=1.0)
+sequences = toys.all_sequences(4, length)
+log_p_policy = toys.sequence_log_prob(policy_lm, sequences)
+log_p_ref = toys.sequence_log_prob(ref_lm, sequences)
 
 # log pi(y) by hand for one sequence: start probability times transitions.
 y = sequences[1234]
@@ -344,7 +344,7 @@ assert np.isclose(by_hand, log_p_policy[1234])
 assert np.isclose(np.exp(log_p_policy).sum(), 1.0) and np.isclose(np.exp(log_p_ref).sum(), 1.0)
 
 exact_kl = kl.kl_divergence(np.exp(log_p_policy), np.exp(log_p_ref))  # a sum of 4096 terms
-assert np.isclose(exact_kl, viz.exact_sequence_kl(policy_lm, ref_lm, length))
+assert np.isclose(exact_kl, toys.exact_sequence_kl(policy_lm, ref_lm, length))
 print(f"exact sequence KL(π_θ‖π_ref) = {exact_kl:.4f} nats over {len(sequences)} sequences")
 
 # %% [markdown]
@@ -356,8 +356,8 @@ print(f"exact sequence KL(π_θ‖π_ref) = {exact_kl:.4f} nats over {len(sequen
 
 # %%
 n = 4000
-samples = viz.sample_sequences(policy_lm, length, n, rng)
-log_ratio = viz.sequence_log_prob(ref_lm, samples) - viz.sequence_log_prob(policy_lm, samples)
+samples = toys.sample_sequences(policy_lm, length, n, rng)
+log_ratio = toys.sequence_log_prob(ref_lm, samples) - toys.sequence_log_prob(policy_lm, samples)
 estimates = kl.k1(log_ratio)
 assert np.allclose(estimates, -log_ratio)
 mean, se = estimates.mean(), estimates.std(ddof=1) / np.sqrt(n)
@@ -428,7 +428,7 @@ print(
 # observed count is within 5 binomial standard deviations of $n\,\pi_\theta(y)$.
 
 # %%
-many = viz.sample_sequences(policy_lm, length, 200_000, rng)
+many = toys.sample_sequences(policy_lm, length, 200_000, rng)
 codes = many @ (4 ** np.arange(length - 1, -1, -1))  # row index in all_sequences order
 counts = np.bincount(codes, minlength=len(sequences))
 probs = np.exp(log_p_policy)
@@ -449,10 +449,10 @@ k1_values = -(log_p_ref - log_p_policy)
 sigma = np.sqrt(np.sum(probs * (k1_values - exact_kl) ** 2))
 repeats = 300
 for n in (10, 100, 1000):
-    batch = viz.sample_sequences(policy_lm, length, repeats * n, rng).reshape(repeats, n, length)
+    batch = toys.sample_sequences(policy_lm, length, repeats * n, rng).reshape(repeats, n, length)
     lr = (
-        viz.sequence_log_prob(ref_lm, batch.reshape(-1, length))
-        - viz.sequence_log_prob(policy_lm, batch.reshape(-1, length))
+        toys.sequence_log_prob(ref_lm, batch.reshape(-1, length))
+        - toys.sequence_log_prob(policy_lm, batch.reshape(-1, length))
     ).reshape(repeats, n)
     spread = kl.k1(lr).mean(axis=1).std(ddof=1)
     print(

@@ -47,7 +47,7 @@
 import ipywidgets as widgets
 import numpy as np
 
-from r1lib import kl
+from r1lib import kl, toys
 from r1lib.checks import kl as check
 from r1lib.distill import distillation_grad, log_softmax, reverse_kl_grad, softmax
 from r1lib.viz import kl_estimators as viz
@@ -104,7 +104,7 @@ q = rng.dirichlet(np.ones(8))
 p = rng.dirichlet(np.ones(8))
 log_ratio = np.log(p) - np.log(q)
 true_kl = kl.kl_divergence(q, p)
-expected = {name: q @ estimator(log_ratio) for name, estimator in viz.ESTIMATORS.items()}
+expected = {name: q @ estimator(log_ratio) for name, estimator in toys.ESTIMATORS.items()}
 assert np.isclose(q @ np.exp(log_ratio), 1.0)  # E_q[r] = 1
 assert np.isclose(expected["k1"], true_kl) and np.isclose(expected["k3"], true_kl)
 assert not np.isclose(expected["k2"], true_kl, rtol=1e-3)
@@ -185,10 +185,10 @@ n = 1_000_000
 sampled = {}
 print("  mu  est   quantity   Schulman   closed form   sampled (± s.e.)")
 for mu in (0.1, 1.0):
-    log_ratio = viz.gaussian_log_ratio(mu, n, rng)
-    closed = viz.closed_form_table(mu)
-    for name, estimator in viz.ESTIMATORS.items():
-        stats = viz.estimator_statistics(estimator(log_ratio), mu**2 / 2)
+    log_ratio = toys.gaussian_log_ratio(mu, n, rng)
+    closed = toys.closed_form_table(mu)
+    for name, estimator in toys.ESTIMATORS.items():
+        stats = toys.estimator_statistics(estimator(log_ratio), mu**2 / 2)
         sampled[mu, name] = stats
         for column, (quantity, se) in enumerate((("bias", "bias_se"), ("sd", "sd_se"))):
             printed = viz.SCHULMAN_TABLE[mu][name][column]
@@ -212,7 +212,7 @@ def half_unit(text):
 
 
 for mu, row in viz.SCHULMAN_TABLE.items():
-    closed = viz.closed_form_table(mu)
+    closed = toys.closed_form_table(mu)
     for name, printed_pair in row.items():
         for column, (quantity, se) in enumerate((("bias", "bias_se"), ("sd", "sd_se"))):
             printed = printed_pair[column]
@@ -224,8 +224,8 @@ for mu, row in viz.SCHULMAN_TABLE.items():
                 name,
                 quantity,
             )
-assert round(viz.closed_form_table(0.1)["k3"][1], 4) == 1.4166
-assert round(viz.closed_form_table(1.0)["k3"][1], 4) == 1.6950
+assert round(toys.closed_form_table(0.1)["k3"][1], 4) == 1.4166
+assert round(toys.closed_form_table(1.0)["k3"][1], 4) == 1.6950
 print("closed forms and sampled values agree with Schulman's printed table at its precision")
 
 # %% [markdown]
@@ -250,7 +250,7 @@ viz.schulman_table(mu=1.0, num_samples=20_000)
 # %%
 live(viz.schulman_table, seed=widgets.fixed(0))
 # %%
-crossing = next(m for m in np.arange(0.1, 3.0, 0.01) if viz.closed_form_table(m)["k3"][1] > 2 / m)
+crossing = next(m for m in np.arange(0.1, 3.0, 0.01) if toys.closed_form_table(m)["k3"][1] > 2 / m)
 assert 1.0 < crossing < 2.0
 print(f"k3's sd/true exceeds k1's from mu ≈ {crossing:.2f} (true KL ≈ {crossing**2 / 2:.2f} nats)")
 
@@ -287,10 +287,10 @@ print(f"k3's sd/true exceeds k1's from mu ≈ {crossing:.2f} (true KL ≈ {cross
 # **Step 1: the per-sample gradient**, as autograd would compute it: the derivative of
 # `kl.k3(log π_ref(x) − log_softmax(θ)(x))` with respect to θ, sample $x$ fixed, here by
 # central finite differences of the r1lib function, against the formula
-# $-k'(\log r_x)(e_x - \pi_\theta)$ used by `viz.per_sample_gradients`.
+# $-k'(\log r_x)(e_x - \pi_\theta)$ used by `toys.per_sample_gradients`.
 
 # %%
-logits, ref = viz.toy_policy(distance=1.0)
+logits, ref = toys.toy_policy(distance=1.0)
 pi = softmax(logits)
 K = logits.size
 
@@ -308,8 +308,8 @@ def sample_loss(theta, x, estimator):
     return estimator(np.log(ref[x]) - log_softmax(theta)[x])
 
 
-rows = viz.per_sample_gradients(logits, ref)
-for name, estimator in viz.ESTIMATORS.items():
+rows = toys.per_sample_gradients(logits, ref)
+for name, estimator in toys.ESTIMATORS.items():
     for x in range(K):
         numeric = finite_difference(sample_loss, logits, x, estimator)
         assert np.allclose(numeric, rows[f"{name} as loss"][x], atol=1e-7)
@@ -328,7 +328,7 @@ assert np.allclose(grad_reverse, reverse_kl_grad(np.log(ref), logits), atol=1e-8
 assert np.allclose(grad_forward, distillation_grad(np.log(ref), logits), atol=1e-8)
 assert np.allclose(grad_forward, pi - ref, atol=1e-8)  # for softmax logits
 
-expected_loss = {name: pi @ rows[f"{name} as loss"] for name in viz.ESTIMATORS}
+expected_loss = {name: pi @ rows[f"{name} as loss"] for name in toys.ESTIMATORS}
 assert np.allclose(expected_loss["k1"], 0.0, atol=1e-12)
 assert np.allclose(expected_loss["k2"], grad_reverse, atol=1e-8)
 assert np.allclose(expected_loss["k3"], grad_forward, atol=1e-8)
@@ -337,7 +337,7 @@ k1_in_reward = pi @ (kl.k1(np.log(ref) - np.log(pi))[:, None] * (np.eye(K) - pi)
 assert np.allclose(k1_in_reward, grad_reverse, atol=1e-8)
 print("∇ reverse KL:", grad_reverse.round(3))
 print("∇ forward KL:", grad_forward.round(3))
-for name in viz.ESTIMATORS:
+for name in toys.ESTIMATORS:
     print(f"E ∇{name} (as loss):", expected_loss[name].round(3))
 print("k1 in reward: ", k1_in_reward.round(3))
 
@@ -395,9 +395,9 @@ assert np.isclose(weighted, true_value) and not np.isclose(plain, true_value, rt
 # reverse-KL gradient it is supposed to estimate.
 
 # %%
-estimates = viz.sampled_gradients(logits, ref, 2000, rng)
-exact = viz.expected_gradients(logits, ref)
-for name in viz.GRADIENT_METHODS:
+estimates = toys.sampled_gradients(logits, ref, 2000, rng)
+exact = toys.expected_gradients(logits, ref)
+for name in toys.GRADIENT_METHODS:
     mean, se = estimates[name]
     assert np.all(np.abs(mean - exact[name]) < 5 * se + 1e-12), name
 mean, se = estimates["k3 as loss"]
@@ -451,21 +451,21 @@ print(f"memory per position: {K} values per model here, {32_768 * 4 // 2**10} Ki
 # * k2 as a loss, k1 in the reward, or k3 × πθ/πold converge to the reverse-KL optimum
 #   $\pi^* \propto \pi_{ref}\,e^{R/\beta}$ of lesson 07;
 # * k3 as a loss converges to the optimum of $\mathbb E[R] - \beta\,
-#   \mathrm{KL}(\pi_{ref}\|\pi_\theta)$, computed by `viz.forward_regularised_optimum`;
+#   \mathrm{KL}(\pi_{ref}\|\pi_\theta)$, computed by `toys.forward_regularised_optimum`;
 # * k1 as a loss has zero expected gradient: no penalty at all, and the policy drifts
 #   onto the best answer.
 
 # %%
 gaps = {}
 for distance in (0.05, 0.1, 1.0):
-    g = viz.expected_gradients(*viz.toy_policy(distance))
+    g = toys.expected_gradients(*toys.toy_policy(distance))
     gap = np.linalg.norm(g["forward KL"] - g["reverse KL"]) / np.linalg.norm(g["reverse KL"])
     print(f"distance {distance:4}: |∇fwd − ∇rev| / |∇rev| = {gap:.3f}")
     gaps[distance] = gap
 assert gaps[0.05] < 0.1 and gaps[0.1] < 0.2 and gaps[1.0] > 0.5  # ~ proportional to distance
 
 # %%
-reference, reward = viz.TRAIN_REFERENCE, viz.TRAIN_REWARD
+reference, reward = toys.BANDIT_REFERENCE, toys.BANDIT_REWARD
 beta = 0.3
 
 
@@ -474,13 +474,13 @@ def train(method, steps=800, learning_rate=2.0):
     for _ in range(steps):
         policy = softmax(theta)
         reward_gradient = policy * (reward - policy @ reward)  # ∇ E[R] for softmax logits
-        penalty_gradient = policy @ viz.per_sample_gradients(theta, reference)[method]
+        penalty_gradient = policy @ toys.per_sample_gradients(theta, reference)[method]
         theta = theta + learning_rate * (reward_gradient - beta * penalty_gradient)
     return softmax(theta)
 
 
 reverse_optimum = softmax(np.log(reference) + reward / beta)
-forward_optimum = viz.forward_regularised_optimum(reference, reward, beta)
+forward_optimum = toys.forward_regularised_optimum(reference, reward, beta)
 for method in ("k2 as loss", "k1 in reward", "k3 × πθ/πold"):
     assert np.allclose(train(method), reverse_optimum, atol=1e-6), method
 k3_result = train("k3 as loss")

@@ -49,7 +49,7 @@ from r1lib import kl, rewards
 from r1lib.checks import clinic as check
 from r1lib.grpo import group_advantages, grpo_loss
 from r1lib.metrics import normalize_answer, pass_at_k, pass_at_k_plugin, score_estimate
-from r1lib.tiny_policy import TrainConfig, sample, token_log_probs
+from r1lib.toys.tiny_policy import TrainConfig, sample, token_log_probs
 from r1lib.viz import clinic as viz
 from r1lib.viz.live import live
 
@@ -85,7 +85,7 @@ rng = np.random.default_rng(SEED)
 # %% [markdown]
 # ## The patient: a tiny language model that writes text
 #
-# `r1lib.tiny_policy` is a language model small enough to train in a second and real
+# `r1lib.toys.tiny_policy` is a language model small enough to train in a second and real
 # enough to fail the way large ones do. It writes words from an 18-token vocabulary (R1's
 # tags, two filler words of a "chain of thought", newlines, digits and an end token),
 # and its next-token distribution depends on the prompt and the previous token (a
@@ -104,7 +104,7 @@ for text, reward in zip(batch.texts, viz.answer_reward(batch.texts, golds), stri
     print(f"reward {reward:.0f}  {text!r}")
 
 # %% [markdown]
-# The training loop `r1lib.tiny_policy.train` is GRPO as TRL runs it: $G = 8$
+# The training loop `r1lib.toys.tiny_policy.train` is GRPO as TRL runs it: $G = 8$
 # completions per prompt, group advantages with TRL's sample std plus $10^{-4}$
 # (`r1lib.grpo.group_advantages`), then a gradient step on `grpo_loss` (plain gradient
 # descent on the logits; TRL uses AdamW). It logs TRL's metrics. We train three seeds of

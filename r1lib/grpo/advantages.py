@@ -90,6 +90,12 @@ def group_advantages(
     --------
     >>> group_advantages([[1.0, 0.0, 0.0, 0.0]], eps=0.0)
     array([[ 1.5, -0.5, -0.5, -0.5]])
+
+    A group whose completions all earn the same reward teaches nothing:
+
+    >>> group_advantages([[1.0, 1.0, 1.0], [0.0, 1.0, 1.0]]).round(3)
+    array([[ 0.   ,  0.   ,  0.   ],
+           [-1.155,  0.577,  0.577]])
     """
     r = as_float_array(rewards, "rewards", ndim=2)
     check_choice(scale, "scale", SCALES)

@@ -27,11 +27,11 @@ quantile (1.96 for 95%: :data:`Z95`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import (
     MAX_WHOLE,
@@ -141,7 +141,7 @@ def _z(confidence: float) -> float:
     return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
-def question_means(scores: object, name: str = "scores") -> np.ndarray:
+def question_means(scores: ArrayLike, name: str = "scores") -> NDArray[np.float64]:
     """Per-question means: ``scores`` of shape ``(n,)`` as is, ``(n, K)`` averaged over ``K``.
 
     Parameters
@@ -185,9 +185,9 @@ def _clustered_variance(means: np.ndarray, clusters: object, name: str) -> float
 
 
 def score_estimate(
-    scores: object,
+    scores: ArrayLike,
     *,
-    clusters: Sequence[object] | np.ndarray | None = None,
+    clusters: ArrayLike | None = None,
     confidence: float = 0.95,
 ) -> Estimate:
     """Mean score over questions with its standard error and confidence interval.
@@ -240,10 +240,10 @@ def score_estimate(
 
 
 def paired_difference(
-    scores_a: object,
-    scores_b: object,
+    scores_a: ArrayLike,
+    scores_b: ArrayLike,
     *,
-    clusters: Sequence[object] | np.ndarray | None = None,
+    clusters: ArrayLike | None = None,
     confidence: float = 0.95,
 ) -> Estimate:
     """Score difference of model A minus model B on the same questions (paired).
@@ -284,7 +284,7 @@ def paired_difference(
     return score_estimate(means_a - means_b, clusters=clusters, confidence=confidence)
 
 
-def variance_components(scores: object) -> VarianceComponents:
+def variance_components(scores: ArrayLike) -> VarianceComponents:
     """Split the variance of a benchmark score into question and sampling parts.
 
     .. math::

@@ -26,10 +26,152 @@ the shorter of its two equivalent products (``min(c, k)`` terms).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import MAX_WHOLE, as_whole_array, check_whole_number
 
-__all__ = ["pass_at_k", "pass_at_k_plugin"]
+__all__ = ["pass_at_k", "pass_at_k_plugin", "pass_at_k_reference"]
+
+
+def pass_at_k_reference(n: int, c: int, k: int) -> float:
+    """pass@k of one problem, exactly as Chen et al. (2021, Fig. 3) write it in numpy.
+
+    .. math:: 1 - \\prod_{i=n-c+1}^{n} (1 - k/i)
+
+    The plain version to read first; :func:`pass_at_k` computes the same number for
+    whole arrays of problems, validated, faster and to full relative precision when
+    the result is tiny (``1 - prod`` loses digits there).
+
+    Parameters
+    ----------
+    n, c, k
+        Samples, correct samples and the ``k`` of pass@k, whole numbers with
+        ``0 <= c <= n`` and ``1 <= k <= n``; not validated.
+
+    Returns
+    -------
+    float
+        The unbiased pass@k estimate.
+
+    Examples
+    --------
+    >>> round(pass_at_k_reference(64, 4, 16), 3)
+    0.694
+    """
+    if n - c < k:
+        return 1.0
+    return 1.0 - float(np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
+
+
+def pass_at_k(n: ArrayLike, c: ArrayLike, k: int) -> float | NDArray[np.float64]:
+    """Unbiased pass@k from ``n`` samples with ``c`` correct (Chen et al. 2021).
+
+    .. math:: 1 - \\binom{n-c}{k} \\Big/ \\binom{n}{k}
+              = 1 - \\prod_{i=n-c+1}^{n} (1 - k/i)
+
+    This is the mean, over all ``C(n, k)`` subsets of ``k`` of the ``n`` samples, of
+    "at least one is correct": an unbiased estimate of the probability that ``k``
+    fresh samples contain a correct one. It is 1 exactly when ``n - c < k``.
+
+    Parameters
+    ----------
+    n
+        Samples per problem (whole numbers >= 1): a scalar or an array.
+    c
+        Correct samples per problem (whole numbers, ``0 <= c <= n``); broadcast
+        against ``n`` with numpy's rules.
+    k
+        Samples drawn, ``1 <= k <= n`` for every problem.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float when ``n`` and ``c`` are both scalars, else an array of their
+        broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        ``k < 1``, ``k > n``, ``c < 0``, ``c > n``, counts that are not whole numbers,
+        or shapes that do not broadcast. (OpenAI's human-eval ``estimate_pass_at_k``
+        silently returns 1.0 when ``k > n``; here that is an error, because pass@k
+        cannot be estimated from fewer than ``k`` samples.)
+
+    Notes
+    -----
+    Accurate to ~1e-12 relative for ``n`` up to 10,000, including tiny results
+    (``c = 1``) and results near 1; see the module docstring. For ``k = 1`` it is
+    ``c / n``, the pass@1 that DeepSeek-R1 reports (mean correctness of the samples).
+
+    Examples
+    --------
+    >>> round(pass_at_k(64, 4, 16), 3)   # Codex paper: unbiased 0.694 vs plug-in 0.644
+    0.694
+
+    One value per problem, here 16 samples each with 0, 2 and 16 correct:
+
+    >>> pass_at_k(16, [0, 2, 16], 4).round(3)
+    array([0.  , 0.45, 1.  ])
+    """
+    k = check_whole_number(k, "k", minimum=1)
+    n_array, c_array, scalar = _counts(n, c)
+    if np.any(k > n_array):
+        raise ValueError(
+            f"k must be <= n for every problem (pass@k needs at least k samples); "
+            f"got k={k} with n={int(n_array.min())}"
+        )
+    flat_n, flat_c = n_array.ravel(), c_array.ravel()
+    if flat_n.min() == flat_n.max():  # the usual case: one n for every problem
+        result = _pass_table_same_n(int(flat_n[0]), int(flat_c.max()), k)[flat_c]
+    else:
+        width = int(flat_c.max()) + 1
+        keys, inverse = np.unique(flat_n * width + flat_c, return_inverse=True)
+        result = _pass_pairs(keys // width, keys % width, k)[inverse.ravel()]
+    result = result.reshape(n_array.shape)
+    return float(result) if scalar else result
+
+
+def pass_at_k_plugin(n: ArrayLike, c: ArrayLike, k: int) -> float | NDArray[np.float64]:
+    """The biased plug-in estimate ``1 - (1 - c/n)^k`` (for teaching; prefer :func:`pass_at_k`).
+
+    It plugs the sample success rate ``p̂ = c/n`` into ``1 - (1 - p)^k``, the pass@k of
+    a problem solved with probability ``p``. Because that map is concave, Jensen's
+    inequality makes the plug-in underestimate pass@k on average (Chen et al. 2021,
+    arXiv:2107.03374, Sec. 2.1: for n=64, c=4, k=16 it gives 0.644 where the unbiased
+    estimator gives 0.694). It equals sampling ``k`` *with* replacement from the ``n``
+    samples (a bootstrap), so ``k`` may exceed ``n`` here.
+
+    Parameters
+    ----------
+    n, c
+        Samples and correct samples per problem (whole numbers, ``0 <= c <= n``),
+        broadcast against each other.
+    k
+        Samples drawn (whole number >= 1).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float for scalar ``n`` and ``c``, else an array of their broadcast shape.
+
+    Examples
+    --------
+    Biased low against :func:`pass_at_k` (Chen et al. 2021):
+
+    >>> round(pass_at_k_plugin(64, 4, 16), 3)
+    0.644
+    """
+    k = check_whole_number(k, "k", minimum=1, maximum=MAX_WHOLE)  # k * log1p: a float
+    n_array, c_array, scalar = _counts(n, c)
+    fraction = c_array / n_array
+    with np.errstate(divide="ignore"):  # c = n: log1p(-1) = -inf -> result exactly 1
+        result = -np.expm1(k * np.log1p(-fraction))
+    return float(result) if scalar else result
+
+
+# --------------------------------------------------------------------------- speed path
+# Validation of (n, c), then the two vectorised evaluations of the product that
+# pass_at_k picks between: one table per shared n, or distinct (n, c) pairs in chunks.
 
 _CHUNK_TERMS = 1 << 20
 
@@ -88,97 +230,3 @@ def _pass_pairs(n: np.ndarray, c: np.ndarray, k: int) -> np.ndarray:
         terms = np.log1p(-numerator / (n_rows[row] - j))  # i = n - j in both forms
         log_survival[rows] = np.add.reduceat(terms, starts)
     return 0.0 - np.expm1(log_survival)
-
-
-def pass_at_k(n: object, c: object, k: int) -> float | np.ndarray:
-    """Unbiased pass@k from ``n`` samples with ``c`` correct (Chen et al. 2021).
-
-    .. math:: 1 - \\binom{n-c}{k} \\Big/ \\binom{n}{k}
-              = 1 - \\prod_{i=n-c+1}^{n} (1 - k/i)
-
-    This is the mean, over all ``C(n, k)`` subsets of ``k`` of the ``n`` samples, of
-    "at least one is correct": an unbiased estimate of the probability that ``k``
-    fresh samples contain a correct one. It is 1 exactly when ``n - c < k``.
-
-    Parameters
-    ----------
-    n
-        Samples per problem (whole numbers >= 1): a scalar or an array.
-    c
-        Correct samples per problem (whole numbers, ``0 <= c <= n``); broadcast
-        against ``n`` with numpy's rules.
-    k
-        Samples drawn, ``1 <= k <= n`` for every problem.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        A float when ``n`` and ``c`` are both scalars, else an array of their
-        broadcast shape.
-
-    Raises
-    ------
-    ValueError
-        ``k < 1``, ``k > n``, ``c < 0``, ``c > n``, counts that are not whole numbers,
-        or shapes that do not broadcast. (OpenAI's human-eval ``estimate_pass_at_k``
-        silently returns 1.0 when ``k > n``; here that is an error, because pass@k
-        cannot be estimated from fewer than ``k`` samples.)
-
-    Notes
-    -----
-    Accurate to ~1e-12 relative for ``n`` up to 10,000, including tiny results
-    (``c = 1``) and results near 1; see the module docstring. For ``k = 1`` it is
-    ``c / n``, the pass@1 that DeepSeek-R1 reports (mean correctness of the samples).
-
-    Examples
-    --------
-    >>> round(pass_at_k(64, 4, 16), 3)   # Codex paper: unbiased 0.694 vs plug-in 0.644
-    0.694
-    """
-    k = check_whole_number(k, "k", minimum=1)
-    n_array, c_array, scalar = _counts(n, c)
-    if np.any(k > n_array):
-        raise ValueError(
-            f"k must be <= n for every problem (pass@k needs at least k samples); "
-            f"got k={k} with n={int(n_array.min())}"
-        )
-    flat_n, flat_c = n_array.ravel(), c_array.ravel()
-    if flat_n.min() == flat_n.max():  # the usual case: one n for every problem
-        result = _pass_table_same_n(int(flat_n[0]), int(flat_c.max()), k)[flat_c]
-    else:
-        width = int(flat_c.max()) + 1
-        keys, inverse = np.unique(flat_n * width + flat_c, return_inverse=True)
-        result = _pass_pairs(keys // width, keys % width, k)[inverse.ravel()]
-    result = result.reshape(n_array.shape)
-    return float(result) if scalar else result
-
-
-def pass_at_k_plugin(n: object, c: object, k: int) -> float | np.ndarray:
-    """The biased plug-in estimate ``1 - (1 - c/n)^k`` (for teaching; prefer :func:`pass_at_k`).
-
-    It plugs the sample success rate ``p̂ = c/n`` into ``1 - (1 - p)^k``, the pass@k of
-    a problem solved with probability ``p``. Because that map is concave, Jensen's
-    inequality makes the plug-in underestimate pass@k on average (Chen et al. 2021,
-    arXiv:2107.03374, Sec. 2.1: for n=64, c=4, k=16 it gives 0.644 where the unbiased
-    estimator gives 0.694). It equals sampling ``k`` *with* replacement from the ``n``
-    samples (a bootstrap), so ``k`` may exceed ``n`` here.
-
-    Parameters
-    ----------
-    n, c
-        Samples and correct samples per problem (whole numbers, ``0 <= c <= n``),
-        broadcast against each other.
-    k
-        Samples drawn (whole number >= 1).
-
-    Returns
-    -------
-    float or numpy.ndarray
-        A float for scalar ``n`` and ``c``, else an array of their broadcast shape.
-    """
-    k = check_whole_number(k, "k", minimum=1, maximum=MAX_WHOLE)  # k * log1p: a float
-    n_array, c_array, scalar = _counts(n, c)
-    fraction = c_array / n_array
-    with np.errstate(divide="ignore"):  # c = n: log1p(-1) = -inf -> result exactly 1
-        result = -np.expm1(k * np.log1p(-fraction))
-    return float(result) if scalar else result

@@ -1,88 +1,36 @@
-"""Lesson 02 (GRPO advantages): figures and exact helpers for groups of 0/1 rewards.
+"""Lesson 02 (GRPO advantages): figures and slider callbacks.
 
-For a prompt the policy solves with probability ``p``, a group of ``G`` completions has
-``k ~ Binomial(G, p)`` correct ones. GRPO's advantage (DeepSeekMath §4.1.2) of a correct
-completion is ``(1 − k/G) / (s + eps)`` and of a wrong one ``−(k/G) / (s + eps)``, with
-``s`` the group's reward std; a group with ``k = 0`` or ``k = G`` gets advantage 0 for
-everyone, which happens with probability ``p**G + (1 − p)**G``. Everything here is exact
-(binomial sums), so the sliders need no sampling.
+The exact group quantities drawn here (the probability of a uniform group, the
+distribution of a completion's advantage) are in :mod:`r1lib.toys.groups`.
 
 Conventions: TRL (ddof 1, eps 1e-4), verl (ddof 1, eps 1e-6), ``numpy.std`` (ddof 0).
 """
 
 from __future__ import annotations
 
-from math import comb
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from r1lib.grpo import group_advantages
+from r1lib.toys.groups import advantage_distribution, prob_uniform_group
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 
 __all__ = [
     "CONVENTIONS",
     "SLIDERS",
-    "advantage_distribution",
     "advantage_figure",
-    "binary_group_advantages",
     "eps_figure",
-    "prob_uniform_group",
 ]
 
 #: Name -> keyword arguments of :func:`r1lib.grpo.group_advantages`.
-CONVENTIONS: dict[str, dict[str, float]] = {
+CONVENTIONS: dict[str, dict[str, Any]] = {
     "TRL (ddof 1, eps 1e-4)": {"ddof": 1, "eps": 1e-4},
     "verl (ddof 1, eps 1e-6)": {"ddof": 1, "eps": 1e-6},
     "numpy std (ddof 0, eps 0)": {"ddof": 0, "eps": 0.0},
 }
-
-
-def prob_uniform_group(p: float | np.ndarray, group_size: int | np.ndarray) -> np.ndarray:
-    """P(all G rewards equal) = p^G + (1 − p)^G for 0/1 rewards with success probability p."""
-    p = np.asarray(p, dtype=float)
-    return p**group_size + (1 - p) ** group_size
-
-
-def binary_group_advantages(
-    group_size: int, successes: int, *, ddof: int = 1, eps: float = 1e-4
-) -> tuple[float, float]:
-    """(advantage of a correct, of a wrong completion) in a 0/1 group with ``successes`` ones.
-
-    Uses :func:`r1lib.grpo.group_advantages`; returns ``(0, 0)``-style values for a
-    uniform group (``successes`` 0 or ``group_size``: one of the two does not occur).
-    """
-    rewards = np.zeros((1, group_size))
-    rewards[0, :successes] = 1.0
-    adv = group_advantages(rewards, ddof=ddof, eps=eps)[0]
-    correct = float(adv[0]) if successes > 0 else float("nan")
-    wrong = float(adv[-1]) if successes < group_size else float("nan")
-    return correct, wrong
-
-
-def advantage_distribution(
-    group_size: int, p: float, *, ddof: int = 1, eps: float = 1e-4
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact distribution of one completion's advantage: (values, probabilities, correct?).
-
-    A completion sits in a group with ``k ~ Binomial(G, p)`` successes; it is correct
-    with probability k/G given k. Values of uniform groups (advantage 0) are merged.
-    """
-    ks = np.arange(1, group_size)
-    rewards = (np.arange(group_size)[None, :] < ks[:, None]).astype(float)  # k ones per row
-    adv = group_advantages(rewards, ddof=ddof, eps=eps) if len(ks) else np.zeros((0, 2))
-    pmf = np.array([comb(group_size, int(k)) for k in ks]) * p**ks * (1 - p) ** (group_size - ks)
-    values = np.concatenate([[0.0], adv[:, 0], adv[:, -1]])
-    probs = np.concatenate(
-        [
-            [float(prob_uniform_group(p, group_size))],
-            pmf * ks / group_size,
-            pmf * (group_size - ks) / group_size,
-        ]
-    )
-    correct = np.concatenate([[False], np.ones(len(ks), bool), np.zeros(len(ks), bool)])
-    return values, probs, correct
 
 
 _G_AXIS = np.arange(2, 65)

@@ -1,10 +1,10 @@
 """Lesson 10 (the GRPO clinic): experiments, figures and slider callbacks.
 
 Each clinic entry reproduces a failure people report when they run GRPO, on the course's
-own small models: the word-level language model of :mod:`r1lib.tiny_policy` (trained
+own small models: the word-level language model of :mod:`r1lib.toys.tiny_policy` (trained
 with :func:`r1lib.grpo.grpo_loss`), a categorical policy for the KL gradient, and the
 simulated reasoning model of :mod:`r1lib.simulation` for evaluation. Metric names are
-TRL's (``GRPOTrainer``, TRL 1.10.0.dev0, commit f2cd577; see :mod:`r1lib.tiny_policy`).
+TRL's (``GRPOTrainer``, TRL 1.10.0.dev0, commit f2cd577; see :mod:`r1lib.toys.tiny_policy`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from r1lib import kl
 from r1lib.grpo import group_advantages, grpo_loss
 from r1lib.metrics import pass_at_k, pass_at_k_plugin
 from r1lib.simulation import draw_success_probs
-from r1lib.tiny_policy import (
+from r1lib.toys.tiny_policy import (
     Batch,
     TrainConfig,
     base_logits,
@@ -71,7 +71,7 @@ STRICT_FORMAT = re.compile(r"^<think>.*?</think><answer>.*?</answer>\n$")
 
 
 def base_model(**kwargs: object) -> np.ndarray:
-    """The clinic's base model: :func:`r1lib.tiny_policy.base_logits` for :data:`GOLDS`."""
+    """The clinic's base model: :func:`r1lib.toys.tiny_policy.base_logits` for :data:`GOLDS`."""
     return base_logits(GOLDS, gold_logit=GOLD_LOGITS, **kwargs)  # type: ignore[arg-type]
 
 

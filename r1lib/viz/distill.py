@@ -23,6 +23,7 @@ from matplotlib.ticker import NullLocator
 
 from r1lib import distill
 from r1lib.kl import kl_divergence
+from r1lib.toys.distillation import toy_problem, train_student
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 from r1lib.viz.welcome import TABLE6
 
@@ -31,7 +32,6 @@ __all__ = [
     "SLIDERS",
     "TEACHER_LOGITS",
     "Fit",
-    "ToyProblem",
     "bell_family",
     "best_fits",
     "bimodal_teacher",
@@ -44,8 +44,6 @@ __all__ = [
     "student_training",
     "t_squared_effect",
     "teacher_logits",
-    "toy_problem",
-    "train_student",
 ]
 
 
@@ -264,11 +262,11 @@ class Fit:
 def _jsd_rows(p: np.ndarray, q: np.ndarray, beta: float) -> np.ndarray:
     """JSD_beta per row with ``kl_divergence``, TRL convention (p teacher, q student)."""
     if beta == 0.0:
-        return kl_divergence(p, q)
+        return np.asarray(kl_divergence(p, q))
     if beta == 1.0:
-        return kl_divergence(q, p)
+        return np.asarray(kl_divergence(q, p))
     m = beta * p + (1.0 - beta) * q
-    return beta * kl_divergence(p, m) + (1.0 - beta) * kl_divergence(q, m)
+    return beta * np.asarray(kl_divergence(p, m)) + (1.0 - beta) * np.asarray(kl_divergence(q, m))
 
 
 @functools.lru_cache(maxsize=1)
@@ -279,8 +277,8 @@ def _family_with_kls() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, 
         centres,
         widths,
         students,
-        kl_divergence(teachers, students),
-        kl_divergence(students, teachers),
+        np.asarray(kl_divergence(teachers, students)),
+        np.asarray(kl_divergence(students, teachers)),
     )
 
 
@@ -373,83 +371,6 @@ def r1_distillation_vs_rl() -> Figure:
 # ---------------------------------------------------------------------------
 # 5. Train a student: three Gaussian blobs, a Bayes-optimal teacher, a linear student
 # ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ToyProblem:
-    """Training sets for several seeds (``x`` ``(S, n, 2)``, ``y`` ``(S, n)``) and a test set."""
-
-    x: np.ndarray
-    y: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    means: np.ndarray
-
-    def teacher(self, x: np.ndarray) -> np.ndarray:
-        """The Bayes-optimal teacher's logits (equal priors, unit covariance):
-        ``log p(class k | x) + const = mu_k · x - |mu_k|² / 2``."""
-        return x @ self.means.T - 0.5 * np.sum(self.means**2, axis=1)
-
-
-def toy_problem(
-    seeds: int = 16, n_train: int = 12, n_test: int = 300, *, seed: int = 4
-) -> ToyProblem:
-    """Three classes, 2-D inputs ``x ~ N(mu_k, I)`` with the ``mu_k`` on a circle of radius 2."""
-    rng = np.random.default_rng(seed)
-    angles = np.arange(3) * 2 * np.pi / 3
-    means = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    y = rng.integers(0, 3, size=(seeds, n_train))
-    x = means[y] + rng.normal(size=(seeds, n_train, 2))
-    y_test = rng.integers(0, 3, size=n_test)
-    x_test = means[y_test] + rng.normal(size=(n_test, 2))
-    return ToyProblem(x, y, x_test, y_test, means)
-
-
-def train_student(
-    problem: ToyProblem,
-    *,
-    temperature: float = 4.0,
-    alpha: float = 1.0,
-    steps: int = 150,
-    learning_rate: float = 0.3,
-    points: int = 20,
-) -> dict[str, np.ndarray]:
-    """Full-batch gradient descent of a linear student ``z = x W + b`` on
-    ``combined_distillation_loss`` (``alpha = 0``: hard labels only), one student per seed.
-
-    Returns the steps at which the test set was scored (step 0 and ``points``
-    geometrically spaced steps up to ``steps``) and, per seed, the test cross-entropy
-    against the true labels (nats) and the test accuracy.
-    """
-    record = set(np.unique(np.round(np.geomspace(1, steps, points))).astype(int)) | {0}
-    seeds = problem.x.shape[0]
-    weights = np.zeros((seeds, 2, 3))
-    bias = np.zeros((seeds, 3))
-    z_teacher = problem.teacher(problem.x)
-    recorded, losses, accuracies = [], [], []
-    labels_test = np.broadcast_to(problem.y_test, (seeds, problem.y_test.size))
-    for step in range(steps + 1):
-        if step in record:
-            z_test = np.einsum("nd,sdk->snk", problem.x_test, weights) + bias[:, None]
-            log_q = distill.log_softmax(z_test)
-            picked = np.take_along_axis(log_q, labels_test[..., None], axis=-1)[..., 0]
-            recorded.append(step)
-            losses.append(-picked.mean(axis=1))
-            accuracies.append((z_test.argmax(axis=-1) == labels_test).mean(axis=1))
-        if step == steps:
-            break
-        z = np.einsum("snd,sdk->snk", problem.x, weights) + bias[:, None]
-        # r1lib averages over all S·n rows; times S gives each seed its own mean gradient.
-        grad = seeds * distill.combined_distillation_grad(
-            z_teacher, z, problem.y, alpha=alpha, temperature=temperature
-        )
-        weights -= learning_rate * np.einsum("snd,snk->sdk", problem.x, grad)
-        bias -= learning_rate * grad.sum(axis=1)
-    return {
-        "steps": np.array(recorded),
-        "test_loss": np.array(losses),
-        "test_accuracy": np.array(accuracies),
-    }
 
 
 @functools.lru_cache(maxsize=64)

@@ -24,6 +24,7 @@ from r1lib.simulation import (
     paired_success_probs,
     simulate_benchmark,
 )
+from r1lib.toys.binomial import binomial_pmf
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 
 __all__ = [
@@ -493,17 +494,6 @@ def paired_comparison(
 # ---------------------------------------------------------------------------
 # 6. How coarse is a 30-question benchmark?
 # ---------------------------------------------------------------------------
-
-
-def binomial_pmf(n: int, p: float) -> np.ndarray:
-    """:math:`P(X = c) = \\binom{n}{c} p^c (1-p)^{n-c}`, ``c = 0..n`` (log space)."""
-    c = np.arange(n + 1)
-    if p <= 0.0 or p >= 1.0:  # all mass on 0 or on n
-        return (c == (n if p >= 1.0 else 0)).astype(float)
-    log_choose = np.array(
-        [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) for i in c]
-    )
-    return np.exp(log_choose + c * math.log(p) + (n - c) * math.log1p(-p))
 
 
 @styled

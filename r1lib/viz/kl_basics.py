@@ -1,46 +1,40 @@
-"""Lesson 07 (KL divergence in RLHF): the toy models, figures and slider callbacks.
+"""Lesson 07 (KL divergence in RLHF): figures and slider callbacks.
 
-Three small worlds, each small enough to compute everything exactly:
-
-* a KL-regularised bandit (one prompt, a handful of answers) for what the penalty
-  ``reward - beta * KL(pi || pi_ref)`` does;
-* two discretised bell curves for the asymmetry of KL;
-* a *tiny autoregressive language model* (a bigram model over a few tokens, fixed
-  length) whose ``V**L`` sequences can all be enumerated, so the exact sequence-level
-  KL can be compared with Monte Carlo estimates from sampled sequences.
+The models are in :mod:`r1lib.toys`: a KL-regularised bandit
+(:mod:`~r1lib.toys.bandit`) for what the penalty ``reward - beta * KL(pi || pi_ref)``
+does, and a bigram language model (:mod:`~r1lib.toys.bigram`) whose ``V**L`` sequences
+can all be enumerated, so the exact sequence-level KL can be compared with Monte Carlo
+estimates. Two discretised bell curves show the asymmetry of KL.
 
 Every KL value comes from :mod:`r1lib.kl` (``kl_divergence``, ``k1``, ``k3``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from matplotlib.figure import Figure
 
 from r1lib.distill import softmax
 from r1lib.kl import k1, k3, kl_divergence
+from r1lib.toys.bandit import BANDIT_REFERENCE, BANDIT_REWARD, kl_regularised_optimum
+from r1lib.toys.bigram import (
+    BigramLM,
+    exact_sequence_kl,
+    random_bigram_pair,
+    sample_sequences,
+    sequence_log_prob,
+)
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 
 __all__ = [
-    "BANDIT_REFERENCE",
-    "BANDIT_REWARD",
     "SECONDS_PER_YEAR",
     "SEQUENCES_PER_SECOND",
     "SLIDERS",
-    "TinyLM",
-    "all_sequences",
     "asymmetry",
     "discretised_bell",
-    "exact_sequence_kl",
-    "kl_regularised_optimum",
     "monte_carlo_convergence",
     "penalty_tradeoff",
-    "sample_sequences",
     "sequence_count",
-    "sequence_log_prob",
-    "tiny_language_models",
     "two_peaks",
 ]
 
@@ -48,23 +42,9 @@ __all__ = [
 # 1. What the penalty does: a KL-regularised bandit
 # ---------------------------------------------------------------------------
 
-#: Reference policy over six answers to one prompt (an illustrative toy, not data).
-BANDIT_REFERENCE = np.array([0.30, 0.25, 0.20, 0.12, 0.08, 0.05])
-#: Reward of each answer: the best one (index 4) is rare under the reference.
-BANDIT_REWARD = np.array([0.0, 0.2, 0.5, 0.1, 1.0, 0.3])
-
-
-def kl_regularised_optimum(reference: np.ndarray, reward: np.ndarray, beta: float) -> np.ndarray:
-    r"""The policy maximising :math:`E_\pi[R] - \beta\,KL(\pi \| \pi_{ref})` over one prompt.
-
-    .. math:: \pi^*(y) = \pi_{ref}(y)\, e^{R(y)/\beta} / Z,
-              \quad Z = \sum_y \pi_{ref}(y)\, e^{R(y)/\beta},
-
-    and the maximum equals :math:`\beta \log Z` (the Gibbs variational principle).
-    Computed in log space so small ``beta`` does not overflow.
-    """
-    return softmax(np.log(reference) + np.asarray(reward, dtype=float) / float(beta))
-
+# r1lib.checks.kl builds its reference answers with these two names.
+TinyLM = BigramLM
+tiny_language_models = random_bigram_pair
 
 SLIDERS: dict[str, dict[str, object]] = {
     "penalty_tradeoff": {"beta": (0.02, 2.0, 0.02)},
@@ -249,78 +229,6 @@ def sequence_count(vocab_size: int = 32_768, length: int = 100) -> Figure:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TinyLM:
-    """A bigram language model: ``start[v]`` = P(first token v), ``transition[u, v]`` =
-    P(next token v | previous token u). Sequences have a fixed length (no end token)."""
-
-    start: np.ndarray
-    transition: np.ndarray
-
-    @property
-    def vocab_size(self) -> int:
-        return int(self.start.size)
-
-
-def tiny_language_models(
-    vocab_size: int = 4, distance: float = 1.0, seed: int = 7
-) -> tuple[TinyLM, TinyLM]:
-    """A reference model and a "fine-tuned" policy ``distance`` away in logit space.
-
-    Reference logits ~ N(0, 1); the policy adds ``distance`` times a fixed N(0, 1)
-    perturbation. Deterministic in ``seed``. Returns ``(reference, policy)``.
-    """
-    rng = np.random.default_rng(seed)
-    ref_logits = rng.normal(size=(vocab_size + 1, vocab_size))
-    shift = rng.normal(size=(vocab_size + 1, vocab_size))
-    pol_logits = ref_logits + float(distance) * shift
-    reference = softmax(ref_logits)
-    policy = softmax(pol_logits)
-    return (
-        TinyLM(reference[0], reference[1:]),
-        TinyLM(policy[0], policy[1:]),
-    )
-
-
-def all_sequences(vocab_size: int, length: int) -> np.ndarray:
-    """Every sequence of ``length`` tokens from ``vocab_size``: shape ``(V**L, L)``,
-    in lexicographic order."""
-    grids = np.indices((vocab_size,) * length)
-    return grids.reshape(length, -1).T
-
-
-def sequence_log_prob(model: TinyLM, sequences: np.ndarray) -> np.ndarray:
-    """``log P(y) = log start[y_0] + sum_t log transition[y_{t-1}, y_t]`` per row."""
-    sequences = np.asarray(sequences)
-    logp = np.log(model.start[sequences[:, 0]])
-    logp = logp + np.log(model.transition[sequences[:, :-1], sequences[:, 1:]]).sum(axis=1)
-    return logp
-
-
-def sample_sequences(
-    model: TinyLM, length: int, num_samples: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Draw ``num_samples`` sequences token by token (ancestral sampling)."""
-    out = np.empty((num_samples, length), dtype=np.int64)
-    probs = np.broadcast_to(model.start, (num_samples, model.vocab_size))
-    for t in range(length):
-        cumulative = np.cumsum(probs, axis=1)
-        u = rng.random(num_samples)[:, None] * cumulative[:, -1:]
-        tokens = np.minimum((cumulative < u).sum(axis=1), model.vocab_size - 1)
-        out[:, t] = tokens
-        probs = model.transition[tokens]
-    return out
-
-
-def exact_sequence_kl(p: TinyLM, q: TinyLM, length: int) -> float:
-    """Exact KL(p ‖ q) over all ``V**L`` sequences, by enumeration and
-    :func:`r1lib.kl.kl_divergence` on the two vectors of sequence probabilities."""
-    sequences = all_sequences(p.vocab_size, length)
-    probs_p = np.exp(sequence_log_prob(p, sequences))
-    probs_q = np.exp(sequence_log_prob(q, sequences))
-    return float(kl_divergence(probs_p, probs_q))
-
-
 #: Sequence length of the Monte Carlo figure (4 tokens: 4**6 = 4096 sequences).
 MC_LENGTH = 6
 
@@ -337,7 +245,7 @@ def monte_carlo_convergence(
     enumeration of all 4**6 sequences). Bands: running mean +- 1.96 standard errors.
     """
     num_samples = int(num_samples)
-    reference, policy = tiny_language_models(distance=distance)
+    reference, policy = random_bigram_pair(distance=distance)
     exact = exact_sequence_kl(policy, reference, MC_LENGTH)
     rng = np.random.default_rng(seed)
     samples = sample_sequences(policy, MC_LENGTH, num_samples, rng)

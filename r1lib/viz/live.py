@@ -133,7 +133,7 @@ def live(callback: Callable[..., Any], **overrides: Any) -> None:
             raise TypeError(
                 f"override for {argument} must be an ipywidgets.ValueWidget class, got {cls!r}"
             )
-        if "continuous_update" in cls.class_trait_names():
+        if "continuous_update" in cls.class_trait_names():  # type: ignore[attr-defined]
             options["continuous_update"] = False
         controls[argument] = cls(style=_STYLE, value=default, **options)
     for argument, override in overrides.items():

@@ -12,7 +12,6 @@ cheap calls) so a redraw stays well under 100 ms.
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 
 import numpy as np
@@ -21,6 +20,7 @@ from matplotlib.figure import Figure
 from r1lib.metrics import maj_at_k, pass_at_k, pass_at_k_plugin, score_estimate
 from r1lib.metrics.errorbars import Z95
 from r1lib.simulation import SimulatedBenchmark, simulate_benchmark
+from r1lib.toys.expectations import expected_estimators
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 from r1lib.viz.welcome import AIME, TABLE6
 
@@ -28,15 +28,12 @@ __all__ = [
     "K_VALUES",
     "SLIDERS",
     "Z95",
-    "binomial_pmf_matrix",
-    "expected_estimators",
     "maj_at_k_estimators",
     "metric_curves",
     "pass_at_k_bias",
     "r1_pass1_versus_cons64",
     "rl_versus_base",
     "rl_versus_base_probs",
-    "true_maj_at_k",
     "voting_amplifies",
 ]
 
@@ -51,61 +48,6 @@ SLIDERS: dict[str, dict[str, object]] = {
     "voting_amplifies": {"k": (1, 64, 1)},
     "rl_versus_base": {"rl_logit_shift": (0.0, 4.0, 0.5)},
 }
-
-
-# ---------------------------------------------------------------------------
-# Exact expectations
-# ---------------------------------------------------------------------------
-
-
-def binomial_pmf_matrix(n: int, p: np.ndarray) -> np.ndarray:
-    """``P(c | n, p)`` for ``c = 0..n`` and each ``p``: shape ``(len(p), n + 1)``."""
-    p = np.asarray(p, dtype=float)[:, None]
-    c = np.arange(n + 1)[None, :]
-    log_choose = np.array(
-        [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) for i in range(n + 1)]
-    )[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_pmf = log_choose + c * np.log(p) + (n - c) * np.log1p(-p)
-    pmf = np.exp(log_pmf)
-    pmf[:, 0] = np.where(p[:, 0] == 0.0, 1.0, pmf[:, 0])  # 0 * log 0 = 0
-    pmf[:, -1] = np.where(p[:, 0] == 1.0, 1.0, pmf[:, -1])
-    return np.nan_to_num(pmf, nan=0.0)
-
-
-def expected_estimators(n: int, k: int, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Exact ``E[unbiased]`` and ``E[plug-in]`` pass@k over ``c ~ Binomial(n, p)``."""
-    pmf = binomial_pmf_matrix(n, p)
-    c = np.arange(n + 1)
-    return pmf @ pass_at_k(n, c, k), pmf @ pass_at_k_plugin(n, c, k)
-
-
-def true_maj_at_k(answer_probs: np.ndarray, k: int) -> float:
-    """Exact maj@k of ``k`` fresh samples from one question's answer distribution.
-
-    ``answer_probs`` is a row of :attr:`SimulatedBenchmark.answer_probs`: column 0 gold,
-    columns ``1..W`` the wrong answers, the last column unparseable (``None``, no vote).
-    Sums the multinomial probability of every composition of ``k`` into the outcomes,
-    crediting ``1/(t+1)`` when gold leads with ``t`` wrong answers tied.
-    """
-    probs = np.asarray(answer_probs, dtype=float)
-    m = probs.size
-    # all compositions of k into m parts (stars and bars)
-    bars = np.array(list(itertools.combinations(range(k + m - 1), m - 1)))
-    edges = np.concatenate(
-        [np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), k + m - 1)], axis=1
-    )
-    counts = np.diff(edges, axis=1) - 1
-    log_factorial = np.array([math.lgamma(i + 1) for i in range(k + 1)])
-    safe_log = np.log(np.where(probs > 0, probs, 1.0))
-    log_prob = log_factorial[k] - log_factorial[counts].sum(axis=1) + counts @ safe_log
-    impossible = np.any((counts > 0) & (probs[None, :] == 0), axis=1)
-    log_prob[impossible] = -np.inf
-    gold, wrong = counts[:, 0], counts[:, 1:-1]
-    leads = (gold > 0) & (gold >= wrong.max(axis=1, initial=0))
-    ties = (wrong == gold[:, None]).sum(axis=1)
-    score = np.where(leads, 1.0 / (1 + ties), 0.0)
-    return float(np.sum(np.exp(log_prob) * score))
 
 
 # ---------------------------------------------------------------------------

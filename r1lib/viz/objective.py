@@ -1,18 +1,21 @@
 """Lesson 03 (the GRPO objective): figures and slider callbacks.
 
-Every number drawn here comes from :mod:`r1lib.grpo` (``grpo_loss``,
-``group_advantages``, ``process_advantages``) or from :func:`token_surrogate`, the
-per-token clipped surrogate of DeepSeekMath eq. 3 written out in numpy (lesson 03
-checks it against ``grpo_loss``).
+Every number drawn here comes from :mod:`r1lib.grpo`: the per-token clipped surrogate
+(:func:`~r1lib.grpo.clipped_surrogate`), the aggregation weights of each ``loss_type``
+(:func:`~r1lib.grpo.aggregation_weights`), ``group_advantages`` and
+``process_advantages``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike, NDArray
 
-from r1lib.grpo import LOSS_TYPES, group_advantages, grpo_loss, process_advantages
+from r1lib import grpo
+from r1lib.grpo import LOSS_TYPES, process_advantages
 from r1lib.kl import k3
+from r1lib.toys.groups import difficulty_weights
 from r1lib.viz.style import PALETTE, new_figure, styled
 
 __all__ = [
@@ -22,10 +25,8 @@ __all__ = [
     "aggregation_weights",
     "clipped_surrogate",
     "difficulty_bias",
-    "difficulty_weights",
     "kl_term",
     "process_figure",
-    "token_surrogate",
     "token_weights",
 ]
 
@@ -51,18 +52,6 @@ SLIDERS: dict[str, dict[str, object]] = {
 # --------------------------------------------------------------------------- clipping
 
 
-def token_surrogate(
-    ratio: np.ndarray, advantage: float, epsilon: float, epsilon_high: float
-) -> tuple[np.ndarray, np.ndarray]:
-    r"""Per-token clipped surrogate :math:`\min(\rho A, \mathrm{clip}(\rho, 1-\epsilon,
-    1+\epsilon_{high}) A)` and its derivative with respect to :math:`\log\pi_\theta`
-    (:math:`\rho A` where the unclipped branch is selected, else 0)."""
-    ratio = np.asarray(ratio, dtype=float)
-    unclipped = ratio * advantage
-    clipped = np.clip(ratio, 1.0 - epsilon, 1.0 + epsilon_high) * advantage
-    return np.minimum(unclipped, clipped), np.where(unclipped <= clipped, unclipped, 0.0)
-
-
 @styled
 def clipped_surrogate(epsilon: float = 0.2, epsilon_high: float = 0.2) -> Figure:
     """The clipped surrogate against the ratio, for A = +1 (left) and A = −1 (right).
@@ -70,10 +59,12 @@ def clipped_surrogate(epsilon: float = 0.2, epsilon_high: float = 0.2) -> Figure
     Shaded: where the min selects the clipped branch, so the token's gradient is 0.
     """
     epsilon, epsilon_high = float(epsilon), float(epsilon_high)
-    ratio = np.linspace(0.0, 2.5, 501)
+    ratio = np.linspace(0.005, 2.5, 500)
     figure, axes = new_figure(2, width=4.6, height=3.6)
     for axis, advantage in zip(axes, (1.0, -1.0), strict=True):
-        value, _ = token_surrogate(ratio, advantage, epsilon, epsilon_high)
+        value = grpo.clipped_surrogate(
+            ratio, advantage, epsilon=epsilon, epsilon_high=epsilon_high
+        ).value
         flat = ratio > 1 + epsilon_high if advantage > 0 else ratio < 1 - epsilon
         axis.plot(ratio, ratio * advantage, color=PALETTE["sky"], linestyle="--", label="ρ·A")
         axis.plot(ratio, value, color=PALETTE["vermillion"], label="min(ρA, clip(ρ)A)")
@@ -133,24 +124,10 @@ def kl_term(beta: float = 0.04) -> Figure:
 
 
 def token_weights(
-    mask: np.ndarray, loss_type: str, max_completion_length: int = MAX_COMPLETION_LENGTH
-) -> np.ndarray:
-    """Each token's weight ``w`` in ``loss = sum(w * token_loss)``, read off ``grpo_loss``.
-
-    With ``logp = old_logp`` (ratio 1), ``beta = 0`` and ``A = −1``, the token loss is
-    ``−ρA`` with derivative ``1``, so ``grpo_loss(...).grad`` is exactly ``w``.
-    """
-    mask = np.asarray(mask, dtype=float)
-    zeros = np.zeros(mask.shape)
-    result = grpo_loss(
-        zeros,
-        zeros,
-        -np.ones(mask.shape[0]),
-        mask,
-        loss_type=loss_type,
-        max_completion_length=max_completion_length,
-    )
-    return result.grad
+    mask: ArrayLike, loss_type: str, max_completion_length: int = MAX_COMPLETION_LENGTH
+) -> NDArray[np.float64]:
+    """:func:`r1lib.grpo.aggregation_weights` with this lesson's ``L_max`` as default."""
+    return grpo.aggregation_weights(mask, loss_type, max_completion_length)
 
 
 def _two_completions(short_length: int, long_length: int) -> np.ndarray:
@@ -193,18 +170,6 @@ def aggregation_weights(long_length: int = 200, short_length: int = 10) -> Figur
 
 
 # --------------------------------------------------------------------------- difficulty
-
-
-def difficulty_weights(group_size: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For ``k = 1 .. G−1`` correct answers out of ``G`` (binary rewards): the success
-    rate ``k/G`` and the mean ``|A|`` of the group under ``scale="group"`` (TRL defaults)
-    and ``scale="none"`` (Dr. GRPO). Groups with k = 0 or G have A = 0 under both."""
-    group_size = int(group_size)
-    correct = np.arange(1, group_size)
-    rewards = (np.arange(group_size)[None, :] < correct[:, None]).astype(float)
-    scaled = np.abs(group_advantages(rewards)).mean(axis=1)
-    unscaled = np.abs(group_advantages(rewards, scale="none")).mean(axis=1)
-    return correct / group_size, scaled, unscaled
 
 
 @styled

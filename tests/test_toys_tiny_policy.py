@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from r1lib import tiny_policy as tp
 from r1lib.grpo import grpo_loss
+from r1lib.toys import tiny_policy as tp
 
 
 def _accuracy(texts, golds):

@@ -1,4 +1,4 @@
-"""The tiny language model of lesson 01: exact gradients, variances and the cost arithmetic.
+"""Lesson 01's bigram model (r1lib.toys.reinforce): exact gradients, variances, cost.
 
 References: Williams 1992 (REINFORCE); Schulman et al. 2017 (PPO clipped surrogate, eq. 7).
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from r1lib.viz import rl
+from r1lib import toys as rl
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
