@@ -35,7 +35,7 @@ def test_solutions_pass_strict() -> None:
 def test_reference_values() -> None:
     # PPO eq. 7 by hand: A = +1, ρ = 1.5, ε = 0.2 -> min(1.5, 1.2) = 1.2;
     # A = -1, ρ = 0.5 -> min(-0.5, -0.8) = -0.8.
-    from r1lib.viz.rl import clipped_objective
+    from r1lib.toys import clipped_objective
 
     assert clipped_objective(1.5, 1.0, 0.2) == pytest.approx(1.2)
     assert clipped_objective(0.5, -1.0, 0.2) == pytest.approx(-0.8)

@@ -653,7 +653,7 @@ check.ppo_clip(my_ppo_clip_solution, strict=True)
 # ```{exercise-start} The critic's memory
 # :label: ex-01-memory
 # ```
-# Under the assumptions of section 5 (`rl.BYTES_TRAINED` bytes per trained parameter),
+# Under the assumptions of section 5 (`toys.BYTES_TRAINED` bytes per trained parameter),
 # how many gigabytes (1 GB = $10^9$ bytes) does a critic of the same size as a 32B-parameter
 # policy add?
 # ```{exercise-end}
@@ -665,7 +665,7 @@ check.critic_memory_gb(critic_gb)
 
 # %% jupyter={"source_hidden": true} tags=["solution", "hide-input"]
 # Reference solution: try the exercise above first.
-check.critic_memory_gb(rl.BYTES_TRAINED * 32e9 / 1e9, strict=True)
+check.critic_memory_gb(toys.BYTES_TRAINED * 32e9 / 1e9, strict=True)
 
 # %% [markdown]
 # ```{exercise-start} Which baselines keep the gradient unbiased?
@@ -694,14 +694,14 @@ check.critic_memory_gb(rl.BYTES_TRAINED * 32e9 / 1e9, strict=True)
 # ```
 
 # %%
-probs_r = np.exp(rl.sequence_log_prob(theta_other, completions))
-scores_r = rl.score_function(theta_other, completions)
+probs_r = np.exp(toys.sequence_log_prob(theta_other, completions))
+scores_r = toys.score_function(theta_other, completions)
 pair_gradient = sum(
     probs_r[i] * probs_r[j] * (rewards[i] - (rewards[i] + rewards[j]) / 2) * scores_r[i]
     for i in range(len(completions))
     for j in range(len(completions))
 )
-assert np.allclose(pair_gradient, (2 - 1) / 2 * rl.exact_gradient(theta_other))
+assert np.allclose(pair_gradient, (2 - 1) / 2 * toys.exact_gradient(theta_other))
 
 # %% [markdown]
 # ## Summary

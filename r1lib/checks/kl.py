@@ -2,8 +2,8 @@
 
 Every expected value comes from r1lib: :func:`r1lib.kl.kl_divergence`,
 :func:`r1lib.kl.k3`, :func:`r1lib.distill.reverse_kl_grad`, the tiny language model of
-:mod:`r1lib.viz.kl_basics` (whose exact KL enumerates all sequences) and the exact
-expected gradients of :mod:`r1lib.viz.kl_estimators`.
+:mod:`r1lib.toys` (whose exact KL enumerates all sequences) and the exact
+expected gradients of :mod:`r1lib.toys.kl_estimators`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from r1lib.checks._core import (
     silence_numpy_warnings,
 )
 from r1lib.distill import reverse_kl_grad, softmax
-from r1lib.viz.kl_basics import TinyLM, exact_sequence_kl, tiny_language_models
-from r1lib.viz.kl_estimators import expected_gradients
+from r1lib.toys import BigramLM, exact_sequence_kl, expected_gradients, random_bigram_pair
 
 __all__ = [
     "k3",
@@ -131,7 +130,9 @@ def _reference_sequence_kl(
     q_transition: np.ndarray,
     length: int,
 ) -> float:
-    return exact_sequence_kl(TinyLM(p_start, p_transition), TinyLM(q_start, q_transition), length)
+    return exact_sequence_kl(
+        BigramLM(p_start, p_transition), BigramLM(q_start, q_transition), length
+    )
 
 
 def _sequence_cases() -> list[Case]:
@@ -142,7 +143,7 @@ def _sequence_cases() -> list[Case]:
         (4, 0.5, 2, 5, ""),
         (2, 2.0, 3, 7, ""),
     ):
-        reference, policy = tiny_language_models(vocab_size, distance, seed)
+        reference, policy = random_bigram_pair(vocab_size, distance, seed)
         args = (policy.start, policy.transition, reference.start, reference.transition, length)
         name = f"vocabulary {vocab_size}, length {length}"
         cases.append(Case(args, name=name, hint=hint))

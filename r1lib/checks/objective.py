@@ -1,7 +1,7 @@
 """Checkers of lesson 03 (the GRPO objective).
 
 Every expected value comes from r1lib: :func:`r1lib.grpo.grpo_loss` and the aggregation
-weights read off its gradient (:func:`r1lib.viz.objective.token_weights`).
+weights read off its gradient (:func:`r1lib.grpo.aggregation_weights`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from r1lib.checks._core import (
     exercise,
     silence_numpy_warnings,
 )
-from r1lib.grpo import grpo_loss
-from r1lib.viz.objective import token_weights as _token_weights
+from r1lib.grpo import aggregation_weights, grpo_loss
 
 __all__ = ["GRADIENT_QUESTION", "gradient_coefficient", "grpo_loss_value", "token_weights"]
 
@@ -181,7 +180,7 @@ def _weights_mistake(rule: dict[str, Any]) -> Any:
 
     def weights(mask: Any, loss_type: str, max_completion_length: int) -> np.ndarray:
         if loss_type not in rule:
-            return _token_weights(mask, loss_type, max_completion_length)
+            return aggregation_weights(mask, loss_type, max_completion_length)
         return rule[loss_type](np.asarray(mask, dtype=float), max_completion_length)
 
     return weights
@@ -239,7 +238,7 @@ def token_weights(learner_fn: Any, *, strict: bool = False) -> Feedback:
     return check_function(
         "Aggregation weights of the four loss types",
         learner_fn,
-        _token_weights,
+        aggregation_weights,
         _weights_cases(),
         rtol=1e-12,
         atol=1e-15,

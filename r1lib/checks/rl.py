@@ -21,7 +21,7 @@ from r1lib.checks._core import (
     silence_numpy_warnings,
 )
 from r1lib.distill import softmax
-from r1lib.viz.rl import BYTES_FROZEN, BYTES_TRAINED, clipped_objective
+from r1lib.toys import BYTES_FROZEN, BYTES_TRAINED, clipped_objective
 
 __all__ = ["CRITIC_PARAMETERS", "critic_memory_gb", "ppo_clip", "score_function"]
 

@@ -18,7 +18,6 @@ from r1lib.distill import softmax
 from r1lib.kl import k1, k3, kl_divergence
 from r1lib.toys.bandit import BANDIT_REFERENCE, BANDIT_REWARD, kl_regularised_optimum
 from r1lib.toys.bigram import (
-    BigramLM,
     exact_sequence_kl,
     random_bigram_pair,
     sample_sequences,
@@ -41,10 +40,6 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # 1. What the penalty does: a KL-regularised bandit
 # ---------------------------------------------------------------------------
-
-# r1lib.checks.kl builds its reference answers with these two names.
-TinyLM = BigramLM
-tiny_language_models = random_bigram_pair
 
 SLIDERS: dict[str, dict[str, object]] = {
     "penalty_tradeoff": {"beta": (0.02, 2.0, 0.02)},

@@ -11,10 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from r1lib.toys.bigram import score_function, sequence_log_prob
-
-# BYTES_TRAINED and clipped_objective are imported by r1lib.checks.rl from here.
-from r1lib.toys.reinforce import (  # noqa: F401
-    BYTES_TRAINED,
+from r1lib.toys.reinforce import (
     THETA0,
     actor_critic_cost,
     all_completions,
