@@ -175,7 +175,7 @@ def test_copy_is_deep_and_save_load_round_trips(tmp_path):
     clone = model.copy()
     clone.params["wte"] += 1.0
     assert not np.allclose(clone.params["wte"], model.params["wte"])
-    path = tmp_path / "model.npz"
+    path = tmp_path / "model.weights"  # saved at exactly this path
     model.save(path)
     loaded = GPT.load(path)
     assert loaded.config == model.config
@@ -403,3 +403,16 @@ def test_cross_entropy_refuses_bad_input():
         cross_entropy(logits, np.array([0, 1]))
     with pytest.raises(ValueError, match="mask"):
         cross_entropy(logits, np.array([[0, 1]]), np.zeros((1, 2)))
+
+
+def test_gelu_is_gpt2_tanh_form_and_its_derivative(numeric_grad):
+    from r1lib.miniature.model import gelu, gelu_backward
+
+    x = np.linspace(-6.0, 6.0, 241)
+    y, cache = gelu(x)
+    c = math.sqrt(2 / math.pi)
+    np.testing.assert_allclose(y, 0.5 * x * (1 + np.tanh(c * (x + 0.044715 * x**3))), atol=1e-15)
+    numeric = np.array(
+        [numeric_grad(lambda v: float(gelu(v)[0][0]), np.array([xi]))[0] for xi in x]
+    )
+    np.testing.assert_allclose(gelu_backward(np.ones_like(x), cache), numeric, atol=1e-8)

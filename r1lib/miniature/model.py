@@ -136,21 +136,27 @@ def layer_norm_backward(
 
 
 def gelu(x: Array) -> tuple[Array, tuple[Array, Array]]:
-    """GPT-2's tanh GELU: ``x/2 (1 + tanh(c (x + a x^3)))``, c = sqrt(2/pi), a = 0.044715."""
-    t = np.tanh(_GELU_C * (x + _GELU_A * (x * x * x)))
-    return 0.5 * x * (1.0 + t), (x, t)
+    """GELU in GPT-2's tanh form, computed as ``x sigmoid(2u)``.
+
+    ``gelu(x) = x/2 (1 + tanh u) = x sigmoid(2u)``, ``u = c (x + a x^3)``,
+    ``c = sqrt(2/pi)``, ``a = 0.044715`` (``(1 + tanh u)/2 = sigmoid(2u)`` exactly; the
+    sigmoid form takes fewer passes over the array).
+    """
+    s = 1.0 / (1.0 + np.exp(x * (-2 * _GELU_C - 2 * _GELU_C * _GELU_A * (x * x))))
+    return x * s, (x, s)
 
 
 def gelu_backward(dy: Array, cache: tuple[Array, Array]) -> Array:
-    """``gelu'(x) = (1 + t)/2 + x/2 (1 - t^2) c (1 + 3 a x^2)``."""
-    x, t = cache
-    slope = 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * _GELU_C * (1.0 + 3 * _GELU_A * (x * x))
-    return dy * slope
+    """``gelu'(x) = s + x s (1 - s) 2u' = s (1 + (1 - s) x 2c (1 + 3 a x^2))``."""
+    x, s = cache
+    return dy * s * (1.0 + (1.0 - s) * x * (2 * _GELU_C + 6 * _GELU_C * _GELU_A * (x * x)))
 
 
 def linear(x: Array, w: Array, b: Array) -> Array:
     """``y = x w + b``; ``x`` is (N, fan_in)."""
-    return x @ w + b
+    y = x @ w
+    y += b
+    return y
 
 
 def linear_backward(dy: Array, x: Array, w: Array, grads: Grads, w_name: str, b_name: str) -> Array:
@@ -182,7 +188,10 @@ def attention(
     # (N, 3d) -> (3, B, H, T, hs): one array per role, heads as a batch axis
     q, k, v = qkv.reshape(batch, t, 3, n_head, hs).transpose(2, 0, 3, 1, 4)
     scale = 1.0 / math.sqrt(hs)
-    att = softmax((q @ k.transpose(0, 1, 3, 2)) * scale + _causal_mask(t, x.dtype))  # (B,H,T,T)
+    scores = q @ k.transpose(0, 1, 3, 2)  # (B, H, T, T)
+    scores *= scale
+    scores += _causal_mask(t, x.dtype)
+    att = softmax(scores)
     y = (att @ v).transpose(0, 2, 1, 3).reshape(batch * t, d)  # heads side by side
     out = linear(y, p[prefix + ".w_proj"], p[prefix + ".b_proj"])
     return out, (x, q, k, v, att, y)
@@ -335,10 +344,11 @@ class GPT:
         return clone
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the config and every parameter to an ``.npz`` file."""
+        """Write the config and every parameter to an ``.npz`` file at exactly ``path``."""
         arrays: dict[str, Any] = {f"param/{k}": v for k, v in self.params.items()}
         arrays.update({f"config/{k}": np.int64(v) for k, v in asdict(self.config).items()})
-        np.savez(path, **arrays)
+        with open(path, "wb") as file:  # a file object: numpy adds no ".npz" suffix
+            np.savez(file, **arrays)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> GPT:
