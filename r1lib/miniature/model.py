@@ -108,7 +108,7 @@ class GPTConfig:
 
 # ----------------------------------------------------------------------------------------
 # Layers: each forward returns (output, what its backward needs); each backward returns
-# the gradient with respect to its input and adds its parameters' gradients to `grads`.
+# the gradient with respect to its input and stores its parameters' gradients in `grads`.
 # Activations are 2-D, (N, features) with N = B*T rows, except inside attention.
 # ----------------------------------------------------------------------------------------
 
@@ -191,7 +191,12 @@ def softmax(z: Array) -> Array:
 def attention(
     x: Array, p: dict[str, Array], prefix: str, shape: tuple[int, int], n_head: int
 ) -> tuple[Array, tuple[Array, ...]]:
-    """Causal multi-head self-attention on ``x`` (B*T, d); returns (B*T, d)."""
+    """Causal multi-head self-attention on ``x`` (B*T, d); returns (B*T, d).
+
+    ``q, k, v = split(x W_qkv + b_qkv)``, each cut into ``H`` heads of size ``hs = d/H``;
+    per head ``att = softmax(q k^T / sqrt(hs) + mask)`` and ``y = att v``; the heads'
+    outputs side by side, projected: ``y W_proj + b_proj``.
+    """
     batch, t = shape
     d = x.shape[1]
     hs = d // n_head
@@ -225,10 +230,10 @@ def attention_backward(
         dout, y, p[prefix + ".w_proj"], grads, prefix + ".w_proj", prefix + ".b_proj"
     )
     dy = dy.reshape(batch, t, n_head, hs).transpose(0, 2, 1, 3)  # (B, H, T, hs)
-    datt = dy @ v.transpose(0, 1, 3, 2)
+    datt = dy @ v.transpose(0, 1, 3, 2)  # y = att v
     dv = att.transpose(0, 1, 3, 2) @ dy
-    dz = att * (datt - row_sum(datt * att)) * scale
-    dq = dz @ k
+    dz = att * (datt - row_sum(datt * att)) * scale  # through softmax and the 1/sqrt(hs)
+    dq = dz @ k  # z = q k^T (masked entries have att = 0, so dz = 0 there)
     dk = dz.transpose(0, 1, 3, 2) @ q
     dqkv = np.stack((dq, dk, dv)).transpose(1, 3, 0, 2, 4).reshape(batch * t, 3 * d)
     return linear_backward(
@@ -310,7 +315,7 @@ class GPT:
             ("wpe", (config.block_size, d), std),
         ]
         for layer in range(config.n_layer):
-            h = f"h{layer}"
+            h = f"h{layer}"  # block l's parameters are named h{l}.*
             shapes_and_init += [
                 (f"{h}.ln1.w", (d,), "ones"),
                 (f"{h}.ln1.b", (d,), "zeros"),
@@ -446,12 +451,12 @@ class GPT:
         x: Array = (p["wte"][tokens] + p["wpe"][:t]).reshape(batch * t, cfg.n_embd)
         cache = Cache(tokens=tokens, logits=x)  # logits filled in below
         for layer in range(cfg.n_layer):
-            h = f"h{layer}"
-            a, ln1 = layer_norm(x, p[h + ".ln1.w"], p[h + ".ln1.b"])
-            a, att = attention(a, p, h + ".attn", (batch, t), cfg.n_head)
+            block = f"h{layer}"
+            xn, ln1 = layer_norm(x, p[block + ".ln1.w"], p[block + ".ln1.b"])
+            a, att = attention(xn, p, block + ".attn", (batch, t), cfg.n_head)
             x = x + a
-            m, ln2 = layer_norm(x, p[h + ".ln2.w"], p[h + ".ln2.b"])
-            m, mlp_cache = mlp(m, p, h + ".mlp")
+            xn, ln2 = layer_norm(x, p[block + ".ln2.w"], p[block + ".ln2.b"])
+            m, mlp_cache = mlp(xn, p, block + ".mlp")
             x = x + m
             cache.layers.append((ln1, att, ln2, mlp_cache))
         x, lnf = layer_norm(x, p["ln_f.w"], p["ln_f.b"])
@@ -487,12 +492,12 @@ class GPT:
         grads["head"] = xf.T @ dlogits
         dx = layer_norm_backward(dlogits @ p["head"].T, p["ln_f.w"], lnf, grads, "ln_f")
         for layer in reversed(range(cfg.n_layer)):
-            h = f"h{layer}"
+            block = f"h{layer}"
             ln1, att, ln2, mlp_cache = cache.layers[layer]
-            dm = mlp_backward(dx, p, mlp_cache, grads, h + ".mlp")
-            dx = dx + layer_norm_backward(dm, p[h + ".ln2.w"], ln2, grads, h + ".ln2")
-            da = attention_backward(dx, p, att, grads, h + ".attn", cfg.n_head)
-            dx = dx + layer_norm_backward(da, p[h + ".ln1.w"], ln1, grads, h + ".ln1")
+            dxn = mlp_backward(dx, p, mlp_cache, grads, block + ".mlp")
+            dx = dx + layer_norm_backward(dxn, p[block + ".ln2.w"], ln2, grads, block + ".ln2")
+            dxn = attention_backward(dx, p, att, grads, block + ".attn", cfg.n_head)
+            dx = dx + layer_norm_backward(dxn, p[block + ".ln1.w"], ln1, grads, block + ".ln1")
         dx = dx.reshape(batch, t, cfg.n_embd)
         grads["wpe"] = np.zeros_like(p["wpe"])
         grads["wpe"][:t] = dx.sum(axis=0)
@@ -703,20 +708,21 @@ class GPT:
         batch = token.shape[0]
         n_head, hs = cfg.n_head, cfg.n_embd // cfg.n_head
         x = p["wte"][token] + p["wpe"][pos]  # (B, d)
+        scale = 1.0 / math.sqrt(hs)
         for layer in range(cfg.n_layer):
-            h = f"h{layer}"
-            k_store, v_store = kv[layer]
-            a, _ = layer_norm(x, p[h + ".ln1.w"], p[h + ".ln1.b"])
-            qkv = linear(a, p[h + ".attn.w_qkv"], p[h + ".attn.b_qkv"])
+            block = f"h{layer}"
+            keys, values = kv[layer]  # (B, H, room, hs), filled up to pos - 1
+            xn, _ = layer_norm(x, p[block + ".ln1.w"], p[block + ".ln1.b"])
+            qkv = linear(xn, p[block + ".attn.w_qkv"], p[block + ".attn.b_qkv"])
             q, k, v = qkv.reshape(batch, 3, n_head, 1, hs).transpose(1, 0, 2, 3, 4)
-            k_store[:, :, pos : pos + 1] = k
-            v_store[:, :, pos : pos + 1] = v
-            keys, values = k_store[:, :, : pos + 1], v_store[:, :, : pos + 1]
-            att = softmax((q @ keys.transpose(0, 1, 3, 2)) * (1.0 / math.sqrt(hs)))  # (B,H,1,pos+1)
-            y = (att @ values).reshape(batch, cfg.n_embd)
-            x = x + linear(y, p[h + ".attn.w_proj"], p[h + ".attn.b_proj"])
-            m, _ = layer_norm(x, p[h + ".ln2.w"], p[h + ".ln2.b"])
-            m, _ = mlp(m, p, h + ".mlp")
+            keys[:, :, pos : pos + 1] = k
+            values[:, :, pos : pos + 1] = v
+            # the new position attends to itself and everything before: no mask needed
+            scores = (q @ keys[:, :, : pos + 1].transpose(0, 1, 3, 2)) * scale  # (B,H,1,pos+1)
+            y = (softmax(scores) @ values[:, :, : pos + 1]).reshape(batch, cfg.n_embd)
+            x = x + linear(y, p[block + ".attn.w_proj"], p[block + ".attn.b_proj"])
+            xn, _ = layer_norm(x, p[block + ".ln2.w"], p[block + ".ln2.b"])
+            m, _ = mlp(xn, p, block + ".mlp")
             x = x + m
         x, _ = layer_norm(x, p["ln_f.w"], p["ln_f.b"])
         return x @ p["head"]
