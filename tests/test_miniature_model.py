@@ -416,3 +416,19 @@ def test_gelu_is_gpt2_tanh_form_and_its_derivative(numeric_grad):
         [numeric_grad(lambda v: float(gelu(v)[0][0]), np.array([xi]))[0] for xi in x]
     )
     np.testing.assert_allclose(gelu_backward(np.ones_like(x), cache), numeric, atol=1e-8)
+
+
+def test_float32_model_computes_in_float32_end_to_end():
+    model = GPT(SMALL, np.random.default_rng(19))
+    tokens = np.random.default_rng(20).integers(0, SMALL.vocab_size, size=(2, 5), dtype=np.int32)
+    logits, cache = model.forward(tokens)
+    assert logits.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in model.backward(np.ones_like(logits), cache).values())
+    logp, cache = model.token_logprobs(tokens)
+    assert logp.dtype == np.float32
+    grads = model.token_logprobs_backward(np.ones((2, 4)), cache)  # float64 in, cast once
+    assert all(g.dtype == np.float32 for g in grads.values())
+    out, step_logits = model.generate(
+        tokens[:, :2], 3, temperature=1.0, rng=np.random.default_rng(0), return_logits=True
+    )
+    assert out.dtype == np.int64 and step_logits.dtype == np.float32
