@@ -7,7 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from r1lib.miniature.model import GPT, GPTConfig, cross_entropy, sample_next_token
+from r1lib.miniature.model import (
+    GPT,
+    GPTConfig,
+    cross_entropy,
+    next_token_probs,
+    sample_next_token,
+)
 
 SMALL = GPTConfig(vocab_size=11, block_size=9, n_layer=2, n_head=2, n_embd=8)
 
@@ -308,6 +314,34 @@ def test_sampled_frequencies_match_softmax_of_logits_over_temperature(temperatur
     logits = np.array([1.0, 0.0, -1.0, 2.0, 0.5])
     p = np.exp(logits / temperature)
     _frequency_test(logits, p / p.sum(), temperature=temperature)
+
+
+def _transformers_top_p_keep(probs: np.ndarray, top_p: float) -> np.ndarray:
+    """transformers' TopPLogitsWarper.__call__ (src/transformers/generation/logits_process.py,
+    commit 00857b6c): sort ascending, remove tokens whose cumulative probability is
+    <= 1 - top_p, always keep the most likely one. Re-expressed in numpy for the test."""
+    order = np.argsort(probs, axis=-1, kind="stable")
+    cumulative = np.cumsum(np.take_along_axis(probs, order, axis=-1), axis=-1)
+    remove_sorted = cumulative <= 1 - top_p
+    remove_sorted[..., -1] = False
+    remove = np.empty_like(remove_sorted)
+    np.put_along_axis(remove, order, remove_sorted, axis=-1)
+    return ~remove
+
+
+@pytest.mark.parametrize("top_p", [0.05, 0.3, 0.6, 0.9, 0.99])
+def test_nucleus_is_the_transformers_top_p_rule(top_p):
+    rng = np.random.default_rng(21)
+    logits = rng.standard_normal((500, 12)) * 2.0
+    probs = next_token_probs(logits, temperature=0.8, top_p=top_p)
+    full = next_token_probs(logits, temperature=0.8)
+    np.testing.assert_array_equal(probs > 0, _transformers_top_p_keep(full, top_p))
+    kept = np.where(probs > 0, full, 0.0)
+    np.testing.assert_allclose(probs, kept / kept.sum(-1, keepdims=True), rtol=1e-12)
+    # the smallest such set: without its least likely member it holds less than top_p
+    least = np.where(probs > 0, full, np.inf).min(-1)
+    assert np.all(kept.sum(-1) >= top_p - 1e-12)
+    assert np.all(kept.sum(-1) - least < top_p)
 
 
 def test_top_p_keeps_the_smallest_nucleus_and_renormalises():

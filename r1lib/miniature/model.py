@@ -62,7 +62,7 @@ import numpy.typing as npt
 
 from r1lib._validation import check_rng, check_whole_number
 
-__all__ = ["GPT", "Cache", "GPTConfig", "cross_entropy", "sample_next_token"]
+__all__ = ["GPT", "Cache", "GPTConfig", "cross_entropy", "next_token_probs", "sample_next_token"]
 
 Array = npt.NDArray[np.floating[Any]]
 IntArray = npt.NDArray[np.int64]
@@ -752,34 +752,44 @@ def _check_top_p(value: object) -> float:
     return value
 
 
+def next_token_probs(logits: Array, *, temperature: float, top_p: float | None = None) -> Array:
+    """The distribution :func:`sample_next_token` draws from, (B, V) float64 (unchecked).
+
+    ``p = softmax(logits / temperature)`` (``temperature > 0``). With ``top_p`` only the
+    nucleus is kept (Holtzman et al. 2020): the most likely tokens, in decreasing order,
+    up to and including the first at which their cumulative probability reaches
+    ``top_p``, i.e. a token stays when the mass of the tokens more likely than it is
+    below ``top_p`` (so the most likely token always stays); then renormalised. This is
+    transformers' ``TopPLogitsWarper`` rule, which TRL's ``top_p`` uses.
+    """
+    z = logits.astype(np.float64) / temperature
+    probs = np.exp(z - z.max(axis=-1, keepdims=True))
+    probs /= probs.sum(axis=-1, keepdims=True)
+    if top_p is None or top_p >= 1.0:
+        return probs
+    order = np.argsort(-probs, axis=-1, kind="stable")  # most likely first
+    sorted_probs = np.take_along_axis(probs, order, axis=-1)
+    mass_before = np.cumsum(sorted_probs, axis=-1) - sorted_probs
+    keep = np.empty(probs.shape, dtype=bool)
+    np.put_along_axis(keep, order, mass_before < top_p, axis=-1)
+    nucleus = np.where(keep, probs, 0.0)
+    return nucleus / nucleus.sum(axis=-1, keepdims=True)
+
+
 def sample_next_token(
     logits: Array, *, temperature: float, rng: np.random.Generator, top_p: float | None = None
 ) -> IntArray:
     """Draw one token per row of ``logits`` (B, V); unchecked core of :meth:`GPT.generate`.
 
     ``temperature == 0`` returns the argmax (first index on ties) and draws nothing.
-    Otherwise ``p = softmax(logits / temperature)``; with ``top_p`` only the nucleus is
-    kept: the most likely tokens, in decreasing order, up to and including the first
-    one at which their cumulative probability reaches ``top_p`` (Holtzman et al. 2020;
-    TRL / transformers' ``top_p``), renormalised. The draw is by inverse CDF from one
+    Otherwise the token is drawn from :func:`next_token_probs` by inverse CDF from one
     ``rng.random(B)``, so the same rng state gives the same tokens for the same logits.
     """
     if temperature == 0.0:
         return logits.argmax(axis=-1).astype(np.int64)
-    z = logits.astype(np.float64) / temperature
-    probs = np.exp(z - z.max(axis=-1, keepdims=True))
-    probs /= probs.sum(axis=-1, keepdims=True)
-    if top_p is not None and top_p < 1.0:
-        order = np.argsort(-probs, axis=-1, kind="stable")
-        sorted_probs = np.take_along_axis(probs, order, axis=-1)
-        mass_before = np.cumsum(sorted_probs, axis=-1) - sorted_probs
-        keep_sorted = mass_before < top_p  # the top token always stays
-        keep = np.empty_like(keep_sorted)
-        np.put_along_axis(keep, order, keep_sorted, axis=-1)
-        probs = np.where(keep, probs, 0.0)
-    cdf = np.cumsum(probs, axis=-1)
+    cdf = np.cumsum(next_token_probs(logits, temperature=temperature, top_p=top_p), axis=-1)
     u = rng.random((logits.shape[0], 1)) * cdf[:, -1:]
-    choice = (cdf <= u).sum(axis=-1)
+    choice = (cdf <= u).sum(axis=-1)  # first index whose cdf exceeds u
     return np.minimum(choice, logits.shape[-1] - 1).astype(np.int64)
 
 
