@@ -86,6 +86,8 @@ def test_token_logprobs_backward_matches_finite_differences(numeric_grad, temper
 
     logp, cache = model.token_logprobs(tokens, temperature=temperature)
     assert logp.shape == (4, 8)
+    z = cache.logits[:, :-1] / temperature
+    np.testing.assert_allclose(cache.probs, np.exp(z) / np.exp(z).sum(-1, keepdims=True))
     _check_param_grads(model, loss, model.token_logprobs_backward(dlogp, cache), numeric_grad, rng)
 
 
@@ -249,6 +251,16 @@ def test_kv_cache_sampling_equals_rerunning_the_prefix(dtype, tolerance, tempera
         use_cache=False,
     )
     np.testing.assert_array_equal(uncached, naive)
+
+
+@pytest.mark.parametrize(("prompt_len", "new"), [(1, 8), (8, 1), (4, 5)])
+def test_kv_cache_from_one_token_prompts_to_a_full_block(prompt_len, new):
+    model = _model(seed=22)
+    prompts = np.random.default_rng(23).integers(0, SMALL.vocab_size, size=(8, prompt_len))
+    cached = model.generate(prompts, new, temperature=1.0, rng=np.random.default_rng(24))
+    naive, _ = _naive_generate(model, prompts, new, 1.0, np.random.default_rng(24))
+    assert cached.shape == (8, prompt_len + new)  # (1, 8) and (8, 1) fill the block of 9
+    np.testing.assert_array_equal(cached, naive)
 
 
 def test_stop_token_pads_the_rest_and_width_is_always_full():

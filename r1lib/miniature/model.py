@@ -266,10 +266,12 @@ def mlp_backward(
 
 @dataclass
 class Cache:
-    """What a backward pass needs from its forward pass (opaque to callers).
+    """What a backward pass needs from its forward pass.
 
-    ``logits`` is the forward's output; ``probs`` and ``temperature`` are set by
-    :meth:`GPT.token_logprobs`.
+    Three fields may be read by callers: ``tokens`` (B, T), ``logits`` (B, T, V) (the
+    forward's output), and, after :meth:`GPT.token_logprobs`, ``probs`` (B, T-1, V):
+    ``softmax(logits[:, :-1] / temperature)``, the full next-token distributions (for
+    an entropy, say). The rest (``layers``, ``final``) is the backward's business.
     """
 
     tokens: IntArray
