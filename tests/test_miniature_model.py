@@ -28,7 +28,7 @@ def _model(config: GPTConfig = SMALL, dtype: type = np.float64, seed: int = 0) -
     return model
 
 
-def _sampled_entries(shape: tuple[int, ...], rng: np.random.Generator, count: int = 6) -> list:
+def _sampled_entries(shape: tuple[int, ...], rng: np.random.Generator, count: int = 10) -> list:
     size = math.prod(shape)
     flat = rng.choice(size, size=min(count, size), replace=False)
     return [np.unravel_index(i, shape) for i in flat]
