@@ -118,7 +118,7 @@ def budget_config(budget: str) -> PipelineConfig:
     check_choice(budget, "budget", BUDGETS)
     if budget == "fast":
         return PipelineConfig(
-            budget="fast", grpo=GRPOConfig(steps=30), hacking_steps=30, num_test=16
+            budget="fast", grpo=GRPOConfig(steps=30), hacking_steps=60, num_test=16
         )
     if budget == "notebook":
         return PipelineConfig(budget="notebook")
