@@ -158,7 +158,7 @@ class PipelineResult:
     seconds: float
 
     def as_json(self) -> dict[str, Any]:
-        """The CLI's JSON: the issue-level schema plus the curves and the extra models."""
+        """The CLI's JSON: per-model scores, hacking, random guessing, logs and timing."""
         n = self.config.eval_samples
         first = self.evaluations["base"]
         out: dict[str, Any] = {
