@@ -336,6 +336,18 @@ gap = np.array([r["hacking"]["proxy_reward"] - r["hacking"]["true_accuracy"] for
 print("held-out proxy reward:", [round(r["hacking"]["proxy_reward"], 3) for r in runs])
 print("held-out true accuracy:", [round(r["hacking"]["true_accuracy"], 3) for r in runs])
 assert np.all(gap >= 0.3)
+hacked_wait = np.array([r["hacked"]["self_correction_rate"] for r in runs])
+base_wait = np.array([r["base"]["self_correction_rate"] for r in runs])
+print("share of the hacked model's samples with a WAIT:", hacked_wait.round(3))
+print("                                   the base's:", base_wait.round(4))
+assert np.all(hacked_wait > 0.1) and np.all(hacked_wait > 10 * base_wait)
+
+# %% [markdown]
+# Look at how the hack works: the answer slot drifts to junk, and the completions grow
+# longer, many of them with `!`. The "wait" token that self-corrects in the corpus has
+# become a way to write one more value, and so one more chance that the gold value
+# appears somewhere. Reflection-like tokens rising during RL are no proof of reflection:
+# here they are the signature of a hacked verifier.
 
 # %% [markdown]
 # ## 7. Distillation into a smaller student (R1, Table 6)
