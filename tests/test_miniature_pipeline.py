@@ -180,3 +180,23 @@ def test_command_line_writes_json(tmp_path, monkeypatch, capsys) -> None:
     assert "pass@1" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["--seed", "-1"])
+
+
+def test_pretrain_command_writes_weights_and_record(tmp_path, monkeypatch, capsys) -> None:
+    import r1lib.miniature.bases as bases_module
+    from r1lib.miniature.pretrain import PretrainConfig
+
+    monkeypatch.setattr(bases_module, "NUM_DOCUMENTS", 200)
+    monkeypatch.setattr(bases_module, "PRETRAIN", PretrainConfig(steps=3, batch_size=8))
+    monkeypatch.setattr(bases_module, "RECORD_PROBLEMS", 4)
+    monkeypatch.setattr(bases_module, "RECORD_SAMPLES", 16)
+    assert main(["pretrain", "--seed", "3", "--out", str(tmp_path), "--quiet"]) == 0
+    record = bases_module.load_record(tmp_path)
+    assert record["seed"] == 3 and record["command"].startswith("python -m r1lib.miniature")
+    assert set(record["models"]) == {"base", "student_base"}
+    for entry in record["models"].values():
+        assert set(entry["metrics"]) == {"free", "forced_think", "forced_answer"}
+        assert entry["seconds"] > 0
+    _, teacher, student = bases_module.load_bases(tmp_path)
+    assert teacher.num_params() > student.num_params()
+    assert "forced to think" in capsys.readouterr().out
