@@ -212,8 +212,9 @@ assert np.corrcoef(moved, advantages)[0, 1] > 0  # good completions up, bad ones
 # `rl.grpo_train` repeats that step: rollouts at $T = 1$ as in R1-Zero, $G = 8$, clip
 # $\varepsilon = 0.2$, learning rate $10^{-3}$ and no KL penalty, $\beta = 0$ (TRL's
 # default; R1-Zero used a small coefficient, 0.001), while the k3 KL to the
-# base is still logged. With one update per sampled batch the ratio is 1 and the clip
-# never acts. Twenty steps from the shipped base, live:
+# base is still logged. Each sampled batch gets $\mu = 2$ updates: the first at ratio 1,
+# the second with the ratio moved, where the clip can act. Twenty steps from the
+# shipped base, live:
 
 # %%
 config = rl.GRPOConfig(steps=20)
@@ -244,6 +245,8 @@ begin = {k: np.array([r["logs"]["grpo"][k][:3] for r in runs]).mean(axis=1) for 
 assert np.all(end["accuracy"] > begin["accuracy"] + 0.5)
 assert np.all(end["mean_length"] > 1.5 * begin["mean_length"])
 assert np.all(end["think_share"] > 0.9)
+clipped = np.array([max(r["logs"]["grpo"]["clip_fraction"]) for r in runs])
+assert np.all(clipped > 0)  # the second update per batch leaves the trust region
 for k in rl.LOG_KEYS:
     print(
         f"{k:<21} start {begin[k].mean():.3f}  end {end[k].mean():.3f} (seeds: {np.round(end[k], 3)})"
@@ -340,14 +343,15 @@ hacked_wait = np.array([r["hacked"]["self_correction_rate"] for r in runs])
 base_wait = np.array([r["base"]["self_correction_rate"] for r in runs])
 print("share of the hacked model's samples with a WAIT:", hacked_wait.round(3))
 print("                                   the base's:", base_wait.round(4))
-assert np.all(hacked_wait > 0.1) and np.all(hacked_wait > 10 * base_wait)
+assert hacked_wait.max() > 0.5 > base_wait.max()  # at least one seed hacks with WAITs
 
 # %% [markdown]
-# Look at how the hack works: the answer slot drifts to junk, and the completions grow
-# longer, many of them with `!`. The "wait" token that self-corrects in the corpus has
-# become a way to write one more value, and so one more chance that the gold value
-# appears somewhere. Reflection-like tokens rising during RL are no proof of reflection:
-# here they are the signature of a hacked verifier.
+# Look at how the hack works. On every seed the answer slot, which nothing checks,
+# drifts away from the right value. On at least one seed the completions also fill up with
+# `!`: the "wait" token that self-corrects in the corpus has become a way to write one
+# more value, and so one more chance that the gold value appears somewhere.
+# Reflection-like tokens rising during RL are no proof of reflection: here they are the
+# signature of a hacked verifier.
 
 # %% [markdown]
 # ## 7. Distillation into a smaller student (R1, Table 6)

@@ -67,7 +67,8 @@ class GRPOConfig:
     prompts_per_step, group_size
         Problems per round and completions per problem (``G``, TRL ``num_generations``).
     num_iterations
-        Updates per sampled batch (GRPO's μ; TRL ``num_iterations``).
+        Updates per sampled batch (GRPO's μ; TRL ``num_iterations``, default 1 there).
+        With 2, the second update sees a ratio away from 1, so the clip can act.
     learning_rate
         Adam's step size.
     epsilon, beta
@@ -89,7 +90,7 @@ class GRPOConfig:
     steps: int = 60
     prompts_per_step: int = 16
     group_size: int = 8
-    num_iterations: int = 1
+    num_iterations: int = 2
     learning_rate: float = 1e-3
     epsilon: float = 0.2
     beta: float = 0.0
