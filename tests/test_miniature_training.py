@@ -102,9 +102,7 @@ def test_short_rl_from_the_shipped_base_raises_the_reward() -> None:
     prompts = np.repeat(TASK.prompts(*TASK.sample_problems(64, np.random.default_rng(5))), 8, 0)
     before = _mean_reward(base, prompts, 0)
     model = base.copy()
-    log = grpo_train(
-        model, TASK, GRPOConfig(steps=8, num_iterations=1), np.random.default_rng(0)
-    )
+    log = grpo_train(model, TASK, GRPOConfig(steps=8, num_iterations=1), np.random.default_rng(0))
     after = _mean_reward(model, prompts, 0)
     # 512 samples each: the reward's standard error is below 0.025.
     assert after > before + 0.2
