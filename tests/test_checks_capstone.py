@@ -1,9 +1,10 @@
-"""Checkers of lesson 09: solutions pass strictly, wrong answers are reported, not raised,
+"""Checkers of lesson 12: solutions pass strictly, wrong answers are reported, not raised,
 and untouched exercises are "not attempted".
 
 References: the rule-based reward of DeepSeek-R1 (accuracy + format, Nature 2025) as
-implemented by r1lib.miniature.task.rewards; the k3 estimator of Schulman (2020),
-k3 = r - 1 - log r with r = π_ref/π_θ, as r1lib.grpo.grpo_loss reports it in mean_kl.
+implemented by r1lib.miniature.task.rewards; the loss aggregations of DeepSeekMath
+(1/|o_i| per sequence) and Dr. GRPO (Liu et al. 2025, a constant 1/L) as implemented by
+r1lib.grpo.grpo_loss.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import pytest
 
 from r1lib.checks import CheckFailed
 from r1lib.checks import capstone as check
+from r1lib.miniature.task import ANS, EOS, WAIT
+
+TASK = check.TASK
 
 
 def _not_implemented(*args: Any, **kwargs: Any) -> Any:
@@ -22,48 +26,56 @@ def _not_implemented(*args: Any, **kwargs: Any) -> Any:
 
 
 def solution_reward(prompt, completion):
-    tokens = list(np.asarray(completion))
-    if 11 not in tokens:
+    tokens = [int(t) for t in completion]
+    if EOS not in tokens:
         return 0.0
-    body = tokens[: tokens.index(11)]
-    if len(body) < 3 or body[-2] != 10 or not 0 <= body[-1] <= 9:
+    body = tokens[: tokens.index(EOS)]
+    values = [int(TASK.token_value(np.asarray(t))) for t in body]
+    if len(body) < 2 or body[-2] != ANS or values[-1] < 0:
         return 0.0
-    chain = body[:-2]
-    if not all(0 <= t <= 9 or t == 12 for t in chain) or not any(t <= 9 for t in chain):
+    chain, previous = body[:-2], None
+    for token, value in zip(chain, values[:-2], strict=True):
+        if token == WAIT:
+            if previous is None or previous == WAIT:
+                return 0.0
+        elif value < 0:
+            return 0.0
+        previous = token
+    if previous == WAIT:
         return 0.0
-    return float(body[-1] == int(np.sum(prompt)) % 10)
+    gold = TASK.answers(*TASK.problems_of(np.asarray(prompt)[None, :]))[0]
+    return 0.9 * float(values[-1] == gold) + 0.1
 
 
-def wrong_reward_answer_only(prompt, completion):  # ignores the format
-    tokens = list(np.asarray(completion))
-    if 10 not in tokens:
-        return 0.0
-    after = tokens[tokens.index(10) + 1 :]
-    return float(bool(after) and after[0] == int(np.sum(prompt)) % 10)
+def wrong_reward_accuracy_only(prompt, completion):  # forgets the format share
+    value = solution_reward(prompt, completion)
+    return 1.0 if value == 1.0 else 0.0
 
 
-def wrong_reward_no_fillers(prompt, completion):  # treats fillers as malformed
-    if 12 in list(np.asarray(completion)):
+def wrong_reward_no_wait(prompt, completion):  # treats any WAIT as malformed
+    if WAIT in [int(t) for t in completion]:
         return 0.0
     return solution_reward(prompt, completion)
 
 
-def solution_kl(logp, ref_logp, mask):
-    x = np.asarray(ref_logp) - np.asarray(logp)
-    return float(np.sum(mask * (np.exp(x) - x - 1)) / np.sum(mask))
+def solution_weights(loss_type, lengths, max_completion_length):
+    lengths = np.asarray(lengths, dtype=float)
+    if loss_type == "grpo":
+        return 1.0 / (len(lengths) * lengths)
+    return np.full(len(lengths), 1.0 / (len(lengths) * max_completion_length))
 
 
-def wrong_kl_unmasked(logp, ref_logp, mask):
-    x = np.asarray(ref_logp) - np.asarray(logp)
-    return float(np.mean(np.exp(x) - x - 1))
+def wrong_weights_longest(loss_type, lengths, max_completion_length):  # L = longest
+    return solution_weights(loss_type, lengths, int(np.max(lengths)))
 
 
-def wrong_kl_sign(logp, ref_logp, mask):  # x = logp - ref_logp: the other direction
-    return solution_kl(ref_logp, logp, mask)
+def wrong_weights_no_batch(loss_type, lengths, max_completion_length):  # forgets 1/B
+    return solution_weights(loss_type, lengths, max_completion_length) * len(lengths)
 
 
 @pytest.mark.parametrize(
-    ("checker", "solution"), [(check.reward, solution_reward), (check.mean_kl, solution_kl)]
+    ("checker", "solution"),
+    [(check.reward, solution_reward), (check.token_weights, solution_weights)],
 )
 def test_solutions_pass_strictly(checker, solution) -> None:
     assert checker(solution, strict=True)
@@ -72,11 +84,11 @@ def test_solutions_pass_strictly(checker, solution) -> None:
 @pytest.mark.parametrize(
     ("checker", "wrong"),
     [
-        (check.reward, wrong_reward_answer_only),
-        (check.reward, wrong_reward_no_fillers),
+        (check.reward, wrong_reward_accuracy_only),
+        (check.reward, wrong_reward_no_wait),
         (check.reward, lambda prompt, completion: 1 / 0),
-        (check.mean_kl, wrong_kl_unmasked),
-        (check.mean_kl, wrong_kl_sign),
+        (check.token_weights, wrong_weights_longest),
+        (check.token_weights, wrong_weights_no_batch),
     ],
 )
 def test_wrong_answers_are_reported_not_raised(checker, wrong) -> None:
@@ -86,7 +98,7 @@ def test_wrong_answers_are_reported_not_raised(checker, wrong) -> None:
         checker(wrong, strict=True)
 
 
-@pytest.mark.parametrize("checker", [check.reward, check.mean_kl])
+@pytest.mark.parametrize("checker", [check.reward, check.token_weights])
 def test_untouched_exercises_are_not_attempted(checker) -> None:
     assert checker(_not_implemented).status == "not attempted"
     assert checker(None).status == "not attempted"

@@ -1,208 +1,226 @@
-"""The miniature's task: format, rule-based reward (malformed outputs included), demonstrations."""
+"""The permutation-chain task, its rule-based rewards, the flawed verifier and the corpus."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
+from r1lib.metrics import pass_at_k
+from r1lib.miniature.corpus import KINDS, CorpusMix, generate_corpus
 from r1lib.miniature.task import (
+    ANS,
     BOS,
     EOS,
-    EQ,
-    FILL,
-    NUM_OUTPUTS,
     PAD,
-    Demonstrator,
+    WAIT,
     Task,
-    answer_array,
-    completion_mask,
-    decode,
-    demonstrations,
-    encode,
-    gold_answers,
-    parse_answers,
-    reference_completions,
+    completion_lengths,
+    correctness,
+    flawed_rewards,
+    parse,
+    random_guess_pass_at_k,
     rewards,
 )
 
-TASK = Task(num_steps=5, slack=4)
-PROMPT = np.array([[3, 1, 4, 1, 5]])  # running sums 3 4 8 9 4 -> answer 4
+TASK = Task()
 
 
-def _row(text: str, task: Task = TASK) -> np.ndarray:
-    tokens = encode(text)
-    out = np.full((1, task.max_length), PAD, dtype=np.int64)
-    out[0, : len(tokens)] = tokens
-    return out
+def _problem(seed: int = 0, num: int = 1, split: str = "train"):
+    ops, start = TASK.sample_problems(num, np.random.default_rng(seed), split=split)
+    return ops, start, TASK.prompts(ops, start), TASK.chains(ops, start)
 
 
-def test_reference_completion_and_answer() -> None:
-    assert gold_answers(PROMPT).tolist() == [4]
-    ref = reference_completions(TASK, PROMPT)
-    assert decode(ref[0]) == "34894=4."
-    assert rewards(PROMPT, ref).tolist() == [1.0]
-    assert completion_mask(ref).sum() == 8
+def _row(*tokens: int, width: int = 15) -> np.ndarray:
+    row = np.full((1, width), PAD, dtype=np.int64)
+    row[0, : len(tokens)] = tokens
+    return row
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "34894=4.",  # the reference
-        "~34~~894~=4.",  # fillers are reasoning tokens; the chain is not checked
-        "9=4.",  # a wrong (short) chain still earns the reward: only the answer counts
-        "0000000=4.",
-    ],
-)
-def test_well_formed_right_answer_gets_reward_1(text: str) -> None:
-    assert parse_answers(_row(text)) == [4]
-    assert rewards(PROMPT, _row(text)).tolist() == [1.0]
+def test_chain_applies_the_permutations_one_step_at_a_time() -> None:
+    ops, start, _, chains = _problem(num=5)
+    for i in range(5):
+        value = start[i]
+        for step in range(TASK.num_steps):
+            value = TASK.permutations[ops[i, step], value]
+            assert chains[i, step] == value
+    for perm in TASK.permutations:
+        assert sorted(perm.tolist()) == list(range(TASK.num_values))
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "34894=5.",  # wrong answer, well formed
-        "34894=4",  # truncated: no EOS (padding is EOS, so build it without one below)
-        "=4.",  # no reasoning at all
-        "~~=4.",  # fillers only, no reasoning digit
-        "34894=.",  # no answer digit
-        "34894=44.",  # two answer digits
-        "3489=4=4.",  # two '='
-        "348944.",  # no '='
-        "34894=~4.",  # filler after '='
-        ".",  # empty
-        "34894=4^.",  # BOS inside (an id the policy can never emit)
-    ],
-)
-def test_malformed_or_wrong_gets_reward_0(text: str) -> None:
-    row = _row(text)
-    if text == "34894=4":  # a completion that fills every position without EOS
-        row = np.full((1, TASK.max_length), 4, dtype=np.int64)
-    assert rewards(PROMPT, row).tolist() == [0.0]
+def test_same_seed_same_task_other_seed_other_permutations() -> None:
+    assert np.array_equal(Task(seed=3).permutations, Task(seed=3).permutations)
+    assert not np.array_equal(Task(seed=3).permutations, Task(seed=4).permutations)
 
 
-def test_malformed_outputs_parse_to_none() -> None:
-    rows = np.concatenate([_row(t) for t in ("=4.", "34894=44.", "34894=~4.", "3489=4=4.")])
-    assert parse_answers(rows) == [None, None, None, None]
-    full = np.full((1, TASK.max_length), 7, dtype=np.int64)  # never ends
-    assert parse_answers(full) == [None]
-    assert answer_array(np.array([[-1, EQ, 4, EOS]])).tolist() == [-1]  # negative id
-    assert answer_array(np.array([[99, EQ, 4, EOS]])).tolist() == [-1]  # out-of-range id
+def test_prompt_round_trip_and_text() -> None:
+    ops, start, prompts, _ = _problem(num=4)
+    back_ops, back_start = TASK.problems_of(prompts)
+    assert np.array_equal(back_ops, ops) and np.array_equal(back_start, start)
+    assert prompts[0, 0] == BOS and prompts.shape == (4, TASK.prompt_length)
+    assert TASK.decode(prompts[0]).startswith("^ ")
 
 
-def _slow_parse(row: list[int]) -> int | None:
-    """Straightforward reference parser, token by token."""
-    if EOS not in row:
-        return None
-    body = row[: row.index(EOS)]
-    if len(body) < 3 or body[-2] != EQ or not 0 <= body[-1] <= 9:
-        return None
-    chain = body[:-2]
-    if any(not (0 <= t <= 9 or t == FILL) for t in chain):
-        return None
-    if not any(0 <= t <= 9 for t in chain):
-        return None
-    return body[-1]
-
-
-@given(
-    st.lists(st.lists(st.integers(0, NUM_OUTPUTS), min_size=6, max_size=6), min_size=1, max_size=20)
-)
-def test_vectorised_parser_matches_reference(rows: list[list[int]]) -> None:
-    array = np.array(rows, dtype=np.int64)
-    assert parse_answers(array) == [_slow_parse(r) for r in rows]
-
-
-def test_completion_mask_up_to_first_eos() -> None:
-    rows = np.array([[1, EQ, 1, EOS, EOS, EOS], [1, 2, 3, 4, 5, 6]])
-    assert completion_mask(rows).tolist() == [[1, 1, 1, 1, 0, 0], [1] * 6]
-
-
-def test_encode_decode_round_trip() -> None:
-    assert decode(encode("3~4=4.")) == "3~4=4."
-    assert decode(encode("3=3.99")) == "3=3."  # stops after EOS
-    assert encode("^").tolist() == [BOS]
-    with pytest.raises(ValueError, match="text"):
-        encode("3+4")
-    with pytest.raises(TypeError, match="text"):
-        encode(34)  # type: ignore[arg-type]
-
-
-def test_clean_demonstrator_is_always_right() -> None:
-    rng = np.random.default_rng(0)
-    prompts = TASK.sample_prompts(200, rng)
-    clean = Demonstrator(carry_slip=0.0, slip=0.0, hesitate_error=0.0, hesitate=0.0)
-    demos = demonstrations(TASK, prompts, clean, rng)
-    np.testing.assert_array_equal(demos, reference_completions(TASK, prompts))
-
-
-def test_carry_slips_only_where_the_sum_wraps() -> None:
+def test_splits_are_disjoint_and_test_is_a_small_share() -> None:
     rng = np.random.default_rng(1)
-    prompts = TASK.sample_prompts(500, rng)
-    always = Demonstrator(carry_slip=1.0, slip=0.0, hesitate_error=0.0, hesitate=0.0)
-    demos = demonstrations(TASK, prompts, always, rng)
-    # the demonstrator's rule: c_j = c_{j-1} + d_j, plus 1 whenever that passes 9
-    partial = np.zeros(len(prompts), dtype=np.int64)
-    for j in range(TASK.num_steps):
-        total = partial + prompts[:, j]
-        partial = (total + (total >= 10)) % 10
-        np.testing.assert_array_equal(demos[:, j], partial)
-    wraps = (np.cumsum(prompts, axis=1)[:, 1:] >= 10).any(axis=1)  # necessary for a slip
-    assert np.all(rewards(prompts, demos)[~wraps] == 1.0)
+    train = TASK.sample_problems(3000, rng)
+    test = TASK.sample_problems(300, rng, split="test")
+    assert not TASK.is_test(*train).any()
+    assert TASK.is_test(*test).all()
+    uniform = (rng.integers(0, 4, (50000, 6)), rng.integers(0, 32, 50000))
+    assert TASK.is_test(*uniform).mean() == pytest.approx(1 / TASK.test_every, abs=0.01)
 
 
-def test_default_demonstrations_are_well_formed_but_often_wrong() -> None:
-    rng = np.random.default_rng(2)
-    prompts = TASK.sample_prompts(2000, rng)
-    demos = demonstrations(TASK, prompts, Demonstrator(), rng)
-    assert all(a is not None for a in parse_answers(demos))
-    accuracy = rewards(prompts, demos).mean()
-    assert 0.1 < accuracy < 0.6
-    lengths = completion_mask(demos).sum(axis=1)
-    right = rewards(prompts, demos) > 0
-    assert lengths[~right].mean() > lengths[right].mean()  # hesitations follow mistakes
-    assert lengths.max() <= TASK.max_length
+def test_reference_completions_earn_full_reward_chain_or_direct() -> None:
+    _, _, prompts, chains = _problem(num=6)
+    thinking = TASK.completions(chains, chains[:, -1])
+    direct = TASK.completions(None, chains[:, -1])
+    assert np.all(rewards(TASK, prompts, thinking) == 1.0)
+    assert np.all(rewards(TASK, prompts, direct) == 1.0)
+    correct, chain_correct = correctness(TASK, prompts, thinking)
+    assert correct.all() and chain_correct.all()
+    correct, chain_correct = correctness(TASK, prompts, direct)
+    assert correct.all() and not chain_correct.any()  # a bare answer verifies no chain
 
 
-def test_filler_runs_are_cut_at_the_length_limit() -> None:
-    task = Task(num_steps=4, slack=2)
-    rng = np.random.default_rng(3)
-    chatty = Demonstrator(hesitate_error=1.0, hesitate=1.0, run=0.95)
-    demos = demonstrations(task, task.sample_prompts(100, rng), chatty, rng)
-    assert (demos == FILL).sum(axis=1).max() == 2
-    assert all(a is not None for a in parse_answers(demos))
+def test_reward_is_format_share_for_a_wrong_but_well_formed_answer() -> None:
+    _, _, prompts, chains = _problem()
+    wrong = (chains[:, -1] + 1) % TASK.num_values
+    completion = TASK.completions(None, wrong)
+    assert rewards(TASK, prompts, completion, format_weight=0.1)[0] == pytest.approx(0.1)
+    assert rewards(TASK, prompts, completion, format_weight=0.0)[0] == 0.0
 
 
-def test_sample_prompts_excludes_held_out_rows() -> None:
-    task = Task(num_steps=2)
-    held_out = np.array([[a, b] for a in range(10) for b in range(9)])  # all but 10 prompts
-    prompts = task.sample_prompts(300, np.random.default_rng(4), exclude=held_out)
-    assert set(prompts[:, 1].tolist()) == {9}
+def test_reward_ignores_the_chain_only_answer_and_format_count() -> None:
+    _, _, prompts, chains = _problem()
+    bad_chain = TASK.value_token((chains[0] + 5) % TASK.num_values).tolist()
+    answer = int(TASK.value_token(chains[0, -1]))
+    completion = _row(*bad_chain, ANS, answer, EOS)
+    assert rewards(TASK, prompts, completion)[0] == 1.0
+    correct, chain_correct = correctness(TASK, prompts, completion)
+    assert correct[0] and not chain_correct[0]
 
 
-def test_bad_inputs() -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "no_eos",
+        "no_ans",
+        "two_answers",
+        "answer_is_special",
+        "wait_first",
+        "wait_twice",
+        "wait_before_ans",
+        "op_in_chain",
+        "empty",
+        "bos_in_chain",
+        "text_after_answer",
+    ],
+)
+def test_reward_is_zero_on_malformed_outputs(name: str) -> None:
+    _, _, prompts, chains = _problem()
+    y = int(TASK.value_token(chains[0, -1]))
+    v = TASK.value_token(chains[0]).tolist()
+    rows = {
+        "no_eos": _row(*v, ANS, y),
+        "no_ans": _row(*v, y, EOS),
+        "two_answers": _row(ANS, y, y, EOS),
+        "answer_is_special": _row(*v, ANS, WAIT, EOS),
+        "wait_first": _row(WAIT, *v, ANS, y, EOS),
+        "wait_twice": _row(v[0], WAIT, WAIT, *v, ANS, y, EOS),
+        "wait_before_ans": _row(*v, WAIT, ANS, y, EOS),
+        "op_in_chain": _row(v[0], int(TASK.op_token(1)), *v[1:], ANS, y, EOS),
+        "empty": _row(EOS),
+        "bos_in_chain": _row(BOS, *v, ANS, y, EOS),
+        "text_after_answer": _row(ANS, y, v[0], EOS),
+    }
+    completion = rows[name]
+    assert rewards(TASK, prompts, completion)[0] == 0.0
+    parsed, kept = parse(TASK, completion)
+    assert not parsed.well_formed[0] and parsed.answer[0] == -1 and kept[0] is None
+
+
+def test_self_correction_replaces_the_withdrawn_value() -> None:
+    _, _, prompts, chains = _problem()
+    v = TASK.value_token(chains[0]).tolist()
+    wrong = int(TASK.value_token((chains[0, 2] + 1) % TASK.num_values))
+    completion = _row(*v[:2], wrong, WAIT, *v[2:], ANS, v[-1], EOS)
+    parsed, kept = parse(TASK, completion)
+    assert parsed.well_formed[0] and parsed.self_corrects[0] and parsed.thinks[0]
+    assert kept[0] == chains[0].tolist() and parsed.chain_length[0] == TASK.num_steps
+    assert correctness(TASK, prompts, completion)[1][0]
+    assert parsed.length[0] == TASK.num_steps + 5
+
+
+def test_flawed_verifier_pays_for_the_gold_value_anywhere() -> None:
+    _, _, prompts, chains = _problem()
+    v = TASK.value_token(chains[0]).tolist()
+    junk = int(TASK.value_token((chains[0, -1] + 7) % TASK.num_values))
+    hacked = _row(*v, ANS, junk, EOS)  # the chain mentions the gold value, the answer is junk
+    assert flawed_rewards(TASK, prompts, hacked)[0] == 1.0
+    assert rewards(TASK, prompts, hacked)[0] == pytest.approx(0.1)  # format only
+    after_eos = _row(ANS, junk, EOS, v[-1])  # gold only after EOS: not part of the output
+    assert flawed_rewards(TASK, prompts, after_eos)[0] == 0.0
+
+
+def test_completion_lengths_count_through_eos() -> None:
+    rows = np.array([[ANS, 9, EOS, PAD], [9, 9, 9, 9], [EOS, PAD, PAD, PAD]])
+    assert completion_lengths(rows).tolist() == [3, 4, 1]
+
+
+def test_bad_inputs_name_the_argument() -> None:
+    with pytest.raises(ValueError, match="num_values"):
+        Task(num_values=1)
+    with pytest.raises(ValueError, match="split"):
+        TASK.sample_problems(3, np.random.default_rng(0), split="val")
+    with pytest.raises(ValueError, match="prompts"):
+        TASK.problems_of(np.zeros((2, 3), dtype=np.int64))
+    with pytest.raises(ValueError, match="format_weight"):
+        rewards(TASK, _problem()[2], _row(EOS), format_weight=1.5)
+    with pytest.raises(ValueError, match="prompts and completions"):
+        rewards(TASK, _problem(num=2)[2], _row(EOS))
+
+
+def test_random_guessing_pass_at_16_is_at_most_one_half() -> None:
+    guess = float(random_guess_pass_at_k(TASK.num_values, 16))
+    assert guess == pytest.approx(1 - (31 / 32) ** 16) and guess <= 0.5
+    # The same from the unbiased estimator on a simulated uniform guesser.
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match="num_steps"):
-        Task(num_steps=0)
-    with pytest.raises(ValueError, match="slack"):
-        Task(slack=-1)
-    with pytest.raises(ValueError, match="prompts"):
-        TASK.check_prompts(np.zeros((2, 3), dtype=int))
-    with pytest.raises(ValueError, match="prompts"):
-        TASK.check_prompts(np.full((1, 5), 10))
-    with pytest.raises(TypeError, match="rng"):
-        TASK.sample_prompts(3, 0)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="carry_slip"):
-        Demonstrator(carry_slip=1.5)
-    with pytest.raises(ValueError, match="run"):
-        Demonstrator(run=1.0)
-    with pytest.raises(TypeError, match="demonstrator"):
-        demonstrations(TASK, PROMPT, 0.5, rng)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="completions"):
-        rewards(PROMPT, np.zeros(3, dtype=int))
-    with pytest.raises(TypeError, match="completions"):
-        parse_answers(np.zeros((1, 3)))
-    with pytest.raises(ValueError, match="prompts"):
-        rewards(np.zeros((2, 5), dtype=int), reference_completions(TASK, PROMPT))
+    chains = _problem(num=200, seed=5)[3]
+    n = 64
+    guesses = rng.integers(0, TASK.num_values, size=(200, n))
+    correct = (guesses == chains[:, -1:]).sum(axis=1)
+    assert float(np.mean(pass_at_k(n, correct, 16))) == pytest.approx(guess, abs=0.05)
+
+
+def test_corpus_shares_and_kinds() -> None:
+    task = Task()
+    corpus = generate_corpus(task, 20000, np.random.default_rng(0))
+    shares = corpus.shares()
+    expected = dict(zip(KINDS, CorpusMix().probabilities().tolist(), strict=True))
+    for kind in KINDS:  # binomial standard error < 0.0033 for 20,000 documents
+        assert shares[kind] == pytest.approx(expected[kind], abs=0.015)
+    p = task.prompt_length
+    prompts, texts = corpus.tokens[:, :p], corpus.tokens[:, p:]
+    assert not task.is_test(*task.problems_of(prompts)).any()  # never a held-out problem
+    parsed, _ = parse(task, texts)
+    assert parsed.well_formed.all()
+    correct, chain_correct = correctness(task, prompts, texts)
+    kind = np.array(KINDS)[corpus.kind]
+    assert correct[kind == "direct"].all() and not parsed.thinks[kind == "direct"].any()
+    assert chain_correct[(kind == "chain") | (kind == "redo")].all()
+    assert not correct[kind == "mistake"].any()  # a carried mistake ends wrong
+    assert parsed.self_corrects[kind == "redo"].all()
+    assert not parsed.self_corrects[kind != "redo"].any()
+    assert (texts[:, 0] != PAD).all() and (corpus.tokens[:, -1] == PAD).all()
+
+
+def test_corpus_is_deterministic_and_mix_is_checked() -> None:
+    a = generate_corpus(TASK, 100, np.random.default_rng(7))
+    b = generate_corpus(TASK, 100, np.random.default_rng(7))
+    assert np.array_equal(a.tokens, b.tokens)
+    only_direct = generate_corpus(TASK, 200, np.random.default_rng(0), CorpusMix(direct=1.0))
+    assert only_direct.shares()["direct"] == 1.0
+    with pytest.raises(ValueError, match="mistake \\+ redo"):
+        CorpusMix(mistake=0.7, redo=0.5)
+    with pytest.raises(ValueError, match="num_documents"):
+        generate_corpus(TASK, 0, np.random.default_rng(0))

@@ -1,9 +1,9 @@
-"""Checkers for lesson 09 (capstone: R1 in miniature).
+"""Checkers for lesson 12 (capstone: R1-Zero in miniature).
 
 Every expected value comes from r1lib: the rule-based reward of
-:func:`r1lib.miniature.task.rewards` and the KL diagnostic that
-:func:`r1lib.grpo.grpo_loss` reports as ``mean_kl`` (the "KL to the reference" of the
-GRPO training log).
+:func:`r1lib.miniature.task.rewards` on the shipped task, and the per-token weights that
+:func:`r1lib.grpo.grpo_loss` gives each completion under ``loss_type="grpo"`` and
+``"dr_grpo"`` (read off its gradient at ratio 1 with advantage 1).
 """
 
 from __future__ import annotations
@@ -14,49 +14,59 @@ import numpy as np
 
 from r1lib.checks._core import Case, Feedback, check_function
 from r1lib.grpo import grpo_loss
-from r1lib.miniature.task import encode, rewards
+from r1lib.miniature.task import ANS, EOS, PAD, WAIT, Task, rewards
 
-__all__ = ["mean_kl", "reward"]
+__all__ = ["TASK", "reward", "token_weights"]
 
-_PROMPT = np.array([3, 1, 4, 1, 5])  # running sums 3 4 8 9 4: the answer is 4
+#: the lesson's task (the shipped one)
+TASK = Task()
 
 
 def _reference_reward(prompt: Any, completion: Any) -> float:
     prompt = np.asarray(prompt, dtype=np.int64)
     completion = np.asarray(completion, dtype=np.int64)
-    return float(rewards(prompt[None, :], completion[None, :])[0])
+    return float(rewards(TASK, prompt[None, :], completion[None, :], format_weight=0.1)[0])
 
 
 def _reward_cases() -> list[Case]:
-    def case(text: str, hint: str, prompt: np.ndarray = _PROMPT) -> Case:
-        return Case((prompt.copy(), encode(text)), hint=hint)
+    ops, start = TASK.sample_problems(2, np.random.default_rng(12))
+    prompts = TASK.prompts(ops, start)
+    chains = TASK.chains(ops, start)
+    v = TASK.value_token(chains[0]).tolist()
+    y = v[-1]
+    wrong = int(TASK.value_token((chains[0, -1] + 3) % TASK.num_values))
+    slip = int(TASK.value_token((chains[0, 1] + 1) % TASK.num_values))
+
+    def case(tokens: list[int], hint: str, which: int = 0) -> Case:
+        row = np.full(TASK.max_completion_length, PAD, dtype=np.int64)
+        row[: len(tokens)] = tokens
+        return Case((prompts[which].copy(), row), hint=hint)
 
     return [
-        case("34894=4.", "a well-formed completion with the right answer earns 1.0"),
-        case("34894=5.", "the answer after '=' must equal sum(prompt) % 10"),
-        case("~34~894=4.", "fillers (token 12, '~') are part of the reasoning: allowed"),
-        case("9=4.", "the reward checks the answer and the format, never the chain"),
-        case("34894=4..", "padding after the first EOS (token 11) is ignored"),
-        case("=4.", "the reasoning needs at least one digit before '='"),
-        case("~~=4.", "fillers alone are not reasoning: at least one digit is needed"),
-        case("34894=44.", "exactly one answer digit sits between '=' and EOS"),
-        case("34894=.", "a missing answer digit is malformed"),
-        case("3489=4=4.", "a second '=' is malformed"),
-        case("34894=~4.", "no filler after '='"),
-        case("348944", "without an EOS (token 11) the completion never finished: 0"),
-        case("34894=4^.", "token 13 (BOS) can never appear in a completion: malformed"),
-        case("0000=0.", "check the answer against the prompt's sum", np.array([0, 0, 0, 0])),
+        case([*v, ANS, y, EOS], "a full, correct chain and answer earn 1.0"),
+        case([ANS, y, EOS], "a direct answer is well formed: the chain is optional"),
+        case([*v, ANS, wrong, EOS], "a wrong answer in good format earns the format share 0.1"),
+        case([*v[:-1], wrong, ANS, y, EOS], "the reward never checks the chain, only the answer"),
+        case([v[0], slip, WAIT, *v[1:], ANS, y, EOS], "WAIT between two values is allowed"),
+        case([WAIT, *v, ANS, y, EOS], "a WAIT must follow a value: malformed, 0"),
+        case([*v, WAIT, ANS, y, EOS], "a WAIT must be followed by a value: malformed, 0"),
+        case([*v, ANS, y], "no EOS: the completion never finished, 0"),
+        case([*v, y, EOS], "no ANS before the answer: malformed, 0"),
+        case([ANS, y, y, EOS], "exactly one value sits between ANS and EOS"),
+        case([ANS, WAIT, EOS], "the answer must be a value token"),
+        case([int(TASK.op_token(0)), ANS, y, EOS], "a button token is not a value: malformed"),
+        case([ANS, y, EOS], "compute the gold answer from this prompt, not a fixed one", 1),
     ]
 
 
 def reward(learner_fn: Any, *, strict: bool = False) -> Feedback:
-    """Exercise: ``fn(prompt, completion) -> float``, the miniature's rule-based reward.
+    """Exercise: ``fn(prompt, completion) -> float``, the rule-based reward (w = 0.1).
 
-    ``prompt`` is a 1-D array of digits, ``completion`` a 1-D array of token ids
-    (``0-9`` digits, ``10`` '=', ``11`` EOS, ``12`` filler '~', ``13`` BOS).
+    ``prompt`` holds ``BOS o_1 … o_6 x_0`` and ``completion`` a padded completion
+    (1-D arrays of token ids of :data:`TASK`).
     """
     return check_function(
-        "Rule-based reward (format + final answer)",
+        "Rule-based reward (accuracy + format)",
         learner_fn,
         _reference_reward,
         _reward_cases(),
@@ -66,42 +76,49 @@ def reward(learner_fn: Any, *, strict: bool = False) -> Feedback:
     )
 
 
-def _reference_mean_kl(logp: Any, ref_logp: Any, mask: Any) -> float:
-    logp = np.asarray(logp, dtype=float)
-    out = grpo_loss(logp, logp, np.zeros(logp.shape[0]), mask, ref_logp=ref_logp)
-    return float(out.mean_kl)  # type: ignore[arg-type]
+def _reference_token_weights(loss_type: str, lengths: Any, max_completion_length: int) -> Any:
+    lengths = np.asarray(lengths, dtype=np.int64)
+    width = int(lengths.max())
+    mask = (np.arange(width)[None, :] < lengths[:, None]).astype(np.float64)
+    logp = np.full(mask.shape, -1.0)
+    out = grpo_loss(
+        logp,
+        logp,
+        np.ones(len(lengths)),
+        mask,
+        loss_type=loss_type,
+        max_completion_length=max_completion_length,
+    )
+    return -out.grad[:, 0]
 
 
-def _kl_cases() -> list[Case]:
-    rng = np.random.default_rng(9)
-    logp = -rng.uniform(0.05, 3.0, size=(3, 6))
-    ref = np.minimum(logp + rng.normal(0.0, 0.5, size=(3, 6)), 0.0)
-    ragged = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0], [1, 0, 0, 0, 0, 0]], dtype=float)
+def _weight_cases() -> list[Case]:
     return [
+        Case(("grpo", np.array([3, 9]), 15), hint="GRPO: each token weighs 1 / (B · |o_i|)"),
+        Case(("dr_grpo", np.array([3, 9]), 15), hint="Dr. GRPO: every token weighs 1 / (B · L)"),
         Case(
-            (logp, logp.copy(), np.ones((3, 6))),
-            hint="the KL of a policy with itself is 0: k3(0) = e^0 - 0 - 1 = 0",
+            ("grpo", np.array([3, 3, 3, 12]), 15),
+            hint="B is the number of completions, here 4",
         ),
         Case(
-            (logp, ref, np.ones((3, 6))),
-            hint="per token k3 = exp(x) - x - 1 with x = ref_logp - logp (log of π_ref/π_θ)",
-        ),
-        Case(
-            (logp, ref, ragged),
-            hint="average over the unmasked tokens only: sum(mask * k3) / sum(mask)",
+            ("dr_grpo", np.array([3, 3, 3, 12]), 20),
+            hint="L is max_completion_length, a constant, not the longest completion",
         ),
     ]
 
 
-def mean_kl(learner_fn: Any, *, strict: bool = False) -> Feedback:
-    """Exercise: ``fn(logp, ref_logp, mask) -> float``, the masked mean of the per-token k3
-    estimate of KL(π_θ ‖ π_ref): the "KL" column of the GRPO training log."""
+def token_weights(learner_fn: Any, *, strict: bool = False) -> Feedback:
+    """Exercise: ``fn(loss_type, lengths, max_completion_length) -> (B,) array``.
+
+    The weight each token of completion ``i`` gets in the loss: ``1 / (B |o_i|)`` for
+    ``"grpo"`` and ``1 / (B L)`` for ``"dr_grpo"``.
+    """
     return check_function(
-        "Mean k3 KL to the reference (the training log's KL)",
+        "Per-token weight of GRPO and Dr. GRPO",
         learner_fn,
-        _reference_mean_kl,
-        _kl_cases(),
-        rtol=1e-9,
-        atol=1e-12,
+        _reference_token_weights,
+        _weight_cases(),
+        rtol=1e-12,
+        atol=1e-15,
         strict=strict,
     )

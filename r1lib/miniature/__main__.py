@@ -1,12 +1,18 @@
-"""Run the R1-in-miniature pipeline from the shell.
+"""Run R1-Zero in miniature from the shell.
 
     python -m r1lib.miniature [--fast] [--seed N] [--json PATH] [--quiet]
+    python -m r1lib.miniature pretrain [--seed N] [--out DIR] [--quiet]
+    python -m r1lib.miniature reference [--budget B] [--no-sweeps] [--quiet]
 
-Prints a results table (pass@1, cons@16 and pass@k on held-out problems for the base
-model, the GRPO-trained model and the three students); ``--json`` also writes
-``{"seconds": …, "base": M, "grpo": M, "student_rl": M, "student_seq_kd": M,
-"student_token_kd": M}`` with ``M = {"pass@1": …, "cons@16": …, "pass@k": {"1": …,
-"4": …, "16": …, "64": …, "256": …}}``.
+The first form starts from the shipped base models, runs GRPO, Dr. GRPO, the
+reward-hacking run and the three distillation arms, prints a results table and, with
+``--json``, writes ``{"seconds": …, "base": M, "grpo": M, "student_rl": M,
+"student_seq_kd": M, "student_token_kd": M, "hacking": {"proxy_reward": …,
+"true_accuracy": …}, "random_guess_pass@k": {k: …}, …}`` with
+``M = {"pass@1": …, "cons@16": …, "pass@k": {k: …}, "mean_length": …,
+"self_correction_rate": …, …}`` and ``k`` = 1, 2, 4, …, 256. The second form re-makes
+the shipped base models (:mod:`r1lib.miniature.bases`), the third the shipped reference
+runs that lesson 12 plots (:mod:`r1lib.miniature.reference`).
 """
 
 from __future__ import annotations
@@ -17,36 +23,95 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from r1lib.miniature.pipeline import fast_config, full_config, results_table, run_pipeline
+from r1lib.miniature.bases import DATA_DIR, make_bases
+from r1lib.miniature.pipeline import BUDGETS, budget_config, results_table, run_pipeline
+from r1lib.miniature.reference import make_reference
 
 
-def _parser() -> argparse.ArgumentParser:
+def _seed(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--seed must be >= 0; got {value}")
+    return value
+
+
+def _run_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m r1lib.miniature",
-        description="DeepSeek-R1 in miniature: pre-train a tiny numpy model on imperfect "
-        "demonstrations, train it with GRPO, distil it into a smaller student three ways, "
-        "and evaluate everything with R1's protocol.",
+        description="R1-Zero in miniature: GRPO with rule-based rewards from a pre-trained "
+        "tiny GPT, reward hacking, distillation into a smaller student, and R1's "
+        "evaluation protocol. 'python -m r1lib.miniature pretrain' re-makes the base models.",
     )
+    parser.add_argument("--fast", action="store_true", help="the quick budget (CI)")
     parser.add_argument(
-        "--fast", action="store_true", help="the quick setting used by CI and notebook 09"
+        "--budget", choices=("fast", "notebook", "full"), help="a named budget (default full)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of every random stream")
+    parser.add_argument("--seed", type=_seed, default=0, help="seed of every random stream")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results here")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _pretrain_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m r1lib.miniature pretrain",
+        description="Generate the corpus, pre-train the teacher and student bases, "
+        "evaluate them and write base.npz, student_base.npz and base.json.",
+    )
+    parser.add_argument("--seed", type=_seed, default=0, help="seed of the corpus and training")
+    parser.add_argument("--out", type=Path, default=DATA_DIR, help="output directory")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _reference_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m r1lib.miniature reference",
+        description="Run every budget over seeds 0-2 and the GRPO sweeps from the shipped "
+        "bases; write reference_<budget>.json and sweeps.json.",
+    )
+    parser.add_argument("--budget", choices=BUDGETS, action="append", help="default: all")
+    parser.add_argument("--no-sweeps", action="store_true", help="skip the GRPO sweeps")
+    parser.add_argument("--sweeps-only", action="store_true", help="only the GRPO sweeps")
+    parser.add_argument("--out", type=Path, default=DATA_DIR, help="output directory")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    args = _parser().parse_args(argv)
-    if args.seed < 0:
-        _parser().error(f"--seed must be >= 0; got {args.seed}")
-    config = fast_config() if args.fast else full_config()
-    mode = "fast" if args.fast else "full"
-    print(f"R1 in miniature ({mode} mode, seed {args.seed})", flush=True)
-    result = run_pipeline(config, args.seed, progress=not args.quiet and sys.stderr.isatty())
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["pretrain"]:
+        args = _pretrain_parser().parse_args(args_list[1:])
+        record = make_bases(args.seed, args.out, progress=not args.quiet)
+        for name, entry in record["models"].items():
+            metrics = entry["metrics"]
+            print(
+                f"{name}: {entry['num_params']} parameters, {entry['seconds']:.0f} s; "
+                f"pass@1 free {metrics['free']['pass@1']:.3f}, forced to think "
+                f"{metrics['forced_think']['pass@1']:.3f}, forced to answer "
+                f"{metrics['forced_answer']['pass@1']:.3f}"
+            )
+        print(f"wrote {args.out}/base.npz, student_base.npz, base.json")
+        return 0
+    if args_list[:1] == ["reference"]:
+        args = _reference_parser().parse_args(args_list[1:])
+        make_reference(
+            args.out,
+            budgets=() if args.sweeps_only else tuple(args.budget or BUDGETS),
+            sweeps=not args.no_sweeps,
+            progress=not args.quiet,
+        )
+        print(f"wrote the reference runs into {args.out}")
+        return 0
+    args = _run_parser().parse_args(args_list)
+    budget = args.budget or ("fast" if args.fast else "full")
+    if args.fast and args.budget not in (None, "fast"):
+        _run_parser().error("--fast and --budget disagree")
+    print(f"R1-Zero in miniature ({budget} budget, seed {args.seed})", flush=True)
+    result = run_pipeline(budget_config(budget), args.seed, progress=not args.quiet)
     print(results_table(result))
-    kept, drawn = result.seq_kd_accepted
+    kept, drawn = result.seq_kd_kept
     print(f"rejection sampling kept {kept} of {drawn} teacher samples; {result.seconds:.1f} s")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)

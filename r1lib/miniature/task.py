@@ -1,330 +1,446 @@
-"""A verifiable reasoning task with a rule-based reward, as DeepSeek-R1-Zero used.
+"""A verifiable task where thinking pays, its tokens, and R1-Zero's rule-based rewards.
 
-The task: the prompt is ``s`` single digits ``d_1 … d_s``; the model must write the
-running sums modulo 10 as its chain of thought, then ``=``, the answer and an
-end-of-sequence token::
+The task: a machine has ``num_ops`` buttons, each a fixed random permutation of the
+values ``0 … num_values - 1``. A problem is a start value ``x_0`` and a sequence of
+``num_steps`` button presses ``o_1 … o_S``; the answer is where the value ends up,
 
-    prompt      3 1 4 1 5
-    completion  3 4 8 9 4 = 4 .          (c_j = (c_{j-1} + d_j) mod 10, c_0 = 0)
+.. math:: x_i = \\pi_{o_i}(x_{i-1}), \\qquad \\text{answer} = x_S .
 
-The number of steps ``s`` sets the difficulty. The chain may also contain "thinking"
-filler tokens ``~`` (a hesitation, like an LLM's "hmm, wait"): they carry no
-content and only make the completion longer. As in R1-Zero (DeepSeek-AI 2025:
-accuracy and format rewards, no neural reward model), the reward is computed by rules
-and looks **only** at the format and the final answer, never at the chain:
+Each step is one look-up, easy for a tiny transformer that can see ``x_{i-1}`` and
+``o_i``; the answer in one go is a composition of ``S`` random permutations, which no
+two-layer model computes in a single forward pass. Writing the intermediate values is
+what makes the task solvable: thinking pays. ``num_steps`` sets the difficulty, and with
+``num_values = 32`` a uniform guesser's pass@16 is ``1 - (31/32)^16 = 0.40``.
 
-.. math:: r(x, o) = 1[o \\text{ matches } R = D\\ \\text{EOS}] \\cdot
-          1[\\text{answer}(o) = (\\textstyle\\sum_j d_j) \\bmod 10]
+A sequence of tokens (one document of the corpus, or a prompt plus completion)::
 
-where ``R`` is the reasoning (digits and fillers, at least one digit) and ``D`` one
-digit, the answer.
+    BOS o_1 … o_S x_0 | [x_1 … x_S] ANS y EOS
 
-Token ids: digits ``0 … 9``, ``EQ = 10`` (``=``), ``EOS = 11`` (``.``), ``FILL = 12``
-(``~``) and ``BOS = 13`` (start of the completion; input only, never generated).
-Completions are integer arrays of shape ``(B, T)``; positions after the
-end-of-sequence token hold ``PAD`` (= ``EOS``) and are masked out.
+The prompt stops after ``x_0``. The completion is an optional chain of intermediate
+values (the "thinking"), then ``ANS``, the answer ``y`` and ``EOS``. In the chain, a
+``WAIT`` token withdraws the value just written, and the value after it replaces that
+value (a self-correction: ``x_1 x_2 z WAIT x_3 …``).
 
-The base model learns from *imperfect demonstrations* (:func:`demonstrations`): a
-demonstrator that often forgets the wrap-around when a partial sum passes 9 (an
-off-by-one partial sum that it carries on from), and that often hesitates with fillers
-right after such a mistake (it senses it but does not fix it), so supervised
-pre-training gives a weak model that can still sample correct chains, and whose
-wrong completions tend to be longer.
+Token ids: ``PAD = 0``, ``BOS = 1``, ``ANS = 2``, ``WAIT = 3``, ``EOS = 4``, then one
+token per button, then one per value (:meth:`Task.value_token`, :meth:`Task.op_token`).
+
+The reward (R1-Zero used rule-based accuracy and format rewards only, no neural reward
+model: DeepSeek-AI 2025) looks at nothing but the format and the final answer, never at
+the chain:
+
+.. math:: r = (1 - w)\\,\\mathbb 1[\\text{well formed and } y = x_S]
+              + w\\,\\mathbb 1[\\text{well formed}]
+
+with ``w`` = ``format_weight``. :func:`flawed_rewards` is a verifier with a hole (it pays
+whenever the gold value appears anywhere in the completion), for the reward-hacking
+experiment.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from r1lib._validation import check_probability, check_rng, check_whole_number
 
 __all__ = [
+    "ANS",
     "BOS",
     "EOS",
-    "EQ",
-    "FILL",
-    "NUM_OUTPUTS",
-    "NUM_TOKENS",
+    "NUM_SPECIAL",
     "PAD",
-    "Demonstrator",
+    "WAIT",
+    "Parsed",
     "Task",
-    "answer_array",
+    "completion_lengths",
     "completion_mask",
-    "decode",
-    "demonstrations",
-    "encode",
-    "gold_answers",
-    "parse_answers",
-    "reference_completions",
+    "correctness",
+    "flawed_rewards",
+    "parse",
+    "random_guess_pass_at_k",
     "rewards",
 ]
 
-EQ = 10
-EOS = 11
-FILL = 12
-BOS = 13
-PAD = EOS
-NUM_OUTPUTS = 13  # tokens the policy can emit: digits, '=', EOS, FILL
-NUM_TOKENS = 14  # plus BOS, seen only as input
-_SYMBOLS = "0123456789=.~^"
+PAD, BOS, ANS, WAIT, EOS = 0, 1, 2, 3, 4
+#: number of special tokens before the button and value tokens
+NUM_SPECIAL = 5
+_SPECIAL_TEXT = {PAD: "_", BOS: "^", ANS: "=", WAIT: "!", EOS: "."}
 
 
 @dataclass(frozen=True)
 class Task:
-    """The running-sum task.
+    """The permutation-chain task: its permutations, tokens and problems.
 
     Parameters
     ----------
+    num_values
+        Values are ``0 … num_values - 1`` (at least 2).
     num_steps
-        ``s``, the number of prompt digits = reasoning steps (the difficulty).
-    slack
-        Extra completion positions (room for fillers) beyond the shortest correct
-        length ``s + 3``; a completion that has not ended by ``max_length = s + 3 +
-        slack`` tokens is truncated and earns reward 0.
+        Button presses per problem, the difficulty (at least 1).
+    num_ops
+        Number of buttons (fixed random permutations; at least 1).
+    seed
+        Seed of the permutations. The same seed gives the same task everywhere.
+    test_every
+        One problem in ``test_every`` (by a fixed hash of the problem) is held out:
+        it never appears in the corpus nor in RL prompts, only in evaluation.
     """
 
+    num_values: int = 32
     num_steps: int = 6
-    slack: int = 8
+    num_ops: int = 4
+    seed: int = 0
+    test_every: int = 16
+    permutations: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        check_whole_number(self.num_values, "num_values", minimum=2)
         check_whole_number(self.num_steps, "num_steps", minimum=1)
-        check_whole_number(self.slack, "slack", minimum=0)
+        check_whole_number(self.num_ops, "num_ops", minimum=1)
+        check_whole_number(self.seed, "seed", minimum=0)
+        check_whole_number(self.test_every, "test_every", minimum=2)
+        rng = np.random.default_rng(np.random.SeedSequence([self.seed, 0x5EED]))
+        perms = np.stack([rng.permutation(self.num_values) for _ in range(self.num_ops)])
+        perms.setflags(write=False)
+        object.__setattr__(self, "permutations", perms)
+
+    # ----------------------------------------------------------------- tokens
+    @property
+    def vocab_size(self) -> int:
+        """Number of token ids: the specials, one per button, one per value."""
+        return NUM_SPECIAL + self.num_ops + self.num_values
 
     @property
-    def max_length(self) -> int:
-        """Maximum completion length in tokens: ``s`` chain + ``=`` + answer + EOS + slack."""
-        return self.num_steps + 3 + self.slack
+    def prompt_length(self) -> int:
+        """``BOS``, the ``S`` buttons and the start value."""
+        return self.num_steps + 2
 
-    def sample_prompts(
-        self, n: int, rng: np.random.Generator, *, exclude: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Draw ``n`` prompts (rows of ``s`` uniform digits), avoiding the rows of ``exclude``.
+    @property
+    def max_completion_length(self) -> int:
+        """Room for a full chain, three self-corrections, ``ANS y EOS``."""
+        return self.num_steps + 6 + 3
 
-        ``exclude`` holds held-out prompts (shape ``(m, s)``) that training must never see.
+    @property
+    def block_size(self) -> int:
+        """Longest token sequence: prompt plus the longest completion."""
+        return self.prompt_length + self.max_completion_length
+
+    def value_token(self, value: np.ndarray | int) -> np.ndarray:
+        """Token id of a value (vectorised)."""
+        return np.asarray(value) + NUM_SPECIAL + self.num_ops
+
+    def op_token(self, op: np.ndarray | int) -> np.ndarray:
+        """Token id of a button (vectorised)."""
+        return np.asarray(op) + NUM_SPECIAL
+
+    def token_value(self, token: np.ndarray) -> np.ndarray:
+        """The value of each token, ``-1`` where the token is not a value."""
+        value = np.asarray(token) - (NUM_SPECIAL + self.num_ops)
+        return np.where((value >= 0) & (value < self.num_values), value, -1)
+
+    def decode(self, tokens: object) -> str:
+        """Human-readable text of one token sequence (``A``, ``B``, … for buttons)."""
+        words = []
+        for token in np.asarray(tokens).ravel().tolist():
+            if token in _SPECIAL_TEXT:
+                words.append(_SPECIAL_TEXT[token])
+            elif token < NUM_SPECIAL + self.num_ops:
+                words.append(chr(ord("A") + token - NUM_SPECIAL))
+            elif token < self.vocab_size:
+                words.append(str(token - NUM_SPECIAL - self.num_ops))
+            else:
+                raise ValueError(f"tokens must be < vocab_size = {self.vocab_size}; got {token}")
+        return " ".join(words)
+
+    # ----------------------------------------------------------------- problems
+    def chains(self, ops: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """``(N, S)`` intermediate values ``x_1 … x_S`` of problems ``(ops, start)``."""
+        values = np.empty(ops.shape, dtype=np.int64)
+        current = np.asarray(start)
+        for i in range(ops.shape[1]):
+            current = self.permutations[ops[:, i], current]
+            values[:, i] = current
+        return values
+
+    def answers(self, ops: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """``(N,)`` the answers ``x_S``."""
+        return self.chains(ops, start)[:, -1]
+
+    def is_test(self, ops: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """``(N,)`` bool: is the problem in the held-out test split (a fixed hash)."""
+        index = np.asarray(start, dtype=np.int64)
+        for i in range(ops.shape[1]):
+            index = index * self.num_ops + ops[:, i]
+        mixed = (index * 2654435761 + self.seed) % (2**32)
+        return (mixed >> 7) % self.test_every == 0
+
+    def sample_problems(
+        self, num: int, rng: np.random.Generator, *, split: str = "train"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``num`` problems drawn uniformly from the ``"train"`` or ``"test"`` split.
+
+        Returns ``(ops, start)`` of shapes ``(num, S)`` and ``(num,)``.
         """
-        n = check_whole_number(n, "n", minimum=0)
+        num = check_whole_number(num, "num", minimum=1)
         check_rng(rng)
-        prompts = rng.integers(0, 10, size=(n, self.num_steps))
-        if exclude is not None and len(exclude) and n:
-            banned = set(_row_keys(np.asarray(exclude)).tolist())
-            keys = _row_keys(prompts)
-            clash = np.array([k in banned for k in keys.tolist()])
-            while clash.any():  # resample the few that collide with the test set
-                prompts[clash] = rng.integers(0, 10, size=(int(clash.sum()), self.num_steps))
-                keys = _row_keys(prompts)
-                clash = np.array([k in banned for k in keys.tolist()])
-        return prompts
+        if split not in ("train", "test"):
+            raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
+        want_test = split == "test"
+        # The test split is 1/test_every of the problem space: draw that much more.
+        oversample = self.test_every if want_test else 2
+        ops_parts, start_parts, found = [], [], 0
+        while found < num:
+            draw = oversample * (num - found) + 16
+            ops = rng.integers(0, self.num_ops, size=(draw, self.num_steps))
+            start = rng.integers(0, self.num_values, size=draw)
+            keep = self.is_test(ops, start) == want_test
+            ops_parts.append(ops[keep])
+            start_parts.append(start[keep])
+            found += int(keep.sum())
+        return np.concatenate(ops_parts)[:num], np.concatenate(start_parts)[:num]
 
-    def check_prompts(self, prompts: object) -> np.ndarray:
-        """Validate prompts: integer digits, shape ``(B, num_steps)``."""
-        array = np.asarray(prompts)
-        if array.ndim != 2 or array.shape[1] != self.num_steps or array.shape[0] == 0:
+    def prompts(self, ops: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """``(N, S + 2)`` prompt tokens ``BOS o_1 … o_S x_0``."""
+        n = len(start)
+        return np.concatenate(
+            [
+                np.full((n, 1), BOS),
+                self.op_token(ops),
+                self.value_token(np.asarray(start))[:, None],
+            ],
+            axis=1,
+        ).astype(np.int64)
+
+    def problems_of(self, prompts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Invert :meth:`prompts`: ``(ops, start)`` of prompt tokens."""
+        prompts = np.asarray(prompts)
+        if prompts.ndim != 2 or prompts.shape[1] != self.prompt_length:
             raise ValueError(
-                f"prompts must have shape (B, {self.num_steps}) with B >= 1; got {array.shape}"
+                f"prompts must have shape (N, {self.prompt_length}); got {prompts.shape}"
             )
-        if array.dtype.kind not in "iu" or array.min() < 0 or array.max() > 9:
-            raise ValueError("prompts must contain integer digits 0..9")
-        return array.astype(np.int64, copy=False)
+        ops = prompts[:, 1:-1] - NUM_SPECIAL
+        start = self.token_value(prompts[:, -1])
+        if np.any(prompts[:, 0] != BOS) or np.any((ops < 0) | (ops >= self.num_ops)):
+            raise ValueError("prompts must be BOS, button tokens, then a value token")
+        if np.any(start < 0):
+            raise ValueError("prompts must end with a value token (the start value)")
+        return ops, start
+
+    def completions(
+        self,
+        chains: np.ndarray | None,
+        answers: np.ndarray,
+    ) -> np.ndarray:
+        """Reference completions ``[x_1 … x_S] ANS y EOS`` (direct if ``chains`` is None)."""
+        n = len(answers)
+        parts = [] if chains is None else [self.value_token(chains)]
+        parts += [
+            np.full((n, 1), ANS),
+            self.value_token(np.asarray(answers))[:, None],
+            np.full((n, 1), EOS),
+        ]
+        return np.concatenate(parts, axis=1).astype(np.int64)
 
 
-def _row_keys(prompts: np.ndarray) -> np.ndarray:
-    weights = 10 ** np.arange(prompts.shape[1], dtype=np.int64)
-    return prompts.astype(np.int64) @ weights
+# --------------------------------------------------------------------------- parsing
 
 
-def gold_answers(prompts: np.ndarray) -> np.ndarray:
-    """The correct answers: :math:`(\\sum_j d_j) \\bmod 10` per row of ``(B, s)`` digits."""
-    array = np.asarray(prompts)
-    if array.ndim != 2 or array.dtype.kind not in "iu":
-        raise ValueError(f"prompts must be a 2-D integer array (B, s); got {array.shape}")
-    return array.sum(axis=1) % 10
+@dataclass(frozen=True)
+class Parsed:
+    """What the rules read from a batch of completions (all arrays of shape ``(B,)``).
+
+    Attributes
+    ----------
+    well_formed
+        The completion is ``R ANS y EOS``: ``R`` values and ``WAIT`` tokens, each
+        ``WAIT`` between two values; ``y`` one value.
+    answer
+        ``y`` where well formed, else ``-1``.
+    thinks
+        The completion starts with a value (writes a chain) rather than ``ANS``.
+    self_corrects
+        The chain contains a ``WAIT``.
+    chain_length
+        Number of values the chain keeps after its corrections.
+    length
+        Completion tokens up to and including the first ``EOS`` (all if none).
+    """
+
+    well_formed: np.ndarray
+    answer: np.ndarray
+    thinks: np.ndarray
+    self_corrects: np.ndarray
+    chain_length: np.ndarray
+    length: np.ndarray
 
 
-def reference_completions(task: Task, prompts: np.ndarray) -> np.ndarray:
-    """The correct completions ``c_1 … c_s = c_s EOS`` (padded to ``task.max_length``)."""
-    prompts = task.check_prompts(prompts)
-    chain = np.cumsum(prompts, axis=1) % 10
-    out = np.full((len(prompts), task.max_length), PAD, dtype=np.int64)
-    s = task.num_steps
-    out[:, :s] = chain
-    out[:, s] = EQ
-    out[:, s + 1] = chain[:, -1]
-    out[:, s + 2] = EOS
-    return out
+def completion_lengths(completions: np.ndarray) -> np.ndarray:
+    """``(B,)`` tokens up to and including the first ``EOS`` (the row's width if none)."""
+    completions = np.asarray(completions)
+    is_eos = completions == EOS
+    has_eos = is_eos.any(axis=1)
+    first = np.argmax(is_eos, axis=1)
+    return np.where(has_eos, first + 1, completions.shape[1])
 
 
 def completion_mask(completions: np.ndarray) -> np.ndarray:
-    """0/1 mask of the generated tokens: every position up to and including the first EOS.
+    """``(B, T)`` float 0/1: the tokens a completion really generated (through ``EOS``)."""
+    lengths = completion_lengths(completions)
+    return (np.arange(np.asarray(completions).shape[1])[None, :] < lengths[:, None]).astype(
+        np.float64
+    )
 
-    A completion without EOS (truncated) keeps all its positions.
+
+def _kept_chain(codes: list[int]) -> list[int] | None:
+    """The chain's values after its corrections, or None if the chain is malformed.
+
+    ``codes`` holds each chain token's value, ``-1`` for a ``WAIT`` and ``-2`` for any
+    other token that is not a value.
     """
-    completions = _check_completions(completions)
-    is_end = completions == EOS
-    ended_before = np.cumsum(is_end, axis=1) - is_end  # EOS strictly before position t
-    return (ended_before == 0).astype(np.float64)
+    kept: list[int] = []
+    after_wait = False
+    for code in codes:
+        if code == -1:
+            if not kept or after_wait:
+                return None
+            kept.pop()
+            after_wait = True
+            continue
+        if code < 0:
+            return None
+        kept.append(code)
+        after_wait = False
+    return None if after_wait else kept
 
 
-def _check_completions(completions: object) -> np.ndarray:
-    array = np.asarray(completions)
-    if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"completions must be a non-empty 2-D array (B, T); got {array.shape}")
-    if array.dtype.kind not in "iu":
-        raise TypeError(f"completions must hold integer token ids; got dtype {array.dtype}")
-    return array
+def parse(task: Task, completions: object) -> tuple[Parsed, list[list[int] | None]]:
+    """Read answers, format and thinking behaviour from ``(B, T)`` completion tokens.
 
-
-def answer_array(completions: np.ndarray) -> np.ndarray:
-    """Vectorised :func:`parse_answers`: each completion's answer digit, or -1 if malformed."""
-    completions = _check_completions(completions)
-    b, t = completions.shape
-    is_eos = completions == EOS
-    has_eos = is_eos.any(axis=1)
-    end = np.where(has_eos, is_eos.argmax(axis=1), t)  # index of the first EOS
-    rows = np.arange(b)
-    answer = completions[rows, np.clip(end - 1, 0, t - 1)]
-    eq = completions[rows, np.clip(end - 2, 0, t - 1)]
-    position = np.arange(t)
-    in_chain = position[None, :] < (end - 2)[:, None]
-    is_digit = (completions >= 0) & (completions <= 9)
-    chain_ok = ~in_chain | is_digit | (completions == FILL)
-    has_digit = (in_chain & is_digit).any(axis=1)
-    ok = has_eos & (end >= 3) & (eq == EQ) & (answer >= 0) & (answer <= 9)
-    ok &= chain_ok.all(axis=1) & has_digit
-    return np.where(ok, answer, -1).astype(np.int64)
-
-
-def parse_answers(completions: np.ndarray) -> list[int | None]:
-    """Extract each completion's answer, or ``None`` when the format is wrong.
-
-    Well-formed means, token by token: the reasoning (digits and fillers ``~``, at least
-    one digit), ``=``, one digit (the answer), ``EOS``. Anything else is malformed: no
-    reasoning digit, two ``=``, a missing or extra answer digit, a filler after ``=``,
-    no EOS before the length limit, a ``BOS`` or an out-of-range id. The chain's
-    content is not checked.
+    Returns the :class:`Parsed` arrays and each completion's kept chain (values after
+    corrections; ``None`` where the completion is malformed).
     """
-    return [None if a < 0 else a for a in answer_array(completions).tolist()]
+    tokens = np.asarray(completions)
+    if tokens.ndim != 2 or not np.issubdtype(tokens.dtype, np.integer) or tokens.shape[1] == 0:
+        raise ValueError(
+            f"completions must be a non-empty 2-D integer array; got {tokens.dtype} {tokens.shape}"
+        )
+    lengths = completion_lengths(tokens)
+    batch = len(tokens)
+    rows = np.arange(batch)
+    values = task.token_value(tokens)
+    # one code per token: its value, -1 for WAIT, -2 for anything else
+    codes = np.where(values >= 0, values, np.where(tokens == WAIT, -1, -2))
+    ends_right = (
+        (lengths >= 3)
+        & (tokens[rows, lengths - 1] == EOS)
+        & (tokens[rows, np.maximum(lengths - 3, 0)] == ANS)
+        & (values[rows, np.maximum(lengths - 2, 0)] >= 0)
+    )
+    well_formed = np.zeros(batch, dtype=bool)
+    answer = np.full(batch, -1, dtype=np.int64)
+    chain_length = np.zeros(batch, dtype=np.int64)
+    chains: list[list[int] | None] = [None] * batch
+    for i in np.flatnonzero(ends_right).tolist():
+        n = int(lengths[i])
+        kept = _kept_chain(codes[i, : n - 3].tolist())
+        if kept is None:
+            continue
+        well_formed[i] = True
+        answer[i] = values[i, n - 2]
+        chain_length[i] = len(kept)
+        chains[i] = kept
+    inside = np.arange(tokens.shape[1])[None, :] < lengths[:, None]
+    parsed = Parsed(
+        well_formed=well_formed,
+        answer=answer,
+        thinks=values[:, 0] >= 0,
+        self_corrects=((tokens == WAIT) & inside).any(axis=1),
+        chain_length=chain_length,
+        length=lengths,
+    )
+    return parsed, chains
 
 
-def rewards(prompts: np.ndarray, completions: np.ndarray) -> np.ndarray:
-    """Rule-based reward: 1.0 if the completion is well formed and its answer is right, else 0.
+def _gold(task: Task, prompts: object, completions: object) -> tuple[np.ndarray, np.ndarray]:
+    prompts = np.asarray(prompts)
+    completions = np.asarray(completions)
+    if len(prompts) != len(completions):
+        raise ValueError(
+            f"prompts and completions must have one row each per sample; "
+            f"got {len(prompts)} and {len(completions)}"
+        )
+    ops, start = task.problems_of(prompts)
+    return task.chains(ops, start), completions
+
+
+def rewards(
+    task: Task, prompts: object, completions: object, *, format_weight: float = 0.1
+) -> np.ndarray:
+    """R1-Zero's rule-based reward: accuracy and format, nothing else.
+
+    .. math:: r = (1 - w)\\,\\mathbb 1[\\text{well formed and } y = x_S]
+                  + w\\,\\mathbb 1[\\text{well formed}]
 
     Parameters
     ----------
+    task
+        The task.
     prompts
-        ``(B, s)`` digits.
+        ``(B, S + 2)`` prompt tokens (the problems).
     completions
-        ``(B, T)`` token ids.
+        ``(B, T)`` completion tokens.
+    format_weight
+        ``w`` in ``[0, 1]``: the share of the reward paid for the format alone.
 
     Returns
     -------
     numpy.ndarray
-        ``(B,)`` rewards in {0, 1}: accuracy reward gated by the format, as in
-        R1-Zero's rule-based rewards (DeepSeek-AI 2025).
+        ``(B,)`` rewards in ``{0, w, 1}``.
     """
-    prompts = np.asarray(prompts)
-    completions = _check_completions(completions)
-    if prompts.ndim != 2 or prompts.shape[0] != completions.shape[0]:
-        raise ValueError(
-            f"prompts must be (B, s) with the same B as completions {completions.shape}; "
-            f"got {prompts.shape}"
-        )
-    return (answer_array(completions) == gold_answers(prompts)).astype(np.float64)
+    w = check_probability(format_weight, "format_weight")
+    chains, completions = _gold(task, prompts, completions)
+    parsed, _ = parse(task, completions)
+    correct = parsed.well_formed & (parsed.answer == chains[:, -1])
+    return (1.0 - w) * correct + w * parsed.well_formed
 
 
-def encode(text: str) -> np.ndarray:
-    """Token ids of a string such as ``"34~89=9."`` (characters ``0-9 = . ~ ^``)."""
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str; got {type(text).__name__}")
-    try:
-        return np.array([_SYMBOLS.index(ch) for ch in text], dtype=np.int64)
-    except ValueError as error:
-        raise ValueError(f"text must use only the characters {_SYMBOLS!r}; got {text!r}") from error
+def flawed_rewards(task: Task, prompts: object, completions: object) -> np.ndarray:
+    """A verifier with a hole: 1 whenever the gold value appears anywhere in the completion.
 
+    A careless answer checker ("does the output mention the right number?"). A chain
+    passes through many values, so a policy can be paid without ever putting the right
+    value in the answer slot: the reward-hacking experiment optimises this proxy and
+    tracks :func:`rewards`' accuracy alongside it.
 
-def decode(tokens: np.ndarray) -> str:
-    """Readable string of one completion (stops after the first EOS)."""
-    out = []
-    for t in np.asarray(tokens).ravel().tolist():
-        out.append(_SYMBOLS[t] if 0 <= t < len(_SYMBOLS) else "?")
-        if t == EOS:
-            break
-    return "".join(out)
-
-
-@dataclass(frozen=True)
-class Demonstrator:
-    """An imperfect teacher whose traces pre-train the base model.
-
-    Parameters
-    ----------
-    carry_slip
-        Probability, at a step whose sum wraps around (``c_{j-1} + d_j >= 10``), of
-        forgetting the wrap and writing ``c_{j-1} + d_j - 9`` (off by one) instead of
-        ``c_{j-1} + d_j - 10``; the trace carries on from it, so its answer is wrong. A
-        systematic error, like a student's: a lower sampling temperature does not fix it.
-    slip
-        Probability, at any step after the first, of a random off-by-one partial sum.
-    hesitate_error, hesitate
-        Probability of hesitating right after writing a wrong / a right partial sum.
-        The demonstrator senses its mistake (but does not fix it): a hesitation is a
-        run of fillers ``~`` of length ``k`` with probability ``(1 - run) run^(k-1)``.
-    run
-        Continuation probability of a filler run.
+    Returns
+    -------
+    numpy.ndarray
+        ``(B,)`` rewards in ``{0, 1}``.
     """
-
-    carry_slip: float = 0.5
-    slip: float = 0.05
-    hesitate_error: float = 0.5
-    hesitate: float = 0.05
-    run: float = 0.6
-
-    def __post_init__(self) -> None:
-        for name in ("carry_slip", "slip", "hesitate_error", "hesitate", "run"):
-            check_probability(getattr(self, name), name)
-        if self.run == 1.0:
-            raise ValueError("run must be < 1 (a filler run must end); got 1.0")
+    chains, completions = _gold(task, prompts, completions)
+    mask = completion_mask(completions) > 0
+    gold_token = task.value_token(chains[:, -1])
+    return ((completions == gold_token[:, None]) & mask).any(axis=1).astype(np.float64)
 
 
-def demonstrations(
-    task: Task, prompts: np.ndarray, demonstrator: Demonstrator, rng: np.random.Generator
-) -> np.ndarray:
-    """Sample one (imperfect) demonstration per prompt; ``(B, task.max_length)`` token ids.
+def correctness(task: Task, prompts: object, completions: object) -> tuple[np.ndarray, np.ndarray]:
+    """``(correct, chain_correct)``: answer right; answer and every kept chain value right.
 
-    Filler runs are cut where they would overflow ``task.max_length``.
+    ``chain_correct`` is the chain-verified score: the completion thinks, its chain
+    (after corrections) is exactly ``x_1 … x_S`` and its answer is ``x_S``. Guessing the
+    answer cannot pass it.
     """
-    prompts = task.check_prompts(prompts)
-    check_rng(rng)
-    if not isinstance(demonstrator, Demonstrator):
-        raise TypeError(f"demonstrator must be a Demonstrator; got {type(demonstrator).__name__}")
-    b, s = prompts.shape
-    u_slip, u_sign, u_fumble, u_hes = rng.random((4, b, s))
-    runs = rng.geometric(1.0 - demonstrator.run, size=(b, s))
-    chain = np.zeros((b, s), dtype=np.int64)
-    wrong = np.zeros((b, s), dtype=bool)
-    partial = np.zeros(b, dtype=np.int64)
-    for j in range(s):
-        total = partial + prompts[:, j]
-        fumble = (total >= 10) & (u_fumble[:, j] < demonstrator.carry_slip)
-        slip = (u_slip[:, j] < demonstrator.slip) & (j > 0)
-        sign = np.where(u_sign[:, j] < 0.5, -1, 1)
-        step = (total % 10 + fumble + slip * sign) % 10
-        wrong[:, j] = step != total % 10
-        partial = step
-        chain[:, j] = partial
-    p_hes = np.where(wrong, demonstrator.hesitate_error, demonstrator.hesitate)
-    hesitates = u_hes < p_hes
-    out = np.full((b, task.max_length), PAD, dtype=np.int64)
-    for i in range(b):
-        seq: list[int] = []
-        spare = task.slack
-        for j in range(s):
-            seq.append(int(chain[i, j]))
-            if hesitates[i, j] and spare > 0:
-                count = int(min(runs[i, j], spare))
-                seq.extend([FILL] * count)
-                spare -= count
-        seq += [EQ, int(chain[i, -1]), EOS]
-        out[i, : len(seq)] = seq
-    return out
+    chains, completions = _gold(task, prompts, completions)
+    parsed, kept = parse(task, completions)
+    correct = parsed.well_formed & (parsed.answer == chains[:, -1])
+    chain_ok = np.array(
+        [k is not None and k == gold.tolist() for k, gold in zip(kept, chains, strict=True)],
+        dtype=bool,
+    )
+    return correct, correct & chain_ok
+
+
+def random_guess_pass_at_k(num_values: int, k: np.ndarray | int) -> np.ndarray:
+    """pass@k of a uniform guesser over ``num_values`` answers: ``1 - (1 - 1/V)^k``."""
+    return 1.0 - (1.0 - 1.0 / num_values) ** np.asarray(k, dtype=np.float64)

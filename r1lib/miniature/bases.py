@@ -1,0 +1,168 @@
+"""The shipped base models: how they are made, where they live, what they score.
+
+``python -m r1lib.miniature pretrain --seed 0`` generates the corpus
+(:mod:`r1lib.miniature.corpus`), pre-trains a teacher-sized and a student-sized GPT on
+it by next-token prediction (:mod:`r1lib.miniature.pretrain`), evaluates both on held-out
+problems, and writes ``base.npz``, ``student_base.npz`` and ``base.json`` (the command,
+the seed, the time it took, the configuration and the metrics) into
+``r1lib/miniature/data/``. RL then starts from these files in seconds, as R1-Zero
+started from DeepSeek-V3-Base.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from r1lib._validation import check_whole_number
+from r1lib.miniature.corpus import CorpusMix, generate_corpus
+from r1lib.miniature.evaluation import evaluate
+from r1lib.miniature.model import GPT, GPTConfig
+from r1lib.miniature.pretrain import PretrainConfig, pretrain
+from r1lib.miniature.task import Task
+
+__all__ = [
+    "DATA_DIR",
+    "NUM_DOCUMENTS",
+    "PRETRAIN",
+    "STUDENT",
+    "TEACHER",
+    "base_metrics",
+    "load_bases",
+    "load_record",
+    "make_bases",
+    "model_config",
+]
+
+#: where the shipped weights and their record live
+DATA_DIR = Path(__file__).resolve().parent / "data"
+#: the task the bases are pre-trained on (the shipped task)
+TASK = Task()
+#: documents in the pre-training corpus
+NUM_DOCUMENTS = 50_000
+#: pre-training schedule of both sizes
+PRETRAIN = PretrainConfig()
+#: sizes: the teacher (2 layers, 4 heads, width 32) and the smaller student (1 layer, width 24)
+TEACHER = {"n_layer": 2, "n_head": 4, "n_embd": 32}
+STUDENT = {"n_layer": 1, "n_head": 4, "n_embd": 24}
+#: evaluation of the record: held-out problems and samples per problem at T = 0.6
+RECORD_PROBLEMS, RECORD_SAMPLES = 128, 32
+
+
+def model_config(task: Task, sizes: dict[str, int]) -> GPTConfig:
+    """The GPT configuration of ``sizes`` for ``task``'s vocabulary and block size."""
+    return GPTConfig(vocab_size=task.vocab_size, block_size=task.block_size, **sizes)
+
+
+def base_metrics(model: GPT, task: Task, seed: int) -> dict[str, Any]:
+    """pass@1 free, forced to think and forced to answer directly (T = 0.6, 95% CIs).
+
+    Also the share that thinks, the mean completion length and the self-correction rate
+    of free sampling. The test problems and samples are drawn from ``seed``.
+    """
+    test_stream, sample_stream = np.random.SeedSequence([seed, 7]).spawn(2)
+    prompts = task.prompts(
+        *task.sample_problems(RECORD_PROBLEMS, np.random.default_rng(test_stream), split="test")
+    )
+    out: dict[str, Any] = {}
+    for force in (None, "think", "answer"):
+        e = evaluate(
+            model,
+            task,
+            prompts,
+            np.random.default_rng(sample_stream),
+            n=RECORD_SAMPLES,
+            cons_k=16,
+            force=force,
+        )
+        key = {None: "free", "think": "forced_think", "answer": "forced_answer"}[force]
+        out[key] = {
+            "pass@1": e.pass_at_1.mean,
+            "pass@1_ci95": [e.pass_at_1.ci_low, e.pass_at_1.ci_high],
+            "pass@1_se": e.pass_at_1.se,
+            "think_share": e.think_share.mean,
+            "mean_length": e.mean_length.mean,
+            "self_correction_rate": e.self_correction_rate.mean,
+        }
+    return out
+
+
+def make_bases(
+    seed: int, out_dir: Path | str = DATA_DIR, *, progress: bool = False
+) -> dict[str, Any]:
+    """Pre-train both bases from ``seed``, evaluate them, write the files; returns the record."""
+    seed = check_whole_number(seed, "seed", minimum=0)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    corpus_stream, teacher_stream, student_stream = np.random.SeedSequence(seed).spawn(3)
+    start = time.perf_counter()
+    corpus = generate_corpus(TASK, NUM_DOCUMENTS, np.random.default_rng(corpus_stream))
+    record: dict[str, Any] = {
+        "command": "python -m r1lib.miniature pretrain --seed "
+        + str(seed)
+        + ("" if out == DATA_DIR else f" --out {shlex.quote(str(out))}"),
+        "seed": seed,
+        "task": {k: v for k, v in asdict(TASK).items() if k != "permutations"},
+        "corpus": {
+            "documents": NUM_DOCUMENTS,
+            "mix": asdict(CorpusMix()),
+            "shares": corpus.shares(),
+        },
+        "pretrain": asdict(PRETRAIN),
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "evaluation": {"problems": RECORD_PROBLEMS, "samples": RECORD_SAMPLES, "temperature": 0.6},
+        "models": {},
+    }
+    for name, sizes, stream in (
+        ("base", TEACHER, teacher_stream),
+        ("student_base", STUDENT, student_stream),
+    ):
+        init_rng, batch_rng = (np.random.default_rng(s) for s in stream.spawn(2))
+        model = GPT(model_config(TASK, sizes), init_rng)
+        began = time.perf_counter()
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm  # type: ignore[import-untyped]
+
+            bar = tqdm(total=PRETRAIN.steps, desc=f"pre-training {name}", unit="step")
+        losses = pretrain(model, corpus, PRETRAIN, batch_rng, callback=_ticker(bar))
+        if bar is not None:
+            bar.close()
+        seconds = time.perf_counter() - began
+        model.save(out / f"{name}.npz")
+        record["models"][name] = {
+            "sizes": sizes,
+            "num_params": model.num_params(),
+            "seconds": seconds,
+            "final_loss": float(np.mean(losses[-100:])),
+            "metrics": base_metrics(model, TASK, seed),
+        }
+    record["seconds"] = time.perf_counter() - start
+    (out / "base.json").write_text(json.dumps(record, indent=2) + "\n")
+    return record
+
+
+def _ticker(bar: Any) -> Any:
+    """A training callback that advances ``bar`` by one (None without a bar)."""
+    if bar is None:
+        return None
+    return lambda *_: bar.update(1)
+
+
+def load_record(data_dir: Path | str = DATA_DIR) -> dict[str, Any]:
+    """The record written next to the shipped weights."""
+    return json.loads((Path(data_dir) / "base.json").read_text())
+
+
+def load_bases(data_dir: Path | str = DATA_DIR) -> tuple[Task, GPT, GPT]:
+    """``(task, teacher_base, student_base)`` as shipped."""
+    data_dir = Path(data_dir)
+    return TASK, GPT.load(data_dir / "base.npz"), GPT.load(data_dir / "student_base.npz")
