@@ -218,7 +218,7 @@ def normalize_answer(answer: str | None) -> str | None:
     normaliser (D. Hendrycks et al., arXiv:2103.03874, 2021), which also removes
     ``\$`` and ``\%`` whole and rewrites ``\sqrt3`` as ``\sqrt{3}``. MATH goes further
     (``0.5`` becomes ``\frac{1}{2}``, ``a/b`` becomes ``\frac{a}{b}``, a unit after
-    ``\text{ `` is cut); those rules are left to a symbolic verifier here.
+    ``\text{ cm}`` is cut); those rules are left to a symbolic verifier here.
     """
     if answer is None:
         return None
