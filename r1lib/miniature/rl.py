@@ -35,7 +35,7 @@ from r1lib._validation import (
 )
 from r1lib.miniature._threads import single_blas_thread
 from r1lib.miniature.evaluation import sample_completions
-from r1lib.miniature.model import GPT
+from r1lib.miniature.model import GPT, Cache
 from r1lib.miniature.optim import Adam
 from r1lib.miniature.task import Task, completion_mask, correctness, flawed_rewards, parse, rewards
 
@@ -142,7 +142,7 @@ class GRPOLog:
 
 def _completion_logprobs(
     model: GPT, tokens: np.ndarray, prompt_length: int
-) -> tuple[np.ndarray, object]:
+) -> tuple[np.ndarray, Cache]:
     """Log-probs of the completion tokens ``(B, L)`` (float64) and the cache for backward."""
     logp, cache = model.token_logprobs_unchecked(tokens)
     return logp[:, prompt_length - 1 :].astype(np.float64), cache
@@ -171,8 +171,11 @@ def grpo_step(
         reward = rewards(task, prompts, completions, format_weight=config.format_weight)
     else:
         reward = flawed_rewards(task, prompts, completions)
-    advantages = grpo.group_advantages(
-        reward.reshape(config.prompts_per_step, config.group_size), scale=config.scale_rewards
+    # The config was checked once, when it was built: the inner loop calls r1lib's
+    # unchecked cores (same formulas, no re-validation of arrays it made itself).
+    advantages = grpo.group_advantages_unchecked(
+        reward.reshape(config.prompts_per_step, config.group_size).astype(np.float64),
+        scale=config.scale_rewards,
     ).ravel()
     parsed, _ = parse(task, completions)
 
@@ -184,14 +187,15 @@ def grpo_step(
         for iteration in range(config.num_iterations):
             logp, cache = _completion_logprobs(model, tokens, p)
             if iteration == 0:
-                probs = cache.probs[:, p - 1 :]  # type: ignore[attr-defined]
+                assert cache.probs is not None  # token_logprobs keeps the probabilities
+                probs = cache.probs[:, p - 1 :]
                 token_entropy = -np.sum(probs * np.log(np.maximum(probs, 1e-30)), axis=-1)
                 entropy = float(np.sum(token_entropy * mask) / mask.sum())
-            result = grpo.grpo_loss(
+            result = grpo.grpo_loss_unchecked(
                 logp,
                 old_logp,
                 advantages,
-                mask,
+                mask.astype(np.float64),
                 epsilon=config.epsilon,
                 beta=config.beta,
                 ref_logp=ref_logp,
@@ -200,7 +204,7 @@ def grpo_step(
             )
             dlogp = np.zeros((tokens.shape[0], tokens.shape[1] - 1))
             dlogp[:, p - 1 :] = result.grad
-            optimiser.step(model.token_logprobs_backward(dlogp, cache))  # type: ignore[arg-type]
+            optimiser.step(model.token_logprobs_backward(dlogp, cache))
             clip.append(result.clip_fraction)
             kl.append(result.mean_kl if result.mean_kl is not None else 0.0)
     return {
