@@ -10,8 +10,9 @@ rewards     R1's rule-based rewards (accuracy, format, language consistency, ove
 simulation  a simulated reasoning model for evaluation experiments
 toys        the lessons' small models: a bigram LM, REINFORCE and exact policy gradients,
             a KL bandit, the k1/k2/k3 gradients, Hinton's training loop, a word-level LM
-miniature   the capstone: a verifiable task, a tiny numpy policy, SFT, GRPO and
-            distillation end to end on a CPU (python -m r1lib.miniature --fast)
+miniature   the capstone, R1-Zero in miniature: a tiny numpy GPT pre-trained on a generated
+            corpus, then GRPO from that base, reward hacking and distillation, end to
+            end on a CPU (python -m r1lib.miniature --fast)
 
 Course support (needs the course extra: matplotlib, ipywidgets)
 ---------------------------------------------------------------

@@ -257,13 +257,14 @@ assert vote_accuracy > 0.99
 # **Running it.** From the project folder, `make lab` installs everything into `.venv`
 # and opens JupyterLab on `notebooks/`. Open a lesson and run the cells from top to bottom
 # (*Run → Run All Cells*, or Shift-Enter cell by cell). Each lesson runs in under 20
-# seconds, the capstone (12) in under a minute. The same lessons are also published as a
-# book; the book shows the outputs but has no running Python.
+# seconds on a two-core laptop, the capstone (12) included: it starts from a small
+# pre-trained base model that ships with the course. The same lessons are also published
+# as a book; the book shows the outputs but has no running Python.
 #
 # **Sliders.** Most lessons end a topic with an interactive figure: move a slider and
 # release it, and the figure redraws (`continuous_update=False`, so it redraws once, on
-# release). A few headline sliders (group size $G$ in lesson 02, temperature $T$ in 04,
-# $k$ in 06) are also precomputed, so they work in the book too.
+# release). In the book, where no Python runs, every slider shows figures precomputed at
+# a handful of its positions, so the controls work there too.
 #
 # **Exercises.** Each lesson has exercises. You write a number or a function in a cell
 # that says `YOUR CODE HERE`, run the cell, and a checker from `r1lib.checks` prints one
@@ -317,7 +318,7 @@ print(r1lib.__doc__)
 # | 09 | R1's recipe: the pipeline and its rewards | Which stages made R1, and which rewards (rules, reward models, a judge) trained each? |
 # | 10 | The GRPO clinic | Why is my loss zero, my reward flat or my score off, and how do I find out? |
 # | 11 | After GRPO: sequence ratios, off-policy updates and the conventions that differ | What do TRL and verl configure beyond GRPO, and why do their numbers differ? |
-# | 12 | Capstone: R1-Zero in miniature | All of it, trained end to end on a CPU |
+# | 12 | Capstone: R1-Zero in miniature | Does reasoning grow under RL from a base model? All of it, end to end on a CPU |
 #
 # Lessons 01–03 build GRPO, 04 distillation, 05–06 evaluation, 07–08 the KL penalty;
 # 09 assembles R1's whole pipeline, 10 diagnoses GRPO runs that go wrong, 11 goes beyond
