@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 import pytest
+from grpo_batches import batch_off_kinks as _batch
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -300,24 +301,6 @@ def test_process_type_errors() -> None:
 
 
 # ------------------------------------------------------------------ grpo_loss helpers
-
-
-def _batch(seed: int = 0, batch: int = 4, length: int = 6, spread: float = 0.3):
-    """Random log-probs whose ratios stay away from the clip kinks (for finite differences)."""
-    rng = np.random.default_rng(seed)
-    old = -rng.uniform(0.05, 3.0, size=(batch, length))
-    diff = rng.normal(0.0, spread, size=(batch, length))
-    kinks = np.log([0.8, 1.2, 1.28])
-    for kink in kinks:  # push every log-ratio at least 1e-3 away from each kink
-        close = np.abs(diff - kink) < 1e-3
-        diff[close] = kink + np.where(diff[close] >= kink, 1e-3, -1e-3)
-    logp = np.minimum(old + diff, -0.05)  # stay below 0 so logp ± h is valid
-    ref = -rng.uniform(0.05, 3.0, size=(batch, length))
-    advantages = rng.normal(size=batch)
-    lengths = rng.integers(1, length + 1, size=batch)
-    lengths[0] = length
-    mask = (np.arange(length)[None, :] < lengths[:, None]).astype(float)
-    return logp, old, ref, advantages, mask
 
 
 def _reference_loss(logp, old, ref, adv, mask, eps_low, eps_high, beta, loss_type, max_len):

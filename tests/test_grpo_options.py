@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 import pytest
+from grpo_batches import batch_off_kinks as _batch
 
 from r1lib.grpo import (
     aggregation_weights,
@@ -35,24 +36,6 @@ from r1lib.grpo import (
 )
 
 # ------------------------------------------------------------------ helpers
-
-
-def _batch(seed: int = 0, batch: int = 4, length: int = 6, spread: float = 0.3):
-    """Random log-probs; per-token and per-row log-ratios kept off the clip kinks."""
-    rng = np.random.default_rng(seed)
-    old = -rng.uniform(0.05, 3.0, size=(batch, length))
-    diff = rng.normal(0.0, spread, size=(batch, length))
-    kinks = np.log([0.8, 1.2, 1.28, 1.3, 1.5])
-    for kink in kinks:
-        close = np.abs(diff - kink) < 1e-3
-        diff[close] = kink + np.where(diff[close] >= kink, 1e-3, -1e-3)
-    logp = np.minimum(old + diff, -0.05)
-    ref = -rng.uniform(0.05, 3.0, size=(batch, length))
-    advantages = rng.normal(size=batch)
-    lengths = rng.integers(1, length + 1, size=batch)
-    lengths[0] = length
-    mask = (np.arange(length)[None, :] < lengths[:, None]).astype(float)
-    return logp, old, ref, advantages, mask
 
 
 def _trl_loss(
