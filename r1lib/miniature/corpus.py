@@ -5,16 +5,12 @@ state their answer and a few work through it, some sloppily. This corpus imitate
 mix for the permutation task of :mod:`r1lib.miniature.task`. Every document is one
 training-split problem followed by one of four kinds of solution:
 
-=============  ==============================================  =======================
-kind           text after the prompt                           share (defaults)
-=============  ==============================================  =======================
-``direct``     ``ANS x_S EOS``                                 ``direct`` (70%)
-``chain``      ``x_1 … x_S ANS x_S EOS``                       the rest of the chains
-``mistake``    one step ``x_j`` replaced by a wrong value,     ``mistake`` (15% of the
-               carried on to a wrong answer                    chains)
-``redo``       a wrong ``x_j``, then ``WAIT`` and the right     ``redo`` (5% of the
-               ``x_j``, then a correct finish                  chains)
-=============  ==============================================  =======================
+* ``direct`` (share ``direct``, 70% by default): ``ANS x_S EOS``;
+* ``chain`` (the rest of the chains): ``x_1 … x_S ANS x_S EOS``;
+* ``mistake`` (share ``mistake`` of the chains, 15%): one step ``x_j`` replaced by a
+  wrong value, carried on to a wrong answer;
+* ``redo`` (share ``redo`` of the chains, 5%): a wrong ``x_j``, then ``WAIT`` and the
+  right ``x_j``, then a correct finish.
 
 Documents are padded with ``PAD`` to the task's ``block_size``. The base never sees the
 RL template with an instruction, nor any reward: it only predicts the next token.
