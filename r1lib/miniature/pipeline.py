@@ -293,6 +293,12 @@ def run_pipeline(
     )
 
 
+def _score(value: float | None, width: int) -> str:
+    """``value`` to 3 decimals, right-aligned; a dash where a model was not sampled enough
+    times to estimate it (pass@k needs n >= k samples)."""
+    return f"{'—' if value is None else format(value, '.3f'):>{width}}"
+
+
 def results_table(result: PipelineResult | dict[str, Any]) -> str:
     """A plain-text table of the models' scores (from a result or its JSON)."""
     data = result.as_json() if isinstance(result, PipelineResult) else result
@@ -307,13 +313,13 @@ def results_table(result: PipelineResult | dict[str, Any]) -> str:
         k = m["pass@k"]
         lines.append(
             f"{name:<17}{m['pass@1']:>7.3f} [{low:.3f}, {high:.3f}]{m['cons@16']:>9.3f}"
-            f"{k.get('16', float('nan')):>9.3f}{k.get('256', float('nan')):>10.3f}"
+            f"{_score(k.get('16'), 9)}{_score(k.get('256'), 10)}"
             f"{m['chain_verified_pass@k']['1']:>9.3f}{m['mean_length']:>8.2f}"
             f"{m['think_share']:>8.3f}{m['self_correction_rate']:>10.3f}"
         )
     guess = data["random_guess_pass@k"]
-    g16, g256 = guess.get("16", float("nan")), guess.get("256", float("nan"))
-    lines.append(f"{'random guess':<17}{guess['1']:>7.3f}{'':>24}{g16:>9.3f}{g256:>10.3f}")
+    g16, g256 = _score(guess.get("16"), 9), _score(guess.get("256"), 10)
+    lines.append(f"{'random guess':<17}{guess['1']:>7.3f}{'':>24}{g16}{g256}")
     hack = data["hacking"]
     lines.append(
         f"reward hacking: proxy reward {hack['proxy_reward']:.3f}, "
