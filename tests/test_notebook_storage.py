@@ -18,6 +18,8 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
 TWIN_DIR = NOTEBOOK_DIR / "py"
 TWINS = sorted(TWIN_DIR.glob("[0-9]*.py"))
 FORMATS = "ipynb,py//py:percent"
+# The twins record content, not the jupytext release that wrote them (pyproject.toml).
+NO_VERSION = "-jupytext.text_representation.jupytext_version"
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -66,6 +68,31 @@ def test_jupytext_pairs_new_lessons_into_the_subfolder() -> None:
     # [tool.jupytext] in pyproject.toml, found by jupytext from any lesson's folder
     config = load_jupytext_config(str(NOTEBOOK_DIR / "NN_new_lesson.ipynb"))
     assert config is not None and config.formats == [FORMATS]
+    assert config.notebook_metadata_filter == NO_VERSION
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_twin_does_not_record_the_jupytext_version(notebook: Path) -> None:
+    # A jupytext patch release must not put the twins out of sync: the version is not content.
+    twin = TWIN_DIR / f"{notebook.stem}.py"
+    assert "jupytext_version:" not in twin.read_text(), (
+        f"py/{twin.name} records jupytext's version; run `make sync`"
+    )
+    stored = jupytext.read(notebook)
+    assert stored.metadata["jupytext"].get("notebook_metadata_filter") == NO_VERSION, (
+        f"{notebook.name} lacks the version filter; run `make sync`"
+    )
+
+
+def test_a_new_jupytext_release_leaves_the_twins_in_sync(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pretend a later jupytext writes the twin: the text must not change.
+    import jupytext.header
+
+    notebook = NOTEBOOKS[0]
+    stored = jupytext.read(notebook)
+    before = jupytext.writes(stored, fmt="py:percent")
+    monkeypatch.setattr(jupytext.header, "__version__", "99.0.0")
+    assert jupytext.writes(jupytext.read(notebook), fmt="py:percent") == before
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
