@@ -5,6 +5,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# requirements.lock pins every package (and pip, setuptools, wheel) at the versions CI
+# tested, for every Python from 3.10 and every platform; make lock re-solves it.
+# LOCKED=0 installs the newest versions pyproject.toml allows instead (make test-latest).
+LOCK   := requirements.lock
+LOCKED ?= 1
+ifeq ($(LOCKED),1)
+PIN       := --constraint $(LOCK)
+PIN_BUILD := --build-constraint $(LOCK)
+endif
 # JupyterLab refuses to start as root unless asked to.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
@@ -13,23 +22,41 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 BROWSER ?= 1
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help setup lab test lint unit notebooks sync cite twins bench book serve browser-test chromium clean
+.PHONY: help setup lock test-latest lab test lint unit notebooks sync cite twins bench book serve browser-test chromium clean
 
 help:
 	@echo "make lab    open the course in JupyterLab (sets everything up first)"
 	@echo "make test   run every check: lint, unit tests, notebooks, book, browser"
 	@echo "make bench  print r1lib's speed ratios"
+	@echo "make lock   re-solve requirements.lock (newest allowed versions), then make test"
+	@echo "make test-latest  every check on the newest allowed versions, in .venv-latest"
 	@echo "make book   build the website into book/_build/html; make serve to read it"
 	@echo "make sync   regenerate the jupytext twins (notebooks/py/*.py) from the notebooks"
 	@echo "make cite   turn {cite:p} keys in the lessons into author-year links"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[course,tests,book]"
+	$(BIN)/python -m pip install --quiet --upgrade $(PIN) pip
+	$(BIN)/python -m pip install --quiet $(PIN) $(PIN_BUILD) -e ".[course,tests,book]"
 	@touch $(STAMP)
 
 setup: $(STAMP)
+
+# The lock: uv's universal resolution of pyproject.toml's dependencies and all its extras,
+# plus the installers themselves. Run it when pyproject.toml's requirements change (a test
+# says so) and to take up new releases, after make test-latest has passed.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet $(if $(wildcard $(LOCK)),$(PIN)) uv
+	printf 'pip\nsetuptools\nwheel\nuv\n' | $(BIN)/uv pip compile pyproject.toml - \
+	  --all-extras --universal --python-version 3.10 --quiet \
+	  --custom-compile-command "make lock" --output-file $(LOCK)
+
+# Every check on the newest releases pyproject.toml allows, in a fresh .venv-latest: an
+# upgrade that breaks the course fails here, on a branch, before a learner meets it.
+test-latest:
+	rm -rf .venv-latest
+	$(MAKE) test VENV=.venv-latest LOCKED=0
 
 # jupyter_server_config.py: lessons open without an unsaved mark (it says how).
 lab: setup
@@ -45,7 +72,7 @@ lint: setup
 
 # Unit tests, then the examples in r1lib's docstrings.
 unit: setup
-	$(BIN)/python -m pytest tests -q
+	R1COURSE_LOCKED=$(LOCKED) $(BIN)/python -m pytest tests -q
 	MPLBACKEND=Agg $(BIN)/python -m pytest --doctest-modules r1lib -q
 
 notebooks: setup
