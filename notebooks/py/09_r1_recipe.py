@@ -88,8 +88,8 @@ rng = np.random.default_rng(SEED)
 #   R1-Zero's template: a cold-start example is
 #   `|special_token|<reasoning_process>|special_token|<summary>`, a chain of thought
 #   followed by a summary for the reader, with no `<answer>` block. The released R1
-#   models work the same way: they open with `<think>`, and DeepSeek's usage
-#   recommendations ask for the final answer "within `\boxed{}`" (the
+#   models work the same way: DeepSeek's usage recommendations have every output start
+#   with `<think>` and ask for the final answer "within `\boxed{}`" (the
 #   `deepseek-ai/DeepSeek-R1` README). The paper gives three reasons for the cold
 #   start: to avoid "the early unstable cold start phase of RL training from the base
 #   model", readability, and better performance than R1-Zero.
@@ -454,9 +454,9 @@ for run in honest:  # the same algorithm with a sound verifier learns arithmetic
 # Rules have the errors of section 3, but their errors can be listed: the policy can
 # exploit a rule only where the rule is wrong, and a wrong rule can be found and fixed,
 # as above. A learned reward model is fixed during RL too (R1 trains its reward models
-# once, before RL), but its errors are nowhere written down, and RL moves the policy's
-# outputs away from the data the reward model was trained on, towards whatever it
-# happens to overrate. The R1 paper (arXiv v1) says so three times:
+# before RL: *Nature*, Methods), but its errors are nowhere written down, and RL moves
+# the policy's outputs away from the data the reward model was trained on, towards
+# whatever it happens to overrate. The R1 paper (arXiv v1) says so three times:
 #
 # * **Neural reward models** (§2.2.2): R1-Zero uses no outcome or process neural reward
 #   model, because a neural reward model may suffer from reward hacking during
