@@ -142,9 +142,10 @@ assert np.all(reward_end > reward_start + 0.4)  # it learns, in every seed
 # `gradient_accumulation_steps` a multiple of `steps_per_generation` (by default they are
 # equal, so one generation feeds one optimizer step), and no vLLM. TRL then does not
 # compute old log-probabilities at all and uses the current ones, detached
-# (`grpo_trainer.py`, lines 2642–2657 and 3060–3066). With vLLM it always recomputes
-# them and multiplies the loss by its importance-sampling correction for the
-# vLLM–trainer mismatch, so the logged loss is close to 0, not exactly 0. With
+# (`grpo_trainer.py`, lines 2642–2657 and 3060–3066). With vLLM and its
+# importance-sampling correction (`vllm_importance_sampling_correction`, on by default)
+# it recomputes them and multiplies the loss by that correction for the vLLM–trainer
+# mismatch, so the logged loss is close to 0, not exactly 0. With
 # `loss_type="grpo"` each completion's token average of $\rho A_i$ is then $A_i$, and
 # the advantages of a group sum to zero, so over whole groups the policy term of the
 # loss is $-\frac1B\sum_i A_i = 0$ ($B$ completions), whatever the model learns. Its
