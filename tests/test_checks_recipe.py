@@ -1,6 +1,6 @@
 """Checkers of lesson 09: solutions pass strictly, wrong answers are reported, not raised.
 
-References: DAPO Eq. 13 (arXiv:2503.14476); R1's template (arXiv:2501.12948v1, Table 1);
+References: DAPO Eq. 13 (arXiv:2503.14476); R1-Zero's template (arXiv:2501.12948v1, Table 1);
 TRL advantages (r − mean)/(std_ddof1 + 1e-4).
 """
 

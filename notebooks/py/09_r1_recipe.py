@@ -18,7 +18,7 @@
 # # 09 · R1's recipe: the pipeline and its rewards
 #
 # Lessons 02–08 took GRPO apart: advantages, the clipped objective, the KL estimator.
-# GRPO only maximises a reward, though, and DeepSeek-R1's paper ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1))
+# GRPO only maximises a reward, though, and DeepSeek-R1's paper ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv); [Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1))
 # spends as much care on *what* it rewards and *in which order* it trains as on the
 # algorithm. R1-Zero is trained with two rules, "is the final answer right?" and "is
 # the reasoning inside `<think>` tags?", and no neural reward model at all. This lesson
@@ -68,20 +68,31 @@ rng = np.random.default_rng(SEED)
 # ## 1. The pipeline
 #
 # The numbers in this figure are from the first arXiv version of the paper,
-# **arXiv:2501.12948v1** (January 2025); its sections and tables are quoted as "§" and
-# "Table". The paper was later published in *Nature* (2025) with a new Methods section
-# and supplementary information; the two versions report different things, so each
-# number below says which version it comes from.
+# **arXiv:2501.12948v1** (January 2025) ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)); its sections and
+# tables are quoted as "§" and "Table". The paper was later published in *Nature* (2025)
+# ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)) with a new Methods section and supplementary information; the
+# two versions report different things, so each number below says which version it
+# comes from.
 #
 # * **DeepSeek-R1-Zero** (§2.2): GRPO applied directly to DeepSeek-V3-Base, with no
 #   supervised fine-tuning first. The reward is two rules (§2.2.2): an *accuracy* reward
 #   (for math, the final answer in a specified format, e.g. a box, checked by a rule; for
 #   code, a compiler and test cases) and a *format* reward for putting the reasoning
-#   between `<think>` and `</think>` (the template of Table 1 also asks for the answer
-#   in `<answer>…</answer>`). It reaches AIME 2024 pass@1 71.0 and cons@64 86.7
-#   (Table 2), but its reasoning is hard to read and mixes languages.
+#   between `<think>` and `</think>`. R1-Zero's prompt template (Table 1) asks for
+#   `<think> reasoning process here </think> <answer> answer here </answer>`. Its AIME
+#   2024 pass@1 rises from 15.6 to 71.0 during RL (§2.2.4; Fig. 2 plots it with
+#   cons@16, a vote over 16 samples); Table 2 reports pass@1 71.0 and cons@64 86.7. Its
+#   reasoning is hard to read and mixes languages.
 # * **Stage 1, cold start** (§2.3.1): a few thousand long, readable chain-of-thought
-#   examples fine-tune DeepSeek-V3-Base before any RL.
+#   examples fine-tune DeepSeek-V3-Base before any RL. R1's output format is not
+#   R1-Zero's template: a cold-start example is
+#   `|special_token|<reasoning_process>|special_token|<summary>`, a chain of thought
+#   followed by a summary for the reader, with no `<answer>` block. The released R1
+#   models work the same way: DeepSeek's usage recommendations have every output start
+#   with `<think>` and ask for the final answer "within `\boxed{}`" (the
+#   `deepseek-ai/DeepSeek-R1` README). The paper gives three reasons for the cold
+#   start: to avoid "the early unstable cold start phase of RL training from the base
+#   model", readability, and better performance than R1-Zero.
 # * **Stage 2, reasoning RL** (§2.3.2): the same RL as R1-Zero, plus a
 #   *language-consistency* reward, the proportion of target-language words in the
 #   chain of thought. The paper's ablation found that it costs a little accuracy; it is
@@ -91,7 +102,8 @@ rng = np.random.default_rng(SEED)
 #   check, by DeepSeek-V3 acting as a judge against the reference answer; about 200k
 #   non-reasoning samples (writing, factual QA, translation…) are added. The ~800k
 #   samples fine-tune DeepSeek-V3-Base for two epochs. The same 800k samples distil
-#   the smaller Qwen and Llama models of §2.4.
+#   the smaller Qwen and Llama models of §2.4. This judge filters supervised data; it
+#   gives no reward during RL.
 # * **Stage 4, RL for all scenarios** (§2.3.4): rule-based rewards for math, code and
 #   logic, as before; reward models for general prompts, to judge helpfulness (on the
 #   final summary) and harmlessness (on the whole response). The result, DeepSeek-R1,
@@ -101,19 +113,36 @@ rng = np.random.default_rng(SEED)
 viz.pipeline_figure()
 
 # %% [markdown]
-# The *Nature* version adds the training settings of R1-Zero that arXiv v1 does not
-# give (Methods and supplementary information): 16 samples per question, learning rate
-# $3\times10^{-6}$, KL coefficient 0.001, 10,400 steps. Keep them apart from the arXiv
-# v1 scores above: they describe the run reported in *Nature*, which also plots cons@16
-# rather than cons@64 during training.
+# The *Nature* version ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)) reports the run it describes, and adds
+# the training settings that arXiv v1 does not give. Keep them apart from the arXiv v1
+# scores above.
+#
+# * **R1-Zero's score** (main text, Fig. 1a): AIME 2024 pass@1 rises from 15.6% to
+#   77.9% over training, and to 86.7% with self-consistency (a majority vote); Fig. 1a
+#   plots pass@1 and cons@16.
+# * **R1-Zero's training** (Methods, "Training details"): learning rate
+#   $3\times10^{-6}$, KL coefficient 0.001, sampling temperature 1, 16 outputs per
+#   question, 32 questions per step (a batch of 512), 10,400 steps (1.6 epochs). The
+#   reference model is replaced by the current policy every 400 steps. Each rollout
+#   generates 8,192 outputs, split at random into 16 mini-batches, one pass each: 15 of
+#   every 16 updates use samples from a policy that earlier updates have already moved.
+# * **The length cap**: outputs may be 32,768 tokens long before step 8.2k and 65,536
+#   after, and "both the performance and response length of DeepSeek-R1-Zero exhibit a
+#   substantial jump at the 8.2k step".
+# * **R1's last RL stage**: 1,700 steps at temperature 0.7, with general instruction
+#   data and preference-based rewards "incorporated exclusively in the final 400
+#   steps", because "more training steps with the model-based preference reward signal
+#   may lead to reward hacking" (Methods, "Training details of the second RL stage").
 #
 # Every stage that updates the policy with RL uses GRPO (lessons 02–03). What changes
 # between stages is the reward. The rest of this lesson is about those rewards.
 #
 # ## 2. The rewards, as TRL reward functions
 #
-# Hugging Face TRL's `GRPOTrainer(reward_funcs=[...])` calls each reward function as
-# `f(completions, **kwargs)` and expects one float (or `None`, "skip") per completion.
+# Hugging Face TRL's `GRPOTrainer(reward_funcs=[...])` (as of TRL 1.16.0, the version
+# this lesson was checked against) calls each reward function as
+# `f(completions, **kwargs)` and expects one float (or `None`, "this function does not
+# score this completion") per completion.
 # A completion is a string, or, for a chat dataset, a list of messages
 # `[{"role": "assistant", "content": "..."}]`; the dataset's other columns (here
 # `solution`, the gold answer) arrive as keyword arguments. `r1lib.rewards` follows
@@ -147,13 +176,22 @@ for name, values in table.items():
 # %% [markdown]
 # Each list has one entry per completion, in order:
 #
-# * **Format.** The strict reward wants R1's template and nothing else: exactly one
-#   `<think>…</think>` block, then exactly one non-empty `<answer>…</answer>` block,
-#   whitespace free. The lenient one wants a closed reasoning block followed by an
-#   answer block, and forgives a missing `<think>` (chat templates such as R1's open it
-#   in the prompt, completion 4), text around the blocks, and repeated tags (completion
-#   6). A reward that is too strict (open-r1's first regex also demanded newlines around
-#   every tag) pays 0 for a long time on a model that has never seen the template.
+# * **Format.** The strict reward wants R1-Zero's template (Table 1) and nothing else:
+#   exactly one `<think>…</think>` block, then exactly one non-empty
+#   `<answer>…</answer>` block, whitespace free. The lenient one wants a closed
+#   reasoning block followed by an answer block, and forgives a missing `<think>` (chat
+#   templates such as R1's open it in the prompt, completion 4), text around the
+#   blocks, and repeated tags (completion 6). A reward that is too strict pays 0 for a
+#   long time on a model that has never seen the template. open-r1's format reward
+#   shows how easily that happens. Its first regex,
+#   `^<think>.*?</think><answer>.*?</answer>$` with `re.match` and no `re.DOTALL`,
+#   failed on any newline inside the reasoning (`.` does not match a newline) and on
+#   any space between the blocks; PR #238 allowed `\s*` between the blocks and added
+#   `re.DOTALL`; PR #418 ("Align format reward with R1 traces") then required a newline
+#   after and before every tag, `^<think>\n.*?\n</think>\n<answer>\n.*?\n</answer>$`
+#   (huggingface/open-r1: `src/open_r1/grpo.py` at commit b47b1d0, then
+#   `src/open_r1/rewards.py` at commits d12886d and 566cfd1). Lesson 10 shows the
+#   DOTALL failure on a training run.
 # * **Accuracy.** The answer is the last `<answer>` block, else the last `\boxed{}`
 #   (completion 3), checked by math-verify, the verifier open-r1 and TRL's examples
 #   use. Completion 6 hedges with two answers; the last one counts, and it is wrong.
@@ -168,18 +206,27 @@ assert table["accuracy"] == [1.0, 0.0, 1.0, 1.0, 1.0, 0.0]
 assert table["language (en)"][4] == 0.0 and table["language (en)"][0] == 1.0
 
 # %% [markdown]
-# **A gold answer that cannot be parsed** gets `None`: the sample is skipped. Paying 1
-# instead (as open-r1's first `accuracy_reward` did) gives every completion of a broken
-# question the same reward, hence advantage 0, and credits the run with accuracy it does
-# not have.
+# **A gold answer that cannot be parsed** gets `None`, meaning "accuracy cannot be
+# scored here". What TRL does with it depends on the other reward functions (TRL
+# 1.16.0, `trl/trainer/grpo_trainer.py`): a `None` becomes NaN, and the weighted sum over
+# reward functions uses `nansum`, so next to a format reward only the accuracy term
+# drops out and the completion is still scored on its format. Only a completion that
+# *every* reward function scores `None` is left out: its reward stays NaN, it is
+# excluded from its group's mean and std, and its advantage is set to 0 (since TRL
+# 1.6.0, PR #5902; before, `nansum` turned it into a reward of 0). Paying 1 instead, as
+# an early version of open-r1's `accuracy_reward` did (from PR #55 until PR #566; its
+# very first version compared strings), gives every completion of a broken question the
+# same reward, hence advantage 0, and credits the run with accuracy it does not have.
 
 # %%
 assert accuracy_reward(["<answer>4</answer>"], solution=[r"\text{"]) == [None]
 
 # %% [markdown]
-# **R1's sum.** Stage 2 adds the accuracy and language rewards. TRL's
-# `GRPOConfig(reward_weights=...)` weights each function and sums, counting a `None` as
-# 0 (`nansum`); `WeightedReward` does the same and is itself a reward function:
+# **R1's sum.** Stage 2 adds the accuracy and language rewards ("directly summing
+# them", arXiv v1 §2.3.2; the *Nature* Methods combine accuracy and format "with the
+# same weight"). TRL's `GRPOConfig(reward_weights=...)` weights each function and sums,
+# skipping a `None` (`nansum`); `WeightedReward` does the same for every completion that
+# at least one function scores, and is itself a reward function:
 
 # %%
 r1_stage2 = WeightedReward([accuracy_reward, format_reward, language_consistency_reward])
@@ -309,7 +356,8 @@ viz.verifier_scores_figure(verdicts)
 #
 # `5.` versus `5` (a trailing period) is a case where the answer depends on how the
 # answer reaches math-verify. Parsed as `$5.$` it is 5; parsed as `\boxed{5.}`, as
-# TRL's `accuracy_reward` parses a whole completion, it stays the string `"5."`, which
+# TRL's `accuracy_reward` parses a whole completion (TRL 1.16.0,
+# `trl/rewards/accuracy_rewards.py`), it stays the string `"5."`, which
 # equals no number. `r1lib`'s `accuracy_reward` extracts the box's content first and
 # parses that as LaTeX, so it accepts it:
 
@@ -361,10 +409,10 @@ live(viz.verifier_error_advantages)
 # It starts as a "base model" that usually answers and is right 55% of the time when it
 # does.
 #
-# The flawed verifier is one many first implementations contain: it pays 1 if the gold
-# answer *appears* in the answer block (`gold in answer`). Listing every sum always
-# contains the gold. The other run uses math-verify (through `accuracy_reward`), which
-# says a list of seven numbers is not the number 5. Both runs use `r1lib.grpo`'s
+# The flawed verifier is this lesson's construction, a shortcut that is easy to write:
+# it pays 1 if the gold answer *appears* in the answer block (`gold in answer`). Listing
+# every sum always contains the gold. The other run uses math-verify (through
+# `accuracy_reward`), which says a list of seven numbers is not the number 5. Both runs use `r1lib.grpo`'s
 # `group_advantages` and `grpo_loss` (8 completions per question, 2 questions per
 # step, 150 steps, 3 seeds); the curves are exact expectations under the policy.
 
@@ -403,16 +451,21 @@ for run in honest:  # the same algorithm with a sound verifier learns arithmetic
 #
 # ## 5. Why R1 kept to rules
 #
-# Rules have the errors of section 3, but they are fixed: the policy can exploit a rule
-# only where the rule is wrong, and a wrong rule can be found and fixed, as above. A
-# learned judge is a moving, differentiable-looking target with errors nobody listed.
-# The R1 paper (arXiv v1) says so three times:
+# Rules have the errors of section 3, but their errors can be listed: the policy can
+# exploit a rule only where the rule is wrong, and a wrong rule can be found and fixed,
+# as above. A learned reward model is fixed during RL too (R1 trains its reward models
+# before RL: *Nature*, Methods), but its errors are nowhere written down, and RL moves
+# the policy's outputs away from the data the reward model was trained on, towards
+# whatever it happens to overrate. The R1 paper (arXiv v1) says so three times:
 #
 # * **Neural reward models** (§2.2.2): R1-Zero uses no outcome or process neural reward
 #   model, because a neural reward model may suffer from reward hacking during
 #   large-scale RL, and retraining it needs extra resources and complicates the
-#   pipeline. Reward models appear only in stage 4, for helpfulness and harmlessness,
-#   where no rule exists.
+#   pipeline. No learned reward enters RL before stage 4, where reward models judge
+#   helpfulness and harmlessness because no rule exists (stage 3's DeepSeek-V3 judge
+#   filters supervised data, not RL rewards). The *Nature* Methods show how cautiously:
+#   in that stage's 1,700 steps, the preference rewards enter only in the final 400,
+#   because more steps with them "may lead to reward hacking".
 # * **Process reward models** (§4.2, "Unsuccessful attempts"): rewarding each step of
 #   a solution needs a definition of a step, which is hard to give in general; whether
 #   an intermediate step is correct is hard to decide (automatic annotation is
@@ -457,12 +510,13 @@ def my_overlong_solution(length, max_completion_len, soft_punish_cache):
 check.overlong_penalty(my_overlong_solution, strict=True)
 
 # %% [markdown]
-# ```{exercise-start} R1's template, strictly
+# ```{exercise-start} R1-Zero's template, strictly
 # :label: ex-09-format
 # ```
-# Write `my_strict_format(text)` that returns `True` exactly when `text` is R1's
-# template: up to surrounding whitespace, one `<think>…</think>` block followed by one
-# non-empty `<answer>…</answer>` block, each of the four tags appearing exactly once.
+# Write `my_strict_format(text)` that returns `True` exactly when `text` is R1-Zero's
+# template (arXiv v1, Table 1): up to surrounding whitespace, one `<think>…</think>`
+# block followed by one non-empty `<answer>…</answer>` block, each of the four tags
+# appearing exactly once.
 # ```{exercise-end}
 # ```
 
@@ -545,11 +599,14 @@ assert round(group_advantages(fp)[0, 0], 1) == 2.6
 # * DeepSeek-R1 (arXiv v1) trains in four stages: cold-start SFT, reasoning RL with rule
 #   rewards (accuracy, format, language consistency), rejection sampling of ~600k
 #   reasoning + ~200k other samples for SFT of DeepSeek-V3-Base, and RL on all
-#   scenarios, where reward models judge helpfulness and harmlessness. R1-Zero is
-#   the RL stage alone, from the base model.
+#   scenarios, where reward models judge helpfulness and harmlessness (only in the last
+#   400 of that stage's 1,700 steps, by the *Nature* Methods). R1-Zero is the RL stage
+#   alone, from the base model; the `<think>…</think> <answer>…</answer>` template is
+#   R1-Zero's, and R1 writes a summary after its reasoning instead.
 # * A TRL reward function is `f(completions, **kwargs) -> list[float | None]`;
 #   `r1lib.rewards` implements R1's rewards and DAPO's overlong penalty that way, and
-#   `None` (an unparsable gold) skips a sample rather than paying it.
+#   returns `None` for an unparsable gold rather than paying 1: TRL 1.16.0 then drops
+#   that term from the sum, and drops the completion only when no function scores it.
 # * String matching rejects right answers (27 of 55 pairs here); math-verify rejects
 #   far fewer (2) but accepts some wrong ones (4). A false negative can flip a right
 #   answer's advantage negative; a false positive makes a wrong answer worth learning.
@@ -561,10 +618,16 @@ assert round(group_advantages(fp)[0, 0], 1) == 2.6
 # ## References
 #
 # * DeepSeek-AI (2025). DeepSeek-R1: Incentivizing reasoning capability in LLMs via
-#   reinforcement learning. arXiv:2501.12948v1 (§2.2–2.4, §4.2, Tables 1, 2, 4);
-#   published as DeepSeek-R1 incentivizes reasoning in LLMs through reinforcement
-#   learning, *Nature* 645, 633–638 (Methods: training settings).
+#   reinforcement learning. arXiv:2501.12948v1 (§2.2–2.4, §4.2, Tables 1, 2, 4, Fig. 2).
+#   ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv))
+# * Guo, D. et al. (DeepSeek-AI) (2025). DeepSeek-R1 incentivizes reasoning in LLMs
+#   through reinforcement learning. *Nature* 645, 633–638 (main text and Fig. 1: R1-Zero's
+#   AIME curve; Methods, "Training details": the training settings).
 #   ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1))
+# * DeepSeek-AI. `deepseek-ai/DeepSeek-R1` README, "Usage Recommendations" (`<think>`
+#   and `\boxed{}`).
+# * Hugging Face. open-r1 (`src/open_r1/grpo.py`, later `rewards.py`; pull requests
+#   #55, #238, #418, #566).
 # * Yu, Q. et al. (2025). DAPO: An open-source LLM reinforcement learning system at
 #   scale. arXiv:2503.14476 (Eq. 13, soft overlong punishment). ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo))
 # * Shao, Z. et al. (2024). DeepSeekMath. arXiv:2402.03300 (GRPO).
@@ -574,5 +637,5 @@ assert round(group_advantages(fp)[0, 0], 1) == 2.6
 #   ([Hendrycks et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-hendrycks2021math))
 # * Hugging Face. Math-Verify, version 0.9.0 (`parse`, `verify`).
 #   ([Kydl\'\i\vcek, 2025](https://r1course.github.io/r1course/bibliography.html#cite-mathverify2025))
-# * von Werra, L. et al. TRL: Transformer Reinforcement Learning (`GRPOTrainer`,
-#   reward functions, `reward_weights`). ([von Werra et al., 2020](https://r1course.github.io/r1course/bibliography.html#cite-vonwerra2020trl))
+# * von Werra, L. et al. TRL: Transformer Reinforcement Learning, version 1.16.0
+#   (`GRPOTrainer`, reward functions, `reward_weights`). ([von Werra et al., 2020](https://r1course.github.io/r1course/bibliography.html#cite-vonwerra2020trl))

@@ -71,16 +71,17 @@ rng = np.random.default_rng(SEED)
 # | NaN advantages, or a different scale than a paper | `reward_std` | std of a constant group; sample vs population std | 6 |
 # | loss is negative | `loss` vs `completions/mean_length` | token-level averaging weights advantages by length | 7 |
 # | entropy collapse | `entropy`, `clip_ratio/region_mean` | sharpening on rewarded samples; β = 0 | 8 |
-# | AIME score doesn't match the paper | pass@1 over $k$ samples, with its error bar | 30 questions, one sample: a run lands within ±13 points | 9 |
+# | AIME score doesn't match the paper | pass@1 over $k$ samples, with its error bar | 30 questions, one sample: a run spreads ±13 points (our model), up to ±18 | 9 |
 # | pass@k is wrong | number of samples $n$ per problem vs $k$ | $k > n$ returning 1.0; first-$k$ samples | 10 |
 # | the answer checker is wrong | `rewards/accuracy_reward/mean` | string matching; an unparsable gold paying 1 | 11 |
 #
-# TRL's names and where they are computed (TRL 1.10.0.dev0, commit f2cd577,
-# `trl/trainer/grpo_trainer.py`): `completions/mean_length` and
-# `completions/clipped_ratio` (lines 2232, 2240), `rewards/<name>/mean` (2743),
-# `reward`, `reward_std`, `frac_reward_zero_std` (2748–2750), `kl` (3238), `entropy`
-# (3240), `clip_ratio/region_mean` (3249); `loss` and `grad_norm` come from the
-# `transformers` Trainer.
+# TRL's names and where they are computed (TRL 1.16.0, the version every statement
+# about TRL in this lesson was checked against; `trl/trainer/grpo_trainer.py`):
+# `completions/mean_length` and `completions/clipped_ratio` (lines 2296, 2304),
+# `rewards/<name>/mean` (2823), `reward`, `reward_std`, `frac_reward_zero_std`
+# (2828–2830), `kl` (3268), `entropy` (3270), `clip_ratio/region_mean` (3279); `loss`
+# and `grad_norm` come from the `transformers` Trainer. Statements about verl were
+# checked against verl 0.9.1.
 
 # %% [markdown]
 # ## The patient: a tiny language model that writes text
@@ -135,14 +136,25 @@ assert np.all(reward_end > reward_start + 0.4)  # it learns, in every seed
 # [unslothai/unsloth#2291](https://github.com/unslothai/unsloth/issues/2291),
 # [huggingface/trl#3452](https://github.com/huggingface/trl/issues/3452)).
 #
-# **Diagnosis.** With one gradient step per batch (TRL's `num_iterations=1`), the
-# policy that is being trained is the one that sampled: every ratio $\rho_{i,t}$ is
-# exactly 1 when the loss is computed. With `loss_type="grpo"` each completion's token
-# average of $\rho A_i$ is then $A_i$, and the group's advantages sum to zero, so the
-# policy term of the loss is $-\frac1G\sum_i A_i = 0$, whatever the model learns. Its
+# **Diagnosis.** With one gradient step per batch, the policy that is being trained is
+# the one that sampled, and every ratio $\rho_{i,t}$ is exactly 1 when the loss is
+# computed. In TRL 1.16.0 that takes three settings: `num_iterations=1`,
+# `gradient_accumulation_steps` a multiple of `steps_per_generation` (by default they are
+# equal, so one generation feeds one optimizer step), and no vLLM. TRL then does not
+# compute old log-probabilities at all and uses the current ones, detached
+# (`grpo_trainer.py`, lines 2642–2657 and 3060–3066). With vLLM and its
+# importance-sampling correction (`vllm_importance_sampling_correction`, on by default)
+# it recomputes them and multiplies the loss by that correction for the vLLM–trainer
+# mismatch, so the logged loss is close to 0, not exactly 0. With
+# `loss_type="grpo"` each completion's token average of $\rho A_i$ is then $A_i$, and
+# the advantages of a group sum to zero, so over whole groups the policy term of the
+# loss is $-\frac1B\sum_i A_i = 0$ ($B$ completions), whatever the model learns. Its
 # *gradient* is not zero ($\nabla\rho = \rho\nabla\log\pi$). The value left in the loss
 # is $\beta$ times the KL term: 0 at the start (the policy is the reference) and growing
-# as the policy moves away. Watch `reward` (rising above) and `kl`, not `loss`.
+# as the policy moves away. Watch `reward` (rising above) and `kl`, not `loss`. R1-Zero
+# itself was not on-policy in this sense: each rollout of 8,192 outputs fed 16
+# mini-batch updates ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)), so from the second update on its ratios
+# moved away from 1.
 
 # %%
 loss_0 = runs["β = 0"]["loss"]
@@ -160,8 +172,8 @@ viz.curves(runs, ["loss", "reward", "kl"], title="The loss is not a progress bar
 
 # %% [markdown]
 # **Fix.** Nothing is broken. Track `reward` (and `kl` when $\beta > 0$). The loss
-# becomes informative only off-policy (`num_iterations > 1`), and even then it measures
-# the surrogate, not performance.
+# becomes informative only off-policy (`num_iterations > 1`, or several updates per
+# generated batch), and even then it measures the surrogate, not performance.
 
 # %% [markdown]
 # ## 2. "The reward (or the format reward) stays at 0"
@@ -169,10 +181,13 @@ viz.curves(runs, ["loss", "reward", "kl"], title="The loss is not a progress bar
 # **Reported** with format checks copied from notebooks:
 # [unslothai/unsloth#1761](https://github.com/unslothai/unsloth/issues/1761) (a regex
 # without `re.DOTALL` fails whenever the reasoning contains a newline),
-# [huggingface/open-r1#237](https://github.com/huggingface/open-r1/issues/237) (the same),
+# [huggingface/open-r1#237](https://github.com/huggingface/open-r1/issues/237) (the same;
+# open-r1's own first format regex had the flaw, fixed in PR #238),
 # [lsdefine/simple_GRPO#19](https://github.com/lsdefine/simple_GRPO/issues/19) (a pattern
-# needing a token the model never writes). Truncation does the same to the accuracy
-# reward when `max_completion_length` is too short for an answer
+# anchored at the end of the text, written for the instruct model's output, that a base
+# model's completion ending in `<|im_end|>` never matches: "it's always gonna be -1",
+# that reward's minimum). Truncation does the same to the accuracy reward when
+# `max_completion_length` is too short for an answer
 # ([huggingface/trl#5697](https://github.com/huggingface/trl/issues/5697)).
 #
 # **Reproduce.** Reward the tiny model for R1's format only, with a check that is too
@@ -237,10 +252,14 @@ viz.curves(
 # **Fix.** Test the reward function on real completions before training (print a few:
 # TRL's `log_completions=True`). Then either loosen the check (`re.DOTALL`, whitespace
 # allowed: `r1lib.rewards.format_reward`, or `lenient_format_reward` when the chat
-# template already opens `<think>`), or *prime the format*: a few steps of supervised fine-tuning on formatted
-# examples (here five steps on ten demonstrations that teach the format, not the
-# answers), which is what R1's cold start does before RL ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)). After
-# priming, a few completions pass, and GRPO takes it from there.
+# template already opens `<think>`), or *prime the format*: a few steps of supervised
+# fine-tuning on formatted examples (here five steps on ten demonstrations that teach the
+# format, not the answers). After priming, a few completions pass, and GRPO takes it from
+# there. Priming looks like R1's cold start, but R1 gives other reasons for its cold
+# start (arXiv v1 §2.3.1) ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)): to avoid "the early unstable
+# cold start phase of RL training from the base model", readability, and better
+# performance. R1-Zero needed no priming: it learned its format from the rule reward
+# alone.
 
 # %% [markdown]
 # ## 3. All-equal groups: zero advantage, and a smaller step for everyone else
@@ -302,8 +321,9 @@ viz.curves(
 # With an adaptive optimiser (AdamW, as in TRL) a constant rescaling of the gradient
 # is largely normalised away; a rescaling that changes from step to step, as this one
 # does, is not. verl implements DAPO's dynamic sampling as
-# `algorithm.filter_groups.enable=True` (verl's `docs/algo/dapo.md`); with TRL, watch
-# `frac_reward_zero_std` and drop prompts that are always or never solved from the data.
+# `algorithm.filter_groups.enable=True` (off by default in verl 0.9.1; verl's
+# `docs/algo/dapo.md`); with TRL, watch `frac_reward_zero_std` and drop prompts that are
+# always or never solved from the data.
 
 # %% [markdown]
 # ## 4. "No aha moment" / "the response length shrinks"
@@ -314,7 +334,13 @@ viz.curves(
 # ([om-ai-lab/VLM-R1#280](https://github.com/om-ai-lab/VLM-R1/issues/280)). R1-Zero's
 # average response length grew steadily during RL, and R1 describes an "aha moment" in
 # an intermediate checkpoint ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)). That growth is an outcome, not a
-# law: GRPO lengthens responses only when longer ones earn more reward.
+# law, and reward is not its only cause. Longer responses grow when they earn more
+# reward; but GRPO's per-completion average also penalises a long *wrong* answer less
+# per token than a short one, so it lengthens incorrect responses too, and Liu et al.
+# argue that R1-Zero's growth may partly come from this bias ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo))
+# (§3.1; their Fig. 5 shows GRPO's incorrect answers growing longer than Dr. GRPO's).
+# And R1-Zero's own length curve jumps at step 8.2k, where its generation cap was raised
+# from 32,768 to 65,536 tokens (*Nature*, Methods).
 #
 # **Reproduce.** The tiny model's chain of thought carries no information about its
 # answer. First, measure that length does not pay: the reward of short and of long
@@ -369,15 +395,18 @@ viz.curves(
 # holds the length up as the policy sharpens: it falls in every seed. Two metrics tell
 # the cases apart. `completions/clipped_ratio` is the fraction of
 # completions that hit `max_completion_length`: when it is large, the length you see is
-# the cap, and truncated answers score 0 (TRL's quick-start default of 256 tokens
-# truncated most DeepMath answers: [huggingface/trl#5697](https://github.com/huggingface/trl/issues/5697)).
+# the cap, and truncated answers score 0 (TRL's default `max_completion_length` of 256
+# tokens, used by its quick start, cut off 97–99% of the completions on DeepMath-103K:
+# [huggingface/trl#5697](https://github.com/huggingface/trl/issues/5697); the default is
+# 512 since TRL 1.10.0, PR #6264).
 # `completions/mean_length` against `reward` tells you whether length pays.
 #
 # **Loss aggregation and length.** The aggregation also weighs tokens by length
 # ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)). With `loss_type="grpo"` each completion's tokens share a
-# weight $1/(G\,|o_i|)$: a long wrong answer is pushed down less per token than a short
-# one, and a short right answer is pushed up more. `dr_grpo` gives every token the
-# same weight $1/(G\,L_{max})$:
+# weight $1/(B\,|o_i|)$, with $B$ the number of completions in TRL's micro-batch ($B = G$
+# only when a micro-batch is one group): a long wrong answer is pushed down less per
+# token than a short one, and a short right answer is pushed up more. `dr_grpo` gives
+# every token the same weight $1/(B\,L_{max})$:
 
 # %%
 lengths = np.array([4, 16])
@@ -398,11 +427,37 @@ for loss_type in ("grpo", "bnpo", "dr_grpo"):
         assert np.isclose(per_token[0], per_token[1])
 
 # %% [markdown]
+# What that does to length, in one exact step. A policy picks one of three answers with
+# its first token (logits $\theta$; every later token is certain): a right answer of 8
+# tokens, a wrong one of 4 and a wrong one of 16, one of each in a group. One gradient
+# step with `grpo` lowers the short wrong answer's probability more than the long one's,
+# so among the wrong answers the long one gains; with `dr_grpo` both fall alike:
+
+# %%
+lengths3 = np.array([8, 4, 16])  # right, short wrong, long wrong
+mask3 = (np.arange(16)[None, :] < lengths3[:, None]).astype(float)
+theta = np.zeros(3)  # logits of the first token, which picks the answer
+probs = np.exp(theta) / np.exp(theta).sum()
+logp3 = np.zeros((3, 16))
+logp3[:, 0] = np.log(probs)  # later tokens have probability 1
+adv3 = group_advantages(np.array([[1.0, 0.0, 0.0]]))[0]
+odds = {}
+for loss_type in ("grpo", "dr_grpo"):
+    g = grpo_loss(logp3, logp3, adv3, mask3, loss_type=loss_type, max_completion_length=16)
+    grad_theta = (np.eye(3) - probs).T @ g.grad[:, 0]  # d log p_i / d theta = e_i - p
+    stepped = np.exp(theta - grad_theta) / np.exp(theta - grad_theta).sum()
+    odds[loss_type] = stepped[2] / stepped[1]
+    print(f"{loss_type:8s} P(long wrong) / P(short wrong) after one step: {odds[loss_type]:.4f}")
+assert odds["grpo"] > 1.01  # GRPO's average favours the long wrong answer
+assert np.isclose(odds["dr_grpo"], 1.0)  # a constant divisor does not
+
+# %% [markdown]
 # **Fix.** Give room (`max_completion_length` well above the answers' length, or drop
-# truncated completions from the loss: TRL's `mask_truncated_completions=True`, DAPO's
-# overlong filtering; or DAPO's soft overlong penalty), use a length-neutral aggregation
-# (`dr_grpo`, or `dapo`), and train on problems hard enough that thinking pays. There
-# is no "aha" to find in a model whose chain of thought cannot change its answer.
+# truncated completions from the loss: TRL's `mask_truncated_completions=True`, off by
+# default in TRL 1.16.0, DAPO's overlong filtering; or DAPO's soft overlong penalty),
+# use a length-neutral aggregation (`dr_grpo`, or `dapo`), and train on problems hard
+# enough that thinking pays. There is no "aha" to find in a model whose chain of thought
+# cannot change its answer.
 
 # %% [markdown]
 # ## 5. "Is this KL formula right?"
@@ -425,9 +480,34 @@ assert not np.allclose(gradients["E[∇k3]"], gradients["∇KL(π‖π_ref)"], a
 viz.kl_gradients_figure()
 
 # %% [markdown]
-# The difference is small near the reference, which is where GRPO keeps the policy, and
-# DeepSeek-V3.2 corrects it by weighting k3 with $\pi_\theta/\pi_{old}$
-# ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025v32)) (TRL's `use_bias_correction_kl`).
+# The two gradients agree to first order when the policy is close to the reference
+# (a small KL), and drift apart as it moves away. Nothing in GRPO guarantees the small
+# KL: TRL's default $\beta$ is 0 (TRL 1.16.0), DAPO and Dr. GRPO drop the KL term
+# ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo); [Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)), and R1-Zero replaced its reference by the current
+# policy every 400 steps ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)), so "close to the reference" held only
+# within those 400 steps. With the exact gradients of both KLs on the same six-answer
+# policy (forward: $\pi - \pi_{ref}$; reverse:
+# $\pi \odot (\log\pi - \log\pi_{ref} - KL)$, both with respect to the logits):
+
+# %%
+z = np.array([0.5, -1.0, 0.3, 1.2, -0.4, 0.0])  # logits of the policy
+direction = np.array([1.0, -0.5, 0.8, -1.2, 0.3, 0.6])  # the reference moves along it
+policy = np.exp(z) / np.exp(z).sum()
+gap = {}
+for distance in (0.01, 1.0):
+    ref = np.exp(z + distance * direction) / np.exp(z + distance * direction).sum()
+    reverse_kl = np.sum(policy * np.log(policy / ref))
+    reverse = policy * (np.log(policy / ref) - reverse_kl)  # ∇ KL(π‖π_ref)
+    forward = policy - ref  # ∇ KL(π_ref‖π), what k3 follows
+    gap[distance] = np.linalg.norm(forward - reverse) / np.linalg.norm(reverse)
+    print(f"KL(π‖π_ref) = {reverse_kl:.1e}: the gradients differ by {100 * gap[distance]:.1f}%")
+assert gap[0.01] < 0.01 < 0.1 < gap[1.0]  # a small-KL property, not a guarantee
+
+# %% [markdown]
+# DeepSeek-V3.2 corrects k3 by weighting it with $\pi_\theta/\pi_{old}$
+# ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025v32)): TRL's `use_bias_correction_kl`, added in TRL 0.26.0 and on
+# by default since TRL 1.10.0, so that with $\beta \neq 0$ TRL's loss adds
+# $\beta\,\rho\,k_3$ per token.
 #
 # **Precision.** The value has a trap of its own. Written as `exp(x) - 1 - x`, k3
 # subtracts numbers close to 1 when $x = \log\pi_{ref} - \log\pi_\theta$ is small, which
@@ -483,7 +563,8 @@ except ValueError as error:
     print("grpo_loss refuses:", error)
 
 # %% [markdown]
-# **Sample or population std.** TRL and verl divide by the sample std (`ddof=1`);
+# **Sample or population std.** TRL 1.16.0 and verl 0.9.1 divide by the sample std
+# (`ddof=1`; TRL's `nanstd`, verl's `torch.std` in `compute_grpo_outcome_advantage`);
 # `np.std` and several small reimplementations use the population std (`ddof=0`). For
 # any group that is not constant the two advantages differ by the same factor,
 # $\sqrt{G/(G-1)}$, because the two stds differ by it: 1.41 at $G = 2$, 1.15 at $G = 4$,
@@ -505,16 +586,20 @@ live(viz.advantage_scale)
 # %% [markdown]
 # ## 7. "The loss is negative"
 #
-# **Reported** with TRL's default `loss_type="dapo"` and in verl
+# **Reported** from several GRPO trainers
 # ([lsdefine/simple_GRPO#30](https://github.com/lsdefine/simple_GRPO/issues/30),
 # [modelscope/ms-swift#3579](https://github.com/modelscope/ms-swift/issues/3579),
-# [nvidia-cosmos/cosmos-reason1#22](https://github.com/nvidia-cosmos/cosmos-reason1/issues/22)).
+# [nvidia-cosmos/cosmos-reason1#22](https://github.com/nvidia-cosmos/cosmos-reason1/issues/22),
+# where the maintainer points at the loss aggregation).
 #
-# **Diagnosis.** Section 1's zero needs each completion's tokens to be averaged first
-# (`grpo`). A token-level average (`bnpo`, `dapo`, verl's default `token-mean`) weighs
-# each advantage by its completion's length $n_i$: on-policy with $\beta = 0$ the loss
-# is $-\sum_i A_i n_i / \sum_i n_i$, negative whenever the longer completions are the
-# better ones. It says nothing about progress. Exercise 2 asks you to write it.
+# **Diagnosis.** Section 1's zero needs two things: each completion's tokens averaged
+# first (`grpo`), and ratios of exactly 1. A token-level average (`bnpo`; `dapo`, TRL
+# 1.16.0's default; verl 0.9.1's default `token-mean`) weighs each advantage by its
+# completion's length $n_i$: on-policy with $\beta = 0$ the loss is
+# $-\sum_i A_i n_i / \sum_i n_i$, negative whenever the longer completions are the better
+# ones. Ratios that are not 1 (several updates per batch, or old log-probabilities from
+# the sampling engine) move even `grpo`'s loss off 0, either way. It says nothing about
+# progress. Exercise 2 asks you to write the token-level one.
 
 # %%
 batch = sample(base, np.repeat(np.arange(4), 8), 16, rng)
@@ -541,17 +626,42 @@ viz.curves(dapo_runs, ["loss", "reward"], title="A token-level average's loss wa
 # %% [markdown]
 # ## 8. Entropy collapse
 #
-# **Reported** as the `entropy` curve diving in the first hundred steps, followed by
-# repetitive outputs and stalled accuracy
-# ([verl-project/verl#5953](https://github.com/verl-project/verl/issues/5953),
-# [zhangxy-2019/critique-GRPO#2](https://github.com/zhangxy-2019/critique-GRPO/issues/2)).
+# **Reported** as the `entropy` curve collapsing during GRPO
+# ([verl-project/verl#5953](https://github.com/verl-project/verl/issues/5953)), and as
+# entropy collapse with a model that repeats itself
+# ([zhangxy-2019/critique-GRPO#2](https://github.com/zhangxy-2019/critique-GRPO/issues/2)).
 # DAPO introduced clip-higher ($\varepsilon_{high} = 0.28$) against it
 # ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)); a KL leash to the reference ($\beta > 0$) also holds entropy up.
-# Pushing up the completions that were rewarded makes the policy sharper; entropy
-# falls by construction as reward rises. It becomes a failure when it falls before the
-# model has found the answers, because then it stops exploring (lesson 06's pass@k at
-# large $k$; ([Yue et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yue2025limits))).
-#
+# Entropy usually falls as reward rises, but not by construction: which way it moves
+# depends on which tokens are pushed. Raising a token that was already likely makes the
+# distribution sharper; raising a *rare* token that earned a high advantage flattens it.
+# Cui et al. show that, to first order, a step changes the entropy by minus the
+# covariance between a token's log-probability and the change in its logit, a change
+# that policy-gradient methods make proportional to the advantage
+# ([Cui et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-cui2025entropy)) (§3). DAPO's clip-higher rests on the same observation: the
+# upper clip is what keeps an unlikely "exploration" token from being raised (DAPO §3.1).
+# It becomes a failure when entropy falls before the model has found the answers,
+# because then it stops exploring (lesson 06's pass@k at large $k$;
+# ([Yue et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yue2025limits))). One policy-gradient step on a four-token softmax shows both
+# directions:
+
+# %%
+token_probs = np.array([0.70, 0.20, 0.07, 0.03])
+
+
+def entropy_after_step(rewarded_token, step=0.5):
+    # one REINFORCE step with advantage 1 on the rewarded token: logits += step (e_k - p)
+    logits = np.log(token_probs) + step * (np.eye(4)[rewarded_token] - token_probs)
+    stepped = np.exp(logits) / np.exp(logits).sum()
+    return -np.sum(stepped * np.log(stepped))
+
+
+entropy_now = -np.sum(token_probs * np.log(token_probs))
+likely, rare = entropy_after_step(0), entropy_after_step(3)
+print(f"entropy {entropy_now:.3f}: likely token rewarded {likely:.3f}, rare token {rare:.3f}")
+assert likely < entropy_now < rare
+
+# %% [markdown]
 # **Reproduce and diagnose.** The `entropy` metric is the mean entropy of the
 # next-token distribution over the completions' tokens. With four gradient steps per
 # batch (`num_iterations=4`) the ratio moves and the clip acts
@@ -594,9 +704,11 @@ viz.curves(
 # tokens grow more per update. On this tiny model it learned faster and did *not* keep
 # entropy higher: its final entropy is within the spread of the three seeds of the
 # symmetric clip, and if anything lower (see the printed numbers). A tabular model has
-# no rare-but-right tokens shared across prompts for it to rescue. On LLMs,
-# DAPO reports that it prevents the collapse; an entropy bonus (TRL's `entropy_coef`,
-# verl's `entropy_coeff`) is the other common fix.
+# no rare-but-right tokens shared across prompts for it to rescue. On LLMs, DAPO reports
+# that clip-higher "effectively enhances the policy's entropy and facilitates the
+# generation of more diverse samples" (§3.1, Fig. 2); an entropy bonus (TRL 1.16.0's
+# `entropy_coef`, verl 0.9.1's `entropy_coeff`, both 0 by default) is the other common
+# fix.
 
 # %% [markdown]
 # ## 9. "My AIME score doesn't match the paper"
@@ -606,12 +718,14 @@ viz.curves(
 # [huggingface/open-r1#97](https://github.com/huggingface/open-r1/issues/97),
 # [rllm-org/rllm#12](https://github.com/rllm-org/rllm/issues/12)). One comment in #97
 # puts its finger on it: DeepSeek-R1-Distill-Qwen-7B's AIME 2024 pass@1 of 55.5 (R1,
-# arXiv v1, Table 5) is 16.65 of 30 questions, so the paper's number cannot be one run. R1 samples $k$ answers per question (temperature 0.6,
-# top-p 0.95) and reports pass@1 as their mean correctness ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)).
+# arXiv v1, Table 5) is 16.65 of 30 questions, so the paper's number cannot be one run.
+# R1 samples $k$ answers per question (temperature 0.6, top-p 0.95) and reports pass@1
+# as their mean correctness (arXiv v1, §3) ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)).
 #
 # **Reproduce.** The simulated reasoning model of lessons 05–06 on a 30-question
 # benchmark, re-run 1000 times. With one sample per question a run's score spreads
-# about ±13 points (1.96 standard deviations); with 64 samples, about ±2.
+# about ±13 points (1.96 standard deviations) for this model's mix of easy and hard
+# questions; with 64 samples, about ±2.
 
 # %%
 p = viz.AIME_SUCCESS_PROBS
@@ -630,6 +744,16 @@ print(
 )
 assert estimate.ci_high - estimate.ci_low > 0.2  # wider than 20 points
 viz.aime_spread(samples_per_question=64)
+
+# %% [markdown]
+# ±13 points is a property of this simulated model. With one sample per question the
+# spread is widest when every question is a coin flip ($p_i = 0.5$):
+# $1.96\sqrt{0.25/30}$, about ±18 points.
+
+# %%
+coin_flips = 100 * 1.96 * np.sqrt(0.5 * 0.5 / 30)
+print(f"every p_i = 0.5: ±{coin_flips:.1f} points; this model: ±{1.96 * one.std():.1f}")
+assert round(coin_flips) == 18 and 1.96 * one.std() < coin_flips
 
 # %% [markdown]
 # Even 64 samples cannot shrink the spread *between questions*: the paper's own AIME
@@ -693,8 +817,8 @@ live(viz.passk_estimators)
 # %% [markdown]
 # ## 11. "The answer checker is wrong"
 #
-# **Reported** as accuracy rewards that stay low while the answers look right
-# ([huggingface/open-r1#628](https://github.com/huggingface/open-r1/issues/628)), as
+# **Reported** as an accuracy reward that cannot parse the dataset's solutions unless
+# they are boxed ([huggingface/open-r1#628](https://github.com/huggingface/open-r1/issues/628)), as
 # `verify`'s arguments passed in the wrong order
 # ([huggingface/open-r1#557](https://github.com/huggingface/open-r1/issues/557)), and as
 # "why is the reward 1 when the gold solution cannot be parsed?"
@@ -738,14 +862,16 @@ viz.checker_advantages(answers, string_rewards, verified_rewards)
 # `\delta` for `\Delta`); sample the completions your reward accepts and rejects, and
 # read some of each.
 #
-# **An unparsable gold answer paying 1.** Early versions of open-r1's `accuracy_reward`
-# returned 1.0 when the gold solution could not be parsed. Inside a group every
-# completion gets that 1.0, so the advantages are 0 and the gradient is unaffected
-# (the maintainers' point in
-# [huggingface/open-r1#55](https://github.com/huggingface/open-r1/pull/55)); but the
-# logged accuracy is inflated, and an evaluation with the same checker counts those
-# questions as solved. `r1lib.rewards.accuracy_reward` (like TRL's today) returns `None`
-# for them; TRL turns `None` into NaN and leaves it out of the mean.
+# **An unparsable gold answer paying 1.** From
+# [huggingface/open-r1#55](https://github.com/huggingface/open-r1/pull/55) (January 2025)
+# until PR #566 (April 2025), open-r1's `accuracy_reward` returned 1.0 when the gold
+# solution could not be parsed. Inside a group every completion gets that 1.0, so the
+# advantages are 0 and the gradient is unaffected (the maintainers' point in #55); but
+# the logged accuracy is inflated, and an evaluation with the same checker counts those
+# questions as solved. `r1lib.rewards.accuracy_reward` returns `None` for them, like
+# TRL 1.16.0's `trl.rewards.accuracy_reward`. TRL turns `None` into NaN and leaves it
+# out of `rewards/<name>/mean`; a completion that no reward function scores is also left
+# out of its group's baseline, with advantage 0 (since TRL 1.6.0, PR #5902).
 
 # %%
 solutions = ["4", "The proof is complete.", "7", "See the solution above."]  # 2 unparsable
@@ -807,9 +933,9 @@ check.stable_k3(my_k3_solution, strict=True)
 # ```{exercise-start} The loss TRL logs
 # :label: ex-10-loss
 # ```
-# Write `my_logged_loss(advantages, lengths)`: the loss `GRPOTrainer` logs on-policy
-# with `loss_type="dapo"` and $\beta = 0$, for completions with these advantages and
-# token counts (section 7).
+# Write `my_logged_loss(advantages, lengths)`: the loss `GRPOTrainer` (TRL 1.16.0,
+# without vLLM) logs on-policy with `loss_type="dapo"` and $\beta = 0$, for completions
+# with these advantages and token counts (section 7).
 # ```{exercise-end}
 # ```
 
@@ -885,22 +1011,28 @@ check.sample_std_factor(np.sqrt(4 / 3), strict=True)
 # %% [markdown]
 # ## Summary
 #
-# - On-policy, GRPO's policy loss is 0 (`grpo`) or a length-weighted mean of advantages
+# - On-policy (every ratio exactly 1: in TRL 1.16.0, one update per generation and no
+#   vLLM), GRPO's policy loss is 0 (`grpo`) or a length-weighted mean of advantages
 #   (`dapo`, `bnpo`) by construction: watch `reward`, `kl` and `entropy`, not `loss`.
 # - A reward nobody earns gives `frac_reward_zero_std` = 1 and no gradient: check the
 #   reward on real completions, loosen it, or prime the format first. All-equal groups
 #   also shrink everyone else's step, in proportion to `frac_reward_zero_std`.
-# - Length grows only when it pays; `completions/clipped_ratio` tells you when the cap,
-#   not the model, sets the length.
+# - Length grows when it pays, but not only then: `grpo`'s per-completion average lets
+#   wrong answers grow longer too (Dr. GRPO), and a raised cap lets everything grow;
+#   `completions/clipped_ratio` tells you when the cap, not the model, sets the length.
+# - Entropy usually falls as reward rises, but rewarding a rare token raises it.
 # - Numerics matter: k3 as `exp(x)-1-x` is noise near 0, the std of a constant group is
 #   0, and sample vs population std differ by $\sqrt{G/(G-1)}$.
-# - Evaluation: 30 questions and one sample give about ±13 points; pass@k needs $n \ge k$
-#   samples and the estimator that uses all of them.
+# - Evaluation: 30 questions and one sample give about ±13 points for our simulated
+#   model, up to ±18; pass@k needs $n \ge k$ samples and the estimator that uses all of
+#   them.
 #
 # ## References
 #
-# - DeepSeek-AI (2025). DeepSeek-R1. Nature 645, 633–638; arXiv:2501.12948
-#   ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)).
+# - DeepSeek-AI (2025). DeepSeek-R1: Incentivizing reasoning capability in LLMs via
+#   reinforcement learning, arXiv:2501.12948v1 (§2.3.1, §3, Table 5)
+#   ([DeepSeek-AI, 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1arxiv)); published as Guo et al. (2025), *Nature* 645, 633–638
+#   (Methods, "Training details") ([Guo et al. (DeepSeek-AI), 2025](https://r1course.github.io/r1course/bibliography.html#cite-deepseek2025r1)).
 # - Shao et al. (2024). DeepSeekMath, arXiv:2402.03300 ([Shao et al., 2024](https://r1course.github.io/r1course/bibliography.html#cite-shao2024deepseekmath)).
 # - Yu et al. (2025). DAPO, arXiv:2503.14476 ([Yu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yu2025dapo)).
 # - Liu et al. (2025). Understanding R1-Zero-like training (Dr. GRPO), arXiv:2503.20783
@@ -911,5 +1043,9 @@ check.sample_std_factor(np.sqrt(4 / 3), strict=True)
 # - Chen et al. (2021). Evaluating large language models trained on code
 #   ([Chen et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-chen2021codex)); Miller (2024). Adding error bars to evals
 #   ([Miller, 2024](https://r1course.github.io/r1course/bibliography.html#cite-miller2024errorbars)); Yue et al. (2025) ([Yue et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yue2025limits)).
-# - Hugging Face TRL, `GRPOTrainer` (1.10.0.dev0, commit f2cd577), for the metric names.
+# - Cui et al. (2025). The entropy mechanism of reinforcement learning for reasoning
+#   language models, arXiv:2505.22617 (§3) ([Cui et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-cui2025entropy)).
+# - Hugging Face TRL 1.16.0, `trl/trainer/grpo_trainer.py` and `grpo_config.py` (metric
+#   names, defaults, loss types); verl 0.9.1 (`algorithm.filter_groups`,
+#   `entropy_coeff`, `token-mean`).
 # - The issue threads linked in each section.

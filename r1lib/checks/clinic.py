@@ -1,8 +1,9 @@
 """Checkers for lesson 10 (the GRPO clinic).
 
-References: Schulman 2020 (k3); TRL ``GRPOTrainer`` ``loss_type="dapo"`` (TRL 1.10.0.dev0,
-the token-level mean over the batch); Chen et al. 2021 (the unbiased pass@k) and OpenAI
-human-eval issue #35 (``k > n`` returning 1.0).
+References: Schulman 2020 (k3); TRL ``GRPOTrainer`` ``loss_type="dapo"`` (TRL 1.16.0,
+``trl/trainer/grpo_trainer.py``: the token-level mean over the batch, without vLLM);
+Chen et al. 2021 (the unbiased pass@k) and OpenAI human-eval issue #35 (``k > n``
+returning 1.0).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Checkers for lesson 09 (R1's recipe: the pipeline and its rewards).
 
 References: DAPO (Yu et al. 2025, arXiv:2503.14476, Eq. 13, the soft overlong
-punishment); DeepSeek-R1 (arXiv:2501.12948v1, Table 1, the template
+punishment); DeepSeek-R1 (arXiv:2501.12948v1, Table 1, R1-Zero's template
 ``<think> … </think> <answer> … </answer>``); TRL ``GRPOTrainer`` advantages
-(sample std, eps 1e-4).
+(TRL 1.16.0: sample std, eps 1e-4).
 """
 
 from __future__ import annotations
@@ -52,9 +52,12 @@ def _strict(text: str) -> bool:
 
 
 def strict_format(learner_fn: Any, *, strict: bool = False) -> Feedback:
-    """Exercise: ``fn(text) -> bool``, R1's template followed exactly (tags once each)."""
+    """Exercise: ``fn(text) -> bool``, R1-Zero's template followed exactly (tags once each)."""
     cases = [
-        Case(("<think> 2+2 is 4 </think> <answer> 4 </answer>",), hint="R1's own template."),
+        Case(
+            ("<think> 2+2 is 4 </think> <answer> 4 </answer>",),
+            hint="R1-Zero's own template (arXiv v1, Table 1).",
+        ),
         Case(("<think>\n2+2\n</think>\n<answer>\n4\n</answer>\n",), hint="whitespace is free."),
         Case(("4",), hint="no tags at all: not the template."),
         Case(("Sure! <think> ok </think> <answer> 4 </answer>",), hint="nothing before <think>."),
@@ -67,7 +70,7 @@ def strict_format(learner_fn: Any, *, strict: bool = False) -> Feedback:
         Case(("<answer> 4 </answer> <think> ok </think>",), hint="reasoning first, then answer."),
         Case(("<think> ok <answer> 4 </answer> </think>",), hint="the blocks must not nest."),
     ]
-    return check_function("R1's template, strictly", learner_fn, _strict, cases, strict=strict)
+    return check_function("R1-Zero's template, strictly", learner_fn, _strict, cases, strict=strict)
 
 
 def _false_positive_advantage() -> float:
