@@ -18,7 +18,11 @@ a closed form, and real enough that it learns from tokens or samples:
 * :mod:`~r1lib.toys.binomial`: the exact binomial pmf;
 * :mod:`~r1lib.toys.tiny_policy`: a word-level language model with an end token,
   sampled as text and trained with :mod:`r1lib.grpo` (lesson 10; import it as
-  ``from r1lib.toys import tiny_policy``).
+  ``from r1lib.toys import tiny_policy``);
+* :mod:`~r1lib.toys.hacking`: a policy that writes answers to "a+b", trained with GRPO
+  on a sound and on a flawed verifier: reward hacking (lesson 09; ``from r1lib.toys
+  import hacking``);
+* :mod:`~r1lib.toys.sampling`: the one inverse-CDF sampler the toys draw tokens with.
 
 Figures of these models are in :mod:`r1lib.viz`.
 """
@@ -46,6 +50,7 @@ from r1lib.toys.groups import (
     binary_group_advantages,
     difficulty_weights,
     prob_uniform_group,
+    verifier_error_group,
 )
 from r1lib.toys.kl_estimators import (
     ESTIMATORS,
@@ -126,4 +131,5 @@ __all__ = [
     "train_reinforce",
     "train_student",
     "true_maj_at_k",
+    "verifier_error_group",
 ]
