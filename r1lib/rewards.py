@@ -292,6 +292,28 @@ def _last_answer_block(text: str) -> str | None:
     return text[start + len(_ANSWER_OPEN) : close]
 
 
+def _last_block_read_forward(text: str) -> str | None:
+    """The last ``<answer>…</answer>`` block when the text is read from the left, or ``None``.
+
+    Each block is closed by the first ``</answer>`` after its ``<answer>``, then reading
+    resumes after it: the blocks of ``re.findall(r"<answer>(.*?)</answer>", text,
+    re.DOTALL)``, the check most GRPO notebooks write, found in linear time. It differs
+    from :func:`_last_answer_block` only on malformed text: in
+    ``<answer>3</answer>6</answer>`` it is ``3``, where reading from the right gives
+    ``3</answer>6``.
+    """
+    last, position = None, 0
+    while True:
+        start = text.find(_ANSWER_OPEN, position)
+        if start < 0:
+            return last
+        end = text.find(_ANSWER_CLOSE, start + len(_ANSWER_OPEN))
+        if end < 0:
+            return last
+        last = text[start + len(_ANSWER_OPEN) : end]
+        position = end + len(_ANSWER_CLOSE)
+
+
 _MATH_DELIMITERS = ("$", "\\(", "\\[", "\\boxed", "\\fbox")
 
 
@@ -511,7 +533,11 @@ def exact_match_reward(
     spelling (a single digit, a multiple-choice letter). With free-form math answers it
     rejects right ones (``0.5`` for ``\frac{1}{2}``): use :func:`accuracy_reward`
     (math-verify) there. A completion without a closed ``<answer>…</answer>`` block
-    scores 0. The answer block is R1's template (arXiv:2501.12948v1, Table 1).
+    scores 0. The answer block is R1's template (arXiv:2501.12948v1, Table 1); the
+    blocks are read as ``re.findall(r"<answer>(.*?)</answer>", text, re.DOTALL)`` finds
+    them, each closed by the first ``</answer>`` after it (so on malformed text such as
+    ``<answer>3</answer>6</answer>`` the last block is ``3``, where
+    :func:`extract_answer` reads ``3</answer>6``).
 
     Parameters
     ----------
@@ -534,7 +560,7 @@ def exact_match_reward(
     golds = _golds(solution, len(texts))
     rewards: list[float | None] = []
     for text, gold in zip(texts, golds, strict=True):
-        block = _last_answer_block(text)
+        block = _last_block_read_forward(text)
         rewards.append(float(block is not None and block.strip() == gold))
     return rewards
 
@@ -903,7 +929,8 @@ def substring_reward(
     .. math:: r_i = \mathbb{1}[g_i \subseteq \text{last } \langle answer\rangle
               \text{ block of } o_i]
 
-    A first implementation of an answer check often reads ``gold in answer``. It
+    A first implementation of an answer check often reads ``gold in answer`` (with the
+    last block found as ``re.findall(r"<answer>(.*?)</answer>", ...)[-1]``). It
     accepts every right answer, and also ``<answer>0, 1, 2, 3, 4, 5, 6</answer>``: a
     policy trained on it learns to list every candidate (reward hacking; the lesson
     "R1's recipe" trains one, and DeepSeek-R1, arXiv:2501.12948v1 §2.2.2, keeps to
@@ -930,7 +957,7 @@ def substring_reward(
     golds = _golds(solution, len(texts))
     rewards: list[float | None] = []
     for text, gold in zip(texts, golds, strict=True):
-        block = _last_answer_block(text)
+        block = _last_block_read_forward(text)
         rewards.append(float(block is not None and gold in block))
     return rewards
 

@@ -387,6 +387,27 @@ def test_substring_reward_accepts_a_list_of_candidates() -> None:
     assert accuracy_reward(texts[:1], ["2"]) == [0.0]  # math-verify is not fooled
 
 
+_BLOCK_PIECES = ["<answer>", "</answer>", "<answer", "answer>", "3", "\n", "<", "/"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_BLOCK_PIECES), max_size=14).map("".join))
+def test_cheap_checks_read_blocks_as_the_notebook_regex_does(text: str) -> None:
+    # The blocks of re.findall(r"<answer>(.*?)</answer>", text, re.DOTALL), in linear time.
+    import re
+
+    found = re.findall(r"<answer>(.*?)</answer>", text, re.DOTALL)
+    expected = float(bool(found) and found[-1].strip() == "3")
+    assert exact_match_reward([text], ["3"]) == [expected]
+    assert substring_reward([text], ["3"]) == [float(bool(found) and "3" in found[-1])]
+
+
+def test_cheap_checks_on_megabytes_of_unclosed_tags() -> None:
+    text = "<answer>" * 200_000 + "3"  # the regex would rescan from every tag
+    assert exact_match_reward([text], ["3"]) == [0.0]
+    assert substring_reward([text + "</answer>"], ["3"]) == [1.0]
+
+
 @pytest.mark.parametrize("reward", [exact_match_reward, substring_reward])
 def test_gold_column_is_checked(reward: Any) -> None:
     with pytest.raises(ValueError, match="solution has 1 entries but there are 2"):

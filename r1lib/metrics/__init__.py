@@ -4,7 +4,7 @@ pass@k (unbiased and plug-in), majority voting and an unbiased maj@k, error bars
 benchmark scores, and answer extraction from reasoning traces. One job per module:
 
 =================  ==========================================================
-``passk``          :func:`pass_at_k`, :func:`pass_at_k_plugin`
+``passk``          :func:`pass_at_k`, :func:`pass_at_k_plugin`, :func:`pass_at_k_reference`
 ``voting``         :func:`majority_vote`, :func:`maj_at_k`
 ``errorbars``      :func:`score_estimate`, :func:`paired_difference`,
                    :func:`variance_components`, :func:`question_means`
@@ -25,7 +25,7 @@ from r1lib.metrics.errorbars import (
     variance_components,
 )
 from r1lib.metrics.extraction import extract_boxed, normalize_answer
-from r1lib.metrics.passk import pass_at_k, pass_at_k_plugin
+from r1lib.metrics.passk import pass_at_k, pass_at_k_plugin, pass_at_k_reference
 from r1lib.metrics.voting import maj_at_k, majority_vote
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "paired_difference",
     "pass_at_k",
     "pass_at_k_plugin",
+    "pass_at_k_reference",
     "question_means",
     "score_estimate",
     "variance_components",

@@ -19,6 +19,9 @@ a closed form, and real enough that it learns from tokens or samples:
 * :mod:`~r1lib.toys.tiny_policy`: a word-level language model with an end token,
   sampled as text and trained with :mod:`r1lib.grpo` (lesson 10; import it as
   ``from r1lib.toys import tiny_policy``);
+* :mod:`~r1lib.toys.clinic`: the GRPO clinic's experiments on that model (its four
+  prompts, training over seeds, format priming, all-equal groups, pass@k estimators;
+  lesson 10; ``from r1lib.toys import clinic``);
 * :mod:`~r1lib.toys.hacking`: a policy that writes answers to "a+b", trained with GRPO
   on a sound and on a flawed verifier: reward hacking (lesson 09; ``from r1lib.toys
   import hacking``);
@@ -59,6 +62,7 @@ from r1lib.toys.kl_estimators import (
     estimator_statistics,
     expected_gradients,
     gaussian_log_ratio,
+    naive_k3,
     per_sample_gradients,
     sampled_gradients,
     toy_policy,
@@ -117,6 +121,7 @@ __all__ = [
     "forward_regularised_optimum",
     "gaussian_log_ratio",
     "kl_regularised_optimum",
+    "naive_k3",
     "optimal_baseline",
     "per_sample_gradients",
     "prob_uniform_group",
