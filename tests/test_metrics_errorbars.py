@@ -14,6 +14,7 @@ from r1lib.metrics import (
     Estimate,
     paired_difference,
     question_means,
+    running_estimate,
     score_estimate,
     variance_components,
 )
@@ -148,3 +149,17 @@ def test_variance_components_recover_known_parts() -> None:
 def test_bad_input(call, error: type, match: str) -> None:
     with pytest.raises(error, match=match):
         call()
+
+
+def test_running_estimate_is_score_estimate_of_each_prefix() -> None:
+    values = np.random.default_rng(0).normal(2.0, 3.0, size=50)
+    mean, se = running_estimate(values)
+    assert mean.shape == se.shape == (50,) and se[0] == 0.0
+    for n in (2, 7, 50):
+        prefix = score_estimate(values[:n])
+        assert mean[n - 1] == pytest.approx(prefix.mean, rel=1e-12)
+        assert se[n - 1] == pytest.approx(prefix.se, rel=1e-9)
+    constant = running_estimate(np.full(10, 0.1))[1]
+    assert np.all(constant >= 0.0) and np.all(constant < 1e-8)  # no NaN from rounding
+    with pytest.raises(ValueError, match="values"):
+        running_estimate([[1.0, 2.0]])

@@ -7,7 +7,8 @@ benchmark scores, and answer extraction from reasoning traces. One job per modul
 ``passk``          :func:`pass_at_k`, :func:`pass_at_k_plugin`, :func:`pass_at_k_reference`
 ``voting``         :func:`majority_vote`, :func:`maj_at_k`
 ``errorbars``      :func:`score_estimate`, :func:`paired_difference`,
-                   :func:`variance_components`, :func:`question_means`
+                   :func:`variance_components`, :func:`question_means`,
+                   :func:`running_estimate`
 ``extraction``     :func:`extract_boxed`, :func:`normalize_answer`
 =================  ==========================================================
 
@@ -21,6 +22,7 @@ from r1lib.metrics.errorbars import (
     VarianceComponents,
     paired_difference,
     question_means,
+    running_estimate,
     score_estimate,
     variance_components,
 )
@@ -40,6 +42,7 @@ __all__ = [
     "pass_at_k_plugin",
     "pass_at_k_reference",
     "question_means",
+    "running_estimate",
     "score_estimate",
     "variance_components",
 ]

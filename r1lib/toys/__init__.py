@@ -10,7 +10,10 @@ a closed form, and real enough that it learns from tokens or samples:
 * :mod:`~r1lib.toys.bandit`: a six-answer bandit and its KL-regularised optima;
 * :mod:`~r1lib.toys.kl_estimators`: Schulman's Gaussian test case and the gradients of
   k1, k2, k3 on a categorical policy;
-* :mod:`~r1lib.toys.distillation`: Hinton's distillation training loop;
+* :mod:`~r1lib.toys.distillation`: lesson 04's teacher of a dog photo, the size of the
+  soft-target gradient against ``T``, and Hinton's distillation training loop;
+* :mod:`~r1lib.toys.bells`: a two-peaked target and the best one-bump fit under forward
+  KL, reverse KL and the generalized JSD (lessons 04, 07);
 * :mod:`~r1lib.toys.groups`: groups of 0/1 rewards: P(uniform group), the exact
   distribution of a completion's advantage (lessons 02, 03);
 * :mod:`~r1lib.toys.expectations`: exact expectations of pass@k estimates and maj@k
@@ -36,6 +39,14 @@ from r1lib.toys.bandit import (
     forward_regularised_optimum,
     kl_regularised_optimum,
 )
+from r1lib.toys.bells import (
+    bell_family,
+    best_fits,
+    bimodal_teacher,
+    discretised_bell,
+    kl_by_centre,
+    two_peaks,
+)
 from r1lib.toys.bigram import (
     BigramLM,
     all_sequences,
@@ -46,7 +57,15 @@ from r1lib.toys.bigram import (
     sequence_log_prob,
 )
 from r1lib.toys.binomial import binomial_pmf
-from r1lib.toys.distillation import ToyProblem, toy_problem, train_student
+from r1lib.toys.distillation import (
+    ToyProblem,
+    gradient_norms,
+    logit_matching_error,
+    random_logit_pair,
+    teacher_logits,
+    toy_problem,
+    train_student,
+)
 from r1lib.toys.expectations import expected_estimators, true_maj_at_k
 from r1lib.toys.groups import (
     advantage_distribution,
@@ -106,11 +125,15 @@ __all__ = [
     "advantage_distribution",
     "all_completions",
     "all_sequences",
+    "bell_family",
+    "best_fits",
+    "bimodal_teacher",
     "binary_group_advantages",
     "binomial_pmf",
     "clipped_objective",
     "closed_form_table",
     "difficulty_weights",
+    "discretised_bell",
     "estimator_statistics",
     "estimator_variance",
     "exact_gradient",
@@ -120,21 +143,27 @@ __all__ = [
     "expected_reward",
     "forward_regularised_optimum",
     "gaussian_log_ratio",
+    "gradient_norms",
+    "kl_by_centre",
     "kl_regularised_optimum",
+    "logit_matching_error",
     "naive_k3",
     "optimal_baseline",
     "per_sample_gradients",
     "prob_uniform_group",
     "random_bigram_pair",
+    "random_logit_pair",
     "reward",
     "sample_sequences",
     "sampled_gradients",
     "score_function",
     "sequence_log_prob",
+    "teacher_logits",
     "toy_policy",
     "toy_problem",
     "train_reinforce",
     "train_student",
     "true_maj_at_k",
+    "two_peaks",
     "verifier_error_group",
 ]
