@@ -12,6 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from r1lib.metrics import (
     Estimate,
+    VarianceComponents,
     paired_difference,
     question_means,
     running_estimate,
@@ -106,6 +107,16 @@ def test_variance_components_reproduce_the_standard_error() -> None:
     assert parts.standard_error() == pytest.approx(score_estimate(samples).se, rel=1e-12)
     assert parts.standard_error(1, 100) > parts.standard_error(64, 100)
     assert parts.standard_error(6, 400) == pytest.approx(parts.standard_error() / 2)
+
+
+def test_millers_formula_limits() -> None:
+    # K = 1 for 0/1 scores: Var(p) + E[p(1-p)] = m(1-m), the Bernoulli variance; K -> inf
+    # leaves the question part Var(p)/n (Miller 2024, Eq. for Var of the mean of K samples).
+    m, s = 0.7, 2.0
+    between, within = m * (1 - m) / (s + 1), m * (1 - m) * s / (s + 1)
+    parts = VarianceComponents(between, within, 100, 1)
+    assert parts.standard_error(1) == pytest.approx(math.sqrt(m * (1 - m) / 100))
+    assert parts.standard_error(10**9) == pytest.approx(math.sqrt(between / 100))
 
 
 def test_variance_components_recover_known_parts() -> None:

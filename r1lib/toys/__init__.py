@@ -16,8 +16,8 @@ a closed form, and real enough that it learns from tokens or samples:
   KL, reverse KL and the generalized JSD (lessons 04, 07);
 * :mod:`~r1lib.toys.groups`: groups of 0/1 rewards: P(uniform group), the exact
   distribution of a completion's advantage (lessons 02, 03);
-* :mod:`~r1lib.toys.expectations`: exact expectations of pass@k estimates and maj@k
-  (lesson 06);
+* :mod:`~r1lib.toys.expectations`: exact expectations of pass@k estimates and maj@k,
+  and a toy base model against its RL-trained version (lesson 06);
 * :mod:`~r1lib.toys.binomial`: the exact binomial pmf;
 * :mod:`~r1lib.toys.tiny_policy`: a word-level language model with an end token,
   sampled as text and trained with :mod:`r1lib.grpo` (lesson 10; import it as
@@ -66,7 +66,7 @@ from r1lib.toys.distillation import (
     toy_problem,
     train_student,
 )
-from r1lib.toys.expectations import expected_estimators, true_maj_at_k
+from r1lib.toys.expectations import expected_estimators, rl_versus_base_probs, true_maj_at_k
 from r1lib.toys.groups import (
     advantage_distribution,
     binary_group_advantages,
@@ -102,6 +102,7 @@ from r1lib.toys.reinforce import (
     exact_gradient,
     expected_reward,
     optimal_baseline,
+    reinforce_estimates,
     reward,
     train_reinforce,
 )
@@ -153,7 +154,9 @@ __all__ = [
     "prob_uniform_group",
     "random_bigram_pair",
     "random_logit_pair",
+    "reinforce_estimates",
     "reward",
+    "rl_versus_base_probs",
     "sample_sequences",
     "sampled_gradients",
     "score_function",
