@@ -20,6 +20,7 @@ from r1lib.distill import softmax
 from r1lib.grpo import group_advantages
 from r1lib.simulation import rerun_scores
 from r1lib.toys.clinic import AIME_SUCCESS_PROBS, first_k_estimates, zero_std_step_ratios
+from r1lib.toys.distillation import random_logit_pair
 from r1lib.toys.kl_estimators import expected_gradients, naive_k3
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 
@@ -76,11 +77,11 @@ def kl_gradients_figure(seed: int = 3) -> Figure:
     """Bars of the exact expected gradients of k1, k2, k3 (as losses) and of the two KLs.
 
     A categorical policy over six answers and a reference, both with N(0, 1) logits from
-    ``seed`` (:func:`r1lib.toys.kl_estimators.expected_gradients`).
+    ``seed`` (:func:`r1lib.toys.random_logit_pair`), and the exact expectations of
+    :func:`r1lib.toys.kl_estimators.expected_gradients`.
     """
-    rng = np.random.default_rng(seed)
-    policy_logits, reference_logits = rng.normal(size=6), rng.normal(size=6)
-    gradients = expected_gradients(policy_logits, softmax(reference_logits))
+    policy_logits, reference_logits = random_logit_pair(rows=1, classes=6, seed=seed)
+    gradients = expected_gradients(policy_logits[0], softmax(reference_logits[0]))
     figure, axis = new_figure(width=7.4, height=3.8)
     shown = {
         "reverse KL": ("∇KL(π‖π_ref)", "blue"),

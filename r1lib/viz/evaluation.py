@@ -49,6 +49,10 @@ __all__ = [
 DIFFICULTY = (1.4, 0.6)
 #: Seed of the fixed "benchmark" the slider figures share (the notebook has its own rng).
 _FIGURE_SEED = 2025
+#: Scatter plots spread overlapping points with low-discrepancy offsets (the golden-ratio
+#: sequence, and the two-dimensional R2 sequence of the plastic number), not random ones.
+_GOLDEN = 0.6180339887498949
+_PLASTIC = (0.7548776662466927, 0.5698402909980532)
 
 SLIDERS: dict[str, dict[str, object]] = {
     "rerun_spread": {"num_questions": (10, 500, 10), "samples_per_question": (1, 64, 1)},
@@ -204,7 +208,7 @@ def greedy_versus_sampling(run: SimulatedBenchmark) -> Figure:
     figure, axis = new_figure(width=7.0, height=3.8)
     p = run.success_prob
     greedy = run.greedy_correct.astype(float)
-    jitter = np.random.default_rng(_FIGURE_SEED).uniform(-0.03, 0.03, p.size)
+    jitter = 0.06 * (np.arange(p.size) * _GOLDEN % 1.0 - 0.5)  # spread points, no sampling
     axis.scatter(
         p,
         greedy + jitter,
@@ -421,7 +425,7 @@ def paired_comparison(
     diff, paired = paired_estimate.mean, paired_estimate.se
     unpaired = math.hypot(score_estimate(sa).se, score_estimate(sb).se)
     figure, (left, right) = new_figure(2, width=4.6, height=4.0)
-    jitter = rng.uniform(-0.02, 0.02, size=(2, n))
+    jitter = 0.04 * (np.arange(n) * np.array(_PLASTIC)[:, None] % 1.0 - 0.5)  # no sampling
     left.scatter(
         100 * (sa + jitter[0]),
         100 * (sb + jitter[1]),
