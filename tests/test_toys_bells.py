@@ -1,7 +1,8 @@
 """r1lib.toys.bells (lessons 04, 07): one bump fitted to two, under KL both ways and JSD.
 
-Forward KL(p‖q) is mass-covering and reverse KL(q‖p) mode-seeking (Minka 2005, Fig. 1;
-lesson 07); GKD's JSD_beta (arXiv:2306.13649, TRL's convention) moves between them.
+Forward KL(p‖q) is mass-covering and reverse KL(q‖p) mode-seeking (Minka 2005,
+MSR-TR-2005-173; lesson 07); GKD's JSD_beta (arXiv:2306.13649, TRL's convention) moves
+between them.
 """
 
 from __future__ import annotations

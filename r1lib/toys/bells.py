@@ -10,8 +10,8 @@ Searching a grid of students for the best fit under each divergence shows the
 asymmetry of KL (lesson 07, :func:`kl_by_centre`) and how GKD's generalized JSD moves
 between the two (lesson 04, :func:`best_fits`): forward :math:`KL(p\|q)` is minimised by
 a wide bump between the peaks (mass-covering), reverse :math:`KL(q\|p)` by a narrow bump
-on one peak (mode-seeking); Minka, "Divergence measures and message passing" (Microsoft
-Research TR-2005-173, 2005), Fig. 1, draws the same picture with Gaussians.
+on one peak (mode-seeking), the "inclusive" and "exclusive" KL of Minka, "Divergence
+measures and message passing" (Microsoft Research MSR-TR-2005-173, 2005).
 """
 
 from __future__ import annotations
