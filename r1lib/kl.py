@@ -1,4 +1,4 @@
-"""KL divergence: Schulman's k1/k2/k3 sample estimators and the exact categorical KL.
+"""KL divergence: Schulman's k1/k2/k3 sample estimators, the exact categorical KL and JSD.
 
 Conventions (Schulman 2020, "Approximating KL Divergence"; DeepSeekMath §4.1)
 -----------------------------------------------------------------------------
@@ -32,12 +32,14 @@ from r1lib._validation import (
     check_axis,
     check_in_open_interval,
     check_positive,
+    check_probability,
     check_same_shape,
 )
 
 __all__ = [
     "K3_SERIES_THRESHOLD",
     "MAX_FINITE_K3",
+    "generalized_jsd",
     "k1",
     "k1_grad",
     "k2",
@@ -352,6 +354,60 @@ def kl_divergence(
     terms_far = q_array - p_array - p_array * np.where(far, x, 0.0)
     terms = np.where(near, terms_near, np.where(far, terms_far, q_array))
     return _result(np.sum(terms, axis=axis))
+
+
+def generalized_jsd(
+    p: ArrayLike, q: ArrayLike, beta: float = 0.5, axis: int = -1
+) -> float | NDArray[np.float64]:
+    r"""Exact generalized Jensen–Shannon divergence of categorical distributions (GKD).
+
+    With the mixture :math:`m = \beta p + (1-\beta) q`,
+
+    .. math:: JSD_\beta(p, q) = \beta\,KL(p \| m) + (1-\beta)\,KL(q \| m),
+              \quad 0 < \beta < 1,
+
+    and, at the ends, the two KLs themselves: ``beta = 0`` gives the forward
+    :math:`KL(p \| q)`, ``beta = 1`` the reverse :math:`KL(q \| p)`. This is the
+    convention of Hugging Face TRL's ``GKDTrainer.generalized_jsd_loss`` with ``p`` the
+    teacher and ``q`` the student (Agarwal et al., "On-Policy Distillation of Language
+    Models", GKD, ICLR 2024, arXiv:2306.13649, Eq. 1), on probabilities instead of
+    logits: :func:`r1lib.distill.generalized_jsd_loss` is the mean over rows of this
+    divergence of the two softmaxes. The interior formula tends to 0 at both ends; what
+    tends to the KLs is :math:`JSD_\beta/\beta` and :math:`JSD_\beta/(1-\beta)`.
+
+    Parameters
+    ----------
+    p, q
+        Probability vectors of exactly the same shape, as for :func:`kl_divergence`.
+    beta
+        In ``[0, 1]``.
+    axis
+        The class axis.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The divergence in nats, >= 0, with ``axis`` removed.
+
+    Examples
+    --------
+    >>> round(generalized_jsd([1.0, 0.0], [0.0, 1.0], 0.5), 6)  # log 2: disjoint supports
+    0.693147
+    >>> generalized_jsd([0.5, 0.5], [0.9, 0.1], 0.0) == kl_divergence([0.5, 0.5], [0.9, 0.1])
+    True
+    """
+    b = check_probability(beta, "beta")
+    p_array = as_float_array(p, "p")
+    q_array = as_float_array(q, "q")
+    check_same_shape(q_array, "q", p_array, "p")
+    if b == 0.0:
+        return kl_divergence(p_array, q_array, axis)
+    if b == 1.0:
+        return kl_divergence(q_array, p_array, axis)
+    m = b * p_array + (1.0 - b) * q_array
+    forward = np.asarray(kl_divergence(p_array, m, axis))
+    backward = np.asarray(kl_divergence(q_array, m, axis))
+    return _result(b * forward + (1.0 - b) * backward)
 
 
 # ----------------------------------------------------------------- validation and numerics

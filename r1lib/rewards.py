@@ -8,6 +8,12 @@ reward (is the final answer right?), a **format** reward (is the reasoning insid
 language?), summed. DAPO (arXiv:2503.14476, Eq. 13) adds a **soft overlong penalty**
 on the completion's length.
 
+A reward is only as good as its checker, and checkers err. The module also holds the
+cheap and the flawed checks the lessons train on (:func:`exact_match_reward`,
+:func:`too_strict_format_reward`, :func:`substring_reward`) and a table of realistic
+answer pairs with the verdicts of string keys and of math-verify
+(:data:`ANSWER_PAIRS`, :func:`judge_pairs`, :func:`verifier_scores`): errors both ways.
+
 The convention
 --------------
 Every reward here is ``f(completions, **kwargs) -> list[float | None]``, the signature
@@ -40,30 +46,41 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from r1lib._validation import check_choice
-from r1lib.metrics.extraction import extract_boxed
+from r1lib.metrics.extraction import extract_boxed, normalize_answer
 
 __all__ = [
+    "ANSWER_PAIRS",
     "DAPO_MAX_COMPLETION_LEN",
     "DAPO_SOFT_PUNISH_CACHE",
     "LANGUAGES",
     "MAX_ANSWER_CHARS",
+    "TOO_STRICT_FORMAT",
+    "AnswerPair",
+    "Verdict",
     "WeightedReward",
     "accuracy_reward",
     "chain_of_thought",
     "completion_text",
+    "exact_match_reward",
     "extract_answer",
     "format_reward",
+    "judge_pairs",
     "language_consistency_reward",
     "language_share",
     "lenient_format_reward",
+    "math_verify_says",
     "reward_table",
     "soft_overlong_penalty",
+    "substring_reward",
+    "too_strict_format_reward",
+    "verifier_scores",
     "verify_answer",
 ]
 
@@ -140,6 +157,15 @@ def _column(values: object, name: str, n: int) -> list[object]:
     if len(values) != n:
         raise ValueError(f"{name} has {len(values)} entries but there are {n} completions")
     return list(values)
+
+
+def _golds(solution: object, n: int) -> list[str]:
+    """The ``solution`` column: one gold answer (a ``str``) per completion."""
+    golds = _column(solution, "solution", n)
+    for gold in golds:
+        if not isinstance(gold, str):
+            raise TypeError(f"solution must hold strings; got {type(gold).__name__}")
+    return golds  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- format
@@ -264,6 +290,28 @@ def _last_answer_block(text: str) -> str | None:
     if start < 0:
         return None
     return text[start + len(_ANSWER_OPEN) : close]
+
+
+def _last_block_read_forward(text: str) -> str | None:
+    """The last ``<answer>…</answer>`` block when the text is read from the left, or ``None``.
+
+    Each block is closed by the first ``</answer>`` after its ``<answer>``, then reading
+    resumes after it: the blocks of ``re.findall(r"<answer>(.*?)</answer>", text,
+    re.DOTALL)``, the check most GRPO notebooks write, found in linear time. It differs
+    from :func:`_last_answer_block` only on malformed text: in
+    ``<answer>3</answer>6</answer>`` it is ``3``, where reading from the right gives
+    ``3</answer>6``.
+    """
+    last, position = None, 0
+    while True:
+        start = text.find(_ANSWER_OPEN, position)
+        if start < 0:
+            return last
+        end = text.find(_ANSWER_CLOSE, start + len(_ANSWER_OPEN))
+        if end < 0:
+            return last
+        last = text[start + len(_ANSWER_OPEN) : end]
+        position = end + len(_ANSWER_CLOSE)
 
 
 _MATH_DELIMITERS = ("$", "\\(", "\\[", "\\boxed", "\\fbox")
@@ -459,10 +507,7 @@ def accuracy_reward(
     [1.0, 0.0]
     """
     texts = _texts(completions)
-    golds = _column(solution, "solution", len(texts))
-    for gold in golds:
-        if not isinstance(gold, str):
-            raise TypeError(f"solution must hold strings; got {type(gold).__name__}")
+    golds = _golds(solution, len(texts))
     parsing_timeout = _check_timeout(parsing_timeout, "parsing_timeout")
     verify_timeout = _check_timeout(verify_timeout, "verify_timeout")
     return [
@@ -474,6 +519,50 @@ def accuracy_reward(
         )
         for text, gold in zip(texts, golds, strict=True)
     ]
+
+
+def exact_match_reward(
+    completions: Sequence[object], solution: Sequence[str], **kwargs: Any
+) -> list[float | None]:
+    r"""Exact-match accuracy: 1.0 when the last answer block, stripped, *is* the gold string.
+
+    .. math:: r_i = \mathbb{1}[\mathrm{strip}(\text{last } \langle answer\rangle
+              \text{ block of } o_i) = g_i]
+
+    The cheapest accuracy reward, and a sound one only when every right answer has one
+    spelling (a single digit, a multiple-choice letter). With free-form math answers it
+    rejects right ones (``0.5`` for ``\frac{1}{2}``): use :func:`accuracy_reward`
+    (math-verify) there. A completion without a closed ``<answer>…</answer>`` block
+    scores 0. The answer block is R1's template (arXiv:2501.12948v1, Table 1); the
+    blocks are read as ``re.findall(r"<answer>(.*?)</answer>", text, re.DOTALL)`` finds
+    them, each closed by the first ``</answer>`` after it (so on malformed text such as
+    ``<answer>3</answer>6</answer>`` the last block is ``3``, where
+    :func:`extract_answer` reads ``3</answer>6``).
+
+    Parameters
+    ----------
+    completions
+        Strings or message lists (see the module docstring).
+    solution
+        One gold answer (a ``str``) per completion (TRL passes the dataset column).
+
+    Returns
+    -------
+    list of float
+        1.0 or 0.0 per completion.
+
+    Examples
+    --------
+    >>> exact_match_reward(["<answer> 7 </answer>", "<answer>7.0</answer>", "7"], ["7"] * 3)
+    [1.0, 0.0, 0.0]
+    """
+    texts = _texts(completions)
+    golds = _golds(solution, len(texts))
+    rewards: list[float | None] = []
+    for text, gold in zip(texts, golds, strict=True):
+        block = _last_block_read_forward(text)
+        rewards.append(float(block is not None and block.strip() == gold))
+    return rewards
 
 
 # --------------------------------------------------------------------------- language
@@ -791,3 +880,295 @@ class WeightedReward:
         table = reward_table(self.reward_funcs, completions, **kwargs)
         weighted = np.where(np.isnan(table), 0.0, table * self.reward_weights)
         return [float(v) for v in weighted.sum(axis=1)]
+
+
+# --------------------------------------------------------------------------- flawed checks
+
+TOO_STRICT_FORMAT = re.compile(r"^<think>.*?</think><answer>.*?</answer>\n$")
+"""A format check as found in public GRPO notebooks, too strict in two ways: ``re.match``
+without ``re.DOTALL`` (the chain of thought may not contain a newline) and a newline
+required after ``</answer>`` (a model that stops right after the tag never earns it)."""
+
+
+def too_strict_format_reward(completions: Sequence[object], **kwargs: Any) -> list[float | None]:
+    r"""A format reward that is too strict: 1.0 where :data:`TOO_STRICT_FORMAT` matches.
+
+    The regex ``^<think>.*?</think><answer>.*?</answer>\n$`` without ``re.DOTALL``, as
+    reported in unsloth issue #1761 and open-r1 issue #237 (2025): a chain of thought
+    with a newline, a space between the blocks or a completion that ends at
+    ``</answer>`` all score 0, so a model that writes R1's template loosely may never
+    earn it, and GRPO gets no signal. :func:`format_reward` is the check of R1's
+    template; this one exists to show the failure (lesson "The GRPO clinic").
+
+    Parameters
+    ----------
+    completions
+        Strings or message lists (see the module docstring).
+    **kwargs
+        Ignored (TRL passes prompts, ids and dataset columns).
+
+    Returns
+    -------
+    list of float
+        1.0 or 0.0 per completion.
+
+    Examples
+    --------
+    >>> too_strict_format_reward(["<think>a</think><answer>1</answer>\n", "<think>a\nb</think>"])
+    [1.0, 0.0]
+    """
+    return [float(TOO_STRICT_FORMAT.match(text) is not None) for text in _texts(completions)]
+
+
+def substring_reward(
+    completions: Sequence[object], solution: Sequence[str], **kwargs: Any
+) -> list[float | None]:
+    r"""A flawed accuracy reward: 1.0 when the gold string appears anywhere in the last
+    answer block.
+
+    .. math:: r_i = \mathbb{1}[g_i \subseteq \text{last } \langle answer\rangle
+              \text{ block of } o_i]
+
+    A first implementation of an answer check often reads ``gold in answer`` (with the
+    last block found as ``re.findall(r"<answer>(.*?)</answer>", ...)[-1]``). It
+    accepts every right answer, and also ``<answer>0, 1, 2, 3, 4, 5, 6</answer>``: a
+    policy trained on it learns to list every candidate (reward hacking; the lesson
+    "R1's recipe" trains one, and DeepSeek-R1, arXiv:2501.12948v1 §2.2.2, keeps to
+    rules for this reason). Use :func:`accuracy_reward` instead.
+
+    Parameters
+    ----------
+    completions
+        Strings or message lists (see the module docstring).
+    solution
+        One gold answer (a ``str``) per completion.
+
+    Returns
+    -------
+    list of float
+        1.0 or 0.0 per completion.
+
+    Examples
+    --------
+    >>> substring_reward(["<answer>1, 2, 3</answer>", "<answer>12</answer>", "2"], ["2"] * 3)
+    [1.0, 1.0, 0.0]
+    """
+    texts = _texts(completions)
+    golds = _golds(solution, len(texts))
+    rewards: list[float | None] = []
+    for text, gold in zip(texts, golds, strict=True):
+        block = _last_block_read_forward(text)
+        rewards.append(float(block is not None and gold in block))
+    return rewards
+
+
+# --------------------------------------------------------------------------- verifier errors
+
+
+@dataclass(frozen=True)
+class AnswerPair:
+    """A gold answer, a model's extracted answer, and the verdicts expected of each judge.
+
+    Attributes
+    ----------
+    gold, prediction
+        The reference answer and the model's answer, as LaTeX-ish strings.
+    equal
+        A careful reader's verdict.
+    string_says
+        What equality of :func:`r1lib.metrics.normalize_answer` keys says.
+    verify_says
+        What math-verify 0.9.0 says (:func:`math_verify_says`).
+    note
+        What the pair tests.
+    """
+
+    gold: str
+    prediction: str
+    equal: bool
+    string_says: bool
+    verify_says: bool
+    note: str
+
+
+def _pair(gold: str, prediction: str, equal: bool, s: bool, v: bool, note: str) -> AnswerPair:
+    return AnswerPair(gold, prediction, equal, s, v, note)
+
+
+#: Realistic (gold, extracted answer) pairs in math benchmarks' answer styles, with a
+#: careful reader's verdict and the recorded verdicts of string keys and math-verify.
+ANSWER_PAIRS: tuple[AnswerPair, ...] = (
+    # Equal, and both judges agree.
+    _pair(r"\frac{1}{2}", r"\dfrac12", True, True, True, "\\dfrac, short \\frac"),
+    _pair("1000", "1,000", True, True, True, "thousands separator"),
+    _pair("1000", "1{,}000", True, True, True, "LaTeX thousands separator"),
+    _pair("5", "5.", True, True, True, "trailing period"),
+    _pair("5", r"\$5", True, True, True, "escaped dollar"),
+    _pair("10", r"10\%", True, True, True, "percent sign"),
+    _pair("90", r"90^\circ", True, True, True, "degrees"),
+    _pair("3", "x=3", True, True, True, "assignment"),
+    _pair(r"\sqrt{3}", r"\sqrt3", True, True, True, "unbraced \\sqrt"),
+    _pair("(1,2)", "(1, 2)", True, True, True, "spacing"),
+    _pair("12", "12.0", True, True, True, "trailing zero"),
+    _pair("7", "07", True, True, True, "leading zero"),
+    _pair(r"\$1,234.50", "1234.5", True, True, True, "currency"),
+    # Equal; string matching says different, math-verify says equal.
+    _pair(r"\frac{\sqrt{2}}{2}", r"\sqrt{2}/2", True, False, True, "slash vs \\frac"),
+    _pair(r"\sqrt{8}", r"2\sqrt{2}", True, False, True, "simplified radical"),
+    _pair(r"\{1,2,3\}", r"\{3,2,1\}", True, False, True, "set order"),
+    _pair("(x+1)^2", "x^2+2x+1", True, False, True, "expanded polynomial"),
+    _pair("1500000", r"1.5\times10^{6}", True, False, True, "scientific notation"),
+    _pair("B", r"\text{(B)}", True, False, True, "multiple-choice letter"),
+    _pair("C", r"\mathbf{(C)}", True, False, True, "bold choice letter"),
+    _pair(r"\frac{1}{2}", "0.5", True, False, True, "decimal vs fraction"),
+    _pair(r"\frac{3}{4}", "0.75", True, False, True, "decimal vs fraction"),
+    _pair(r"\frac{9}{4}", "2.25", True, False, True, "decimal vs fraction"),
+    _pair("0.1", r"10\%", True, False, True, "percent vs decimal"),
+    _pair(r"\frac{\pi}{2}", r"\pi/2", True, False, True, "slash vs \\frac"),
+    _pair(r"-\frac{1}{3}", r"\frac{-1}{3}", True, False, True, "sign placement"),
+    _pair(r"\frac{1}{2}", r"\frac{2}{4}", True, False, True, "unreduced fraction"),
+    _pair(r"\frac{\sqrt{2}}{2}", r"\frac{1}{\sqrt{2}}", True, False, True, "rationalised"),
+    _pair(r"\sqrt{27}", r"3\sqrt{3}", True, False, True, "simplified radical"),
+    _pair("(x-1)(x+1)", "x^2-1", True, False, True, "factored vs expanded"),
+    _pair("3", r"\log_2 8", True, False, True, "unevaluated logarithm"),
+    _pair("10", r"\binom{5}{2}", True, False, True, "unevaluated binomial"),
+    _pair("1024", "2^{10}", True, False, True, "unevaluated power"),
+    _pair(r"\left(\frac{1}{2}, 3\right)", "(0.5, 3)", True, False, True, "point, decimals"),
+    _pair("[2,5]", r"x \in [2, 5]", True, False, True, "membership"),
+    _pair("5", r"5\text{ cm}", True, False, True, "unit"),
+    _pair(r"\frac{1}{2}", r"\frac{1}{2}\text{ hours}", True, False, True, "unit"),
+    _pair(r"2\pm\sqrt{3}", r"2+\sqrt{3},2-\sqrt{3}", True, False, True, "\\pm vs two roots"),
+    # Equal, and math-verify says different.
+    _pair(r"(-\infty, 3)", "x<3", True, False, False, "interval vs inequality"),
+    _pair("4", r"\text{four}", True, False, False, "number in words"),
+    # Different, and both judges agree.
+    _pair("2", "3", False, False, False, "wrong number"),
+    _pair("-5", "5", False, False, False, "sign"),
+    _pair("x+1", "y+1", False, False, False, "variable"),
+    _pair(r"\text{(A)}", "B", False, False, False, "wrong letter"),
+    _pair("1000000", "1000001", False, False, False, "off by one"),
+    _pair(r"\sqrt{2}", "1.414", False, False, False, "truncated decimal"),
+    _pair("[1,2]", "(1,2)", False, False, False, "closed vs open interval"),
+    _pair(r"\infty", r"-\infty", False, False, False, "sign of infinity"),
+    _pair("x=2", "x=-2", False, False, False, "sign in an equation"),
+    _pair("0", "10^{-7}", False, False, False, "tiny but not zero"),
+    _pair(r"\frac{1}{3}", "0.333", False, False, False, "3-digit decimal"),
+    # Different, and math-verify says equal.
+    _pair(r"\Delta", r"\delta", False, False, True, "case of a Greek letter"),
+    _pair("(1,2)", r"\{1,2\}", False, False, True, "open interval vs set"),
+    _pair(r"\frac{1}{3}", "0.3333333", False, False, True, "rounded to 6 places"),
+    _pair(r"\pi", "3.1415927", False, False, True, "rounded to 6 places"),
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The two judges' computed verdicts on one :class:`AnswerPair`.
+
+    Attributes
+    ----------
+    pair
+        The pair judged.
+    string_says, verify_says
+        Whether string keys and math-verify call the two answers equal.
+    """
+
+    pair: AnswerPair
+    string_says: bool
+    verify_says: bool
+
+    @property
+    def string_right(self) -> bool:
+        """String keys agree with the careful reader."""
+        return self.string_says == self.pair.equal
+
+    @property
+    def verify_right(self) -> bool:
+        """math-verify agrees with the careful reader."""
+        return self.verify_says == self.pair.equal
+
+
+def math_verify_says(gold: str, prediction: str) -> bool:
+    """math-verify's own verdict on two answers: ``verify(parse("$gold$"), parse("$prediction$"))``.
+
+    math-verify 0.9.0 (``math_verify/grader.py`` ``verify``, ``parser.py`` ``parse``) with
+    its default configurations, gold first (its comparison is not symmetric). Unlike
+    :func:`verify_answer`, no wrapping rules, timeouts or ``None`` for an unparsable
+    gold: the raw verdict, as the verifier table records it.
+
+    Parameters
+    ----------
+    gold, prediction
+        The reference answer and the model's answer, without ``$`` delimiters.
+
+    Returns
+    -------
+    bool
+        Whether math-verify calls them equal.
+
+    Examples
+    --------
+    >>> math_verify_says(r"\\frac{1}{2}", "0.5"), math_verify_says(r"(-\\infty, 3)", "x<3")
+    (True, False)
+    """
+    mv = _math_verify()
+    return bool(mv.verify(mv.parse(f"${gold}$"), mv.parse(f"${prediction}$")))
+
+
+def judge_pairs(pairs: Sequence[AnswerPair] = ANSWER_PAIRS) -> list[Verdict]:
+    """Both judges' verdicts on every pair: string keys, then math-verify.
+
+    String keys call two answers equal when their :func:`r1lib.metrics.normalize_answer`
+    keys are equal (the normaliser built for majority voting); math-verify is
+    :func:`math_verify_says`. The table's verdicts were recorded with math-verify 0.9.0.
+
+    Parameters
+    ----------
+    pairs
+        The pairs to judge (default :data:`ANSWER_PAIRS`).
+
+    Returns
+    -------
+    list of Verdict
+        One per pair, in order.
+    """
+    return [
+        Verdict(
+            pair,
+            normalize_answer(pair.gold) == normalize_answer(pair.prediction),
+            math_verify_says(pair.gold, pair.prediction),
+        )
+        for pair in pairs
+    ]
+
+
+def verifier_scores(verdicts: Sequence[Verdict]) -> dict[str, dict[str, int]]:
+    """How often each judge is right, and its errors both ways.
+
+    A *false negative* calls equal answers different (a right answer scores 0); a
+    *false positive* calls different answers equal (a wrong answer scores 1). Both
+    matter to GRPO (DeepSeek-R1, arXiv:2501.12948v1 §2.2.2: rule-based rewards, no
+    neural judge, to avoid reward hacking).
+
+    Parameters
+    ----------
+    verdicts
+        From :func:`judge_pairs`.
+
+    Returns
+    -------
+    dict
+        ``{"string": counts, "verify": counts}``, each ``{"right", "false negative",
+        "false positive"}``.
+    """
+    truth = [v.pair.equal for v in verdicts]
+    scores = {}
+    for judge in ("string", "verify"):
+        said = [v.string_says if judge == "string" else v.verify_says for v in verdicts]
+        pairs = list(zip(said, truth, strict=True))
+        scores[judge] = {
+            "right": sum(s == t for s, t in pairs),
+            "false negative": sum(t and not s for s, t in pairs),
+            "false positive": sum(s and not t for s, t in pairs),
+        }
+    return scores

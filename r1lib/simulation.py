@@ -43,6 +43,7 @@ the generative story itself is this module's (see above), not a paper's.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -62,8 +63,11 @@ from r1lib._validation import (
 __all__ = [
     "ANSWER_SPACE",
     "SimulatedBenchmark",
+    "beta_pdf",
+    "correct_counts",
     "draw_success_probs",
     "paired_success_probs",
+    "rerun_scores",
     "simulate_benchmark",
 ]
 
@@ -385,6 +389,145 @@ def simulate_benchmark(
 
     candidates = _distinct_answers(rng, n, w)
     return _sample_run(rng, p, answer_probs, candidates, cluster, k)
+
+
+def beta_pdf(x: ArrayLike, difficulty: tuple[float, float]) -> NDArray[np.float64]:
+    """Density of the Beta distribution the success probabilities are drawn from.
+
+    .. math:: f(x) = \\frac{x^{a-1} (1-x)^{b-1}}{B(a, b)}, \\quad 0 < x < 1,
+
+    with ``(a, b) = difficulty`` and :math:`B(a, b) = \\Gamma(a)\\Gamma(b)/\\Gamma(a+b)`
+    (the density of :func:`draw_success_probs`'s :math:`p_i`; the Beta-distributed
+    question difficulties of Miller 2024, arXiv:2411.00640).
+
+    Parameters
+    ----------
+    x
+        Points strictly inside (0, 1).
+    difficulty
+        ``(a, b)``, both ``> 0``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The density at ``x``.
+
+    Examples
+    --------
+    >>> beta_pdf([0.25, 0.5], (2.0, 2.0))  # 6 x (1 - x)
+    array([1.125, 1.5  ])
+    """
+    a, b = _check_difficulty(difficulty)
+    points = as_float_array(x, "x")
+    if np.any((points <= 0.0) | (points >= 1.0)):
+        raise ValueError("x must lie strictly inside (0, 1)")
+    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    return np.exp(log_norm + (a - 1) * np.log(points) + (b - 1) * np.log1p(-points))
+
+
+def correct_counts(
+    rng: np.random.Generator, success_prob: ArrayLike, samples_per_question: int
+) -> NDArray[np.int64]:
+    """How many of ``K`` sampled answers are correct, per question: only correctness drawn.
+
+    Each sample of question ``i`` is correct with probability :math:`p_i`,
+    independently (the story of :func:`simulate_benchmark`), so the count is
+    :math:`c_i \\sim \\mathrm{Binomial}(K, p_i)`. When only correctness matters this
+    skips the answers, and draws many runs in one call: give ``success_prob`` a
+    leading runs axis. The setting is Miller 2024's (arXiv:2411.00640).
+
+    Parameters
+    ----------
+    rng
+        Source of randomness.
+    success_prob
+        :math:`p_i`, any shape (``(n,)`` for one run, ``(runs, n)`` for several), each
+        in [0, 1].
+    samples_per_question
+        ``K >= 1``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Counts in ``0..K``, the shape of ``success_prob``.
+
+    Examples
+    --------
+    >>> correct_counts(np.random.default_rng(0), [0.0, 1.0], 8)
+    array([0, 8])
+    """
+    check_rng(rng)
+    p = as_float_array(success_prob, "success_prob")
+    if np.any((p < 0.0) | (p > 1.0)):
+        raise ValueError("success_prob must lie in [0, 1]")
+    k = check_whole_number(samples_per_question, "samples_per_question", minimum=1)
+    return rng.binomial(k, p)
+
+
+def rerun_scores(
+    rng: np.random.Generator,
+    num_runs: int,
+    samples_per_question: int,
+    *,
+    success_prob: ArrayLike | None = None,
+    num_questions: int | None = None,
+    difficulty: tuple[float, float] = (1.0, 1.0),
+) -> NDArray[np.float64]:
+    """The scores of ``num_runs`` independent evaluation runs, from correctness alone.
+
+    Each run samples ``K`` answers per question and scores
+    :math:`\\sum_i c_i / (n K)`, the mean over questions of the fraction correct
+    (DeepSeek-R1's pass@1 with ``K`` samples, arXiv:2501.12948v1 §3), with
+    :math:`c_i \\sim \\mathrm{Binomial}(K, p_i)` (:func:`correct_counts`). Two
+    settings (Miller 2024, arXiv:2411.00640):
+
+    * ``success_prob`` given: every run evaluates the same questions (re-running one
+      benchmark: the spread is sampling noise alone);
+    * otherwise every run draws ``num_questions`` fresh questions,
+      :math:`p_i \\sim \\mathrm{Beta}(a, b)` (a new benchmark from the same
+      population: question noise too).
+
+    Parameters
+    ----------
+    rng
+        Source of randomness.
+    num_runs
+        ``R >= 1``.
+    samples_per_question
+        ``K >= 1``.
+    success_prob
+        The questions' :math:`p_i`, shape ``(n,)``.
+    num_questions
+        ``n``, when the questions are drawn afresh (without ``success_prob``).
+    difficulty
+        ``(a, b)`` of the Beta distribution fresh questions come from.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(R,)`` scores in [0, 1].
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> rerun_scores(rng, 3, 4, success_prob=[0.0, 1.0])
+    array([0.5, 0.5, 0.5])
+    """
+    check_rng(rng)
+    runs = check_whole_number(num_runs, "num_runs", minimum=1)
+    k = check_whole_number(samples_per_question, "samples_per_question", minimum=1)
+    if success_prob is not None:
+        if num_questions is not None:
+            raise ValueError("give success_prob or num_questions, not both")
+        p = _check_success_prob(success_prob, None)
+        counts = rng.binomial(k, p, size=(runs, p.shape[0]))
+    else:
+        if num_questions is None:
+            raise ValueError("give success_prob (fixed questions) or num_questions (fresh ones)")
+        n = check_whole_number(num_questions, "num_questions", minimum=1)
+        a, b = _check_difficulty(difficulty)
+        counts = rng.binomial(k, rng.beta(a, b, size=(runs, n)))
+    return counts.sum(axis=1) / (counts.shape[1] * k)
 
 
 # --- helpers -------------------------------------------------------------------------

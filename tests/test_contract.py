@@ -50,6 +50,9 @@ ALGORITHM_MODULES = [
     "r1lib.metrics.extraction",
     "r1lib.simulation",
     "r1lib.toys",
+    "r1lib.toys.clinic",
+    "r1lib.toys.hacking",
+    "r1lib.toys.unigram",
 ]
 PUBLIC_MODULES = [grpo, kl, distill, passk, voting, errorbars, extraction, simulation]
 #: A source: a year (as in "Miller 2024" or "(2015)"), an arXiv id or a reference library.

@@ -18,7 +18,18 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from r1lib import kl
-from r1lib.kl import k1, k1_grad, k2, k2_grad, k3, k3_grad, kl_divergence, low_var_kl
+from r1lib.distill import generalized_jsd_loss, softmax
+from r1lib.kl import (
+    generalized_jsd,
+    k1,
+    k1_grad,
+    k2,
+    k2_grad,
+    k3,
+    k3_grad,
+    kl_divergence,
+    low_var_kl,
+)
 
 
 def k3_exact(x: float) -> float:
@@ -337,3 +348,36 @@ def test_kl_divergence_bad_axis_and_types() -> None:
         kl_divergence(["a", "b"], [0.5, 0.5])
     with pytest.raises(ValueError, match="atol"):
         kl_divergence([0.5, 0.5], [0.5, 0.5], atol=-1.0)
+
+
+# ----------------------------------------------------------------- generalized JSD (GKD)
+
+
+@given(distributions(6), distributions(6), st.floats(0.01, 0.99))
+def test_generalized_jsd_matches_its_definition_and_bounds(
+    p: np.ndarray, q: np.ndarray, beta: float
+) -> None:
+    # GKD (arXiv:2306.13649) Eq. 1 in TRL's convention: m = beta p + (1 - beta) q.
+    m = beta * p + (1 - beta) * q
+    direct = beta * np.sum(p * np.log(p / m)) + (1 - beta) * np.sum(q * np.log(q / m))
+    assert generalized_jsd(p, q, beta) == pytest.approx(direct, rel=1e-9, abs=1e-14)
+    entropy = -beta * math.log(beta) - (1 - beta) * math.log(1 - beta)
+    assert 0.0 <= generalized_jsd(p, q, beta) <= entropy + 1e-12  # at most H(beta)
+    assert generalized_jsd(p, q, 0.5) == pytest.approx(generalized_jsd(q, p, 0.5), rel=1e-12)
+
+
+def test_generalized_jsd_ends_rows_and_trl_loss() -> None:
+    rng = np.random.default_rng(0)
+    teacher, student = rng.normal(size=(5, 7)), rng.normal(size=(5, 7))
+    p, q = softmax(teacher), softmax(student)
+    assert np.array_equal(generalized_jsd(p, q, 0.0), kl_divergence(p, q))
+    assert np.array_equal(generalized_jsd(p, q, 1.0), kl_divergence(q, p))
+    for beta in (0.0, 0.3, 0.5, 1.0):  # distill's loss is the mean over rows of this
+        rows = generalized_jsd(p, q, beta)
+        assert rows.shape == (5,)
+        assert rows.mean() == pytest.approx(generalized_jsd_loss(teacher, student, beta), rel=1e-12)
+    assert generalized_jsd([1.0, 0.0], [0.0, 1.0], 0.5) == pytest.approx(math.log(2))
+    with pytest.raises(ValueError, match="beta"):
+        generalized_jsd(p, q, 1.5)
+    with pytest.raises(ValueError, match="shape"):
+        generalized_jsd(p, q[:, :3], 0.5)

@@ -12,8 +12,10 @@ from hypothesis.extra.numpy import arrays
 
 from r1lib.metrics import (
     Estimate,
+    VarianceComponents,
     paired_difference,
     question_means,
+    running_estimate,
     score_estimate,
     variance_components,
 )
@@ -107,6 +109,16 @@ def test_variance_components_reproduce_the_standard_error() -> None:
     assert parts.standard_error(6, 400) == pytest.approx(parts.standard_error() / 2)
 
 
+def test_millers_formula_limits() -> None:
+    # K = 1 for 0/1 scores: Var(p) + E[p(1-p)] = m(1-m), the Bernoulli variance; K -> inf
+    # leaves the question part Var(p)/n (Miller 2024, Eq. for Var of the mean of K samples).
+    m, s = 0.7, 2.0
+    between, within = m * (1 - m) / (s + 1), m * (1 - m) * s / (s + 1)
+    parts = VarianceComponents(between, within, 100, 1)
+    assert parts.standard_error(1) == pytest.approx(math.sqrt(m * (1 - m) / 100))
+    assert parts.standard_error(10**9) == pytest.approx(math.sqrt(between / 100))
+
+
 def test_variance_components_recover_known_parts() -> None:
     # p_i ~ Uniform(0, 1): Var(p) = 1/12 and E[p(1-p)] = 1/6 for Bernoulli samples.
     rng = np.random.default_rng(5)
@@ -148,3 +160,17 @@ def test_variance_components_recover_known_parts() -> None:
 def test_bad_input(call, error: type, match: str) -> None:
     with pytest.raises(error, match=match):
         call()
+
+
+def test_running_estimate_is_score_estimate_of_each_prefix() -> None:
+    values = np.random.default_rng(0).normal(2.0, 3.0, size=50)
+    mean, se = running_estimate(values)
+    assert mean.shape == se.shape == (50,) and se[0] == 0.0
+    for n in (2, 7, 50):
+        prefix = score_estimate(values[:n])
+        assert mean[n - 1] == pytest.approx(prefix.mean, rel=1e-12)
+        assert se[n - 1] == pytest.approx(prefix.se, rel=1e-9)
+    constant = running_estimate(np.full(10, 0.1))[1]
+    assert np.all(constant >= 0.0) and np.all(constant < 1e-8)  # no NaN from rounding
+    with pytest.raises(ValueError, match="values"):
+        running_estimate([[1.0, 2.0]])

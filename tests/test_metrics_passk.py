@@ -169,6 +169,9 @@ def test_bad_input(args: tuple, error: type, match: str) -> None:
 def test_human_eval_returns_one_for_k_above_n_but_we_raise() -> None:
     # The reference silently returns 1.0 when k > n (n - c < k holds); that hides a bug.
     assert human_eval_estimator(3, 0, 5) == 1.0
+    # pass_at_k_reference is human-eval's estimator, bug included (openai/human-eval#35).
+    for n, c, k in [(3, 0, 5), (4, 0, 8), (16, 2, 4), (64, 4, 16), (5, 3, 4)]:
+        assert pass_at_k_reference(n, c, k) == human_eval_estimator(n, c, k)
     with pytest.raises(ValueError, match="k must be <= n"):
         pass_at_k(3, 0, 5)
     with pytest.raises(ValueError, match="c must be <= n"):

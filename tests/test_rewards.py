@@ -27,15 +27,19 @@ from hypothesis import strategies as st
 
 from r1lib import rewards
 from r1lib.rewards import (
+    TOO_STRICT_FORMAT,
     WeightedReward,
     accuracy_reward,
     completion_text,
+    exact_match_reward,
     extract_answer,
     format_reward,
     language_consistency_reward,
     lenient_format_reward,
     reward_table,
     soft_overlong_penalty,
+    substring_reward,
+    too_strict_format_reward,
 )
 
 
@@ -346,6 +350,70 @@ def test_wrong_calls_raise_clearly() -> None:
 
     with pytest.raises(ValueError, match="returned 1 rewards for 2 completions"):
         WeightedReward([short])(["a", "b"])
+
+
+# ----------------------------------------------------------------- cheap and flawed checks
+
+
+def test_exact_match_reward_reads_the_last_answer_block() -> None:
+    texts = [
+        "<answer>1</answer><answer>3</answer>",  # the last block counts
+        "<answer> 3 </answer>x",  # stripped
+        "3",  # no block
+        "<answer>33</answer>",
+        "<answer>3.0</answer>",  # equal as numbers, not as strings
+        chat("<think>…</think><answer>3</answer>"),
+    ]
+    assert exact_match_reward(texts, ["3"] * 6) == [1.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+    assert exact_match_reward(completions=["<answer>x</answer>"], solution=["x"], prompts=["q"])
+
+
+def test_too_strict_format_reward_is_the_reported_regex() -> None:
+    # unsloth#1761 / open-r1#237: no re.DOTALL, and a newline required after </answer>.
+    good = "<think>hmm so </think><answer>3</answer>\n"
+    assert too_strict_format_reward([good]) == [1.0]
+    assert too_strict_format_reward([good.rstrip("\n")]) == [0.0]  # no trailing newline
+    assert too_strict_format_reward(["<think>hmm\nso </think><answer>3</answer>\n"]) == [0.0]
+    assert too_strict_format_reward(["<think> a </think> <answer> 4 </answer>\n"]) == [0.0]
+    passed = [c for c, _, _ in FORMAT_CASES if too_strict_format_reward([c]) == [1.0]]
+    assert format_reward(passed) == [1.0] * len(passed)  # never kinder than R1's own check
+    assert len(passed) < sum(strict for _, strict, _ in FORMAT_CASES) / 2  # and far harsher
+    assert TOO_STRICT_FORMAT.pattern == r"^<think>.*?</think><answer>.*?</answer>\n$"
+
+
+def test_substring_reward_accepts_a_list_of_candidates() -> None:
+    texts = ["<answer>1, 2, 3</answer>", "<answer>12</answer>", "no block 2", "<answer>4</answer>"]
+    assert substring_reward(texts, ["2"] * 4) == [1.0, 1.0, 0.0, 0.0]
+    assert accuracy_reward(texts[:1], ["2"]) == [0.0]  # math-verify is not fooled
+
+
+_BLOCK_PIECES = ["<answer>", "</answer>", "<answer", "answer>", "3", "\n", "<", "/"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_BLOCK_PIECES), max_size=14).map("".join))
+def test_cheap_checks_read_blocks_as_the_notebook_regex_does(text: str) -> None:
+    # The blocks of re.findall(r"<answer>(.*?)</answer>", text, re.DOTALL), in linear time.
+    import re
+
+    found = re.findall(r"<answer>(.*?)</answer>", text, re.DOTALL)
+    expected = float(bool(found) and found[-1].strip() == "3")
+    assert exact_match_reward([text], ["3"]) == [expected]
+    assert substring_reward([text], ["3"]) == [float(bool(found) and "3" in found[-1])]
+
+
+def test_cheap_checks_on_megabytes_of_unclosed_tags() -> None:
+    text = "<answer>" * 200_000 + "3"  # the regex would rescan from every tag
+    assert exact_match_reward([text], ["3"]) == [0.0]
+    assert substring_reward([text + "</answer>"], ["3"]) == [1.0]
+
+
+@pytest.mark.parametrize("reward", [exact_match_reward, substring_reward])
+def test_gold_column_is_checked(reward: Any) -> None:
+    with pytest.raises(ValueError, match="solution has 1 entries but there are 2"):
+        reward(["a", "b"], ["a"])
+    with pytest.raises(TypeError, match="solution must hold strings"):
+        reward(["a"], [3])
 
 
 # ----------------------------------------------------------------- properties

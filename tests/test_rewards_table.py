@@ -1,6 +1,6 @@
 """accuracy_reward agrees with math-verify on every pair of lesson 09's verifier table.
 
-The table (``r1lib.viz.recipe.ANSWER_PAIRS``) records, per pair, the verdict of
+The table (``r1lib.rewards.ANSWER_PAIRS``) records, per pair, the verdict of
 math-verify 0.9.0 (``verify(parse("$gold$"), parse("$answer$"))``, math_verify/grader.py
 ``verify`` and parser.py ``parse`` with their default configurations) and of string keys
 (``normalize_answer`` equality). The reward must give math-verify's verdict whether the
@@ -12,8 +12,13 @@ from __future__ import annotations
 import pytest
 
 from r1lib.metrics import normalize_answer
-from r1lib.rewards import accuracy_reward
-from r1lib.viz.recipe import ANSWER_PAIRS, judge_pairs, math_verify_says, verifier_scores
+from r1lib.rewards import (
+    ANSWER_PAIRS,
+    accuracy_reward,
+    judge_pairs,
+    math_verify_says,
+    verifier_scores,
+)
 
 IDS = [f"{p.gold}|{p.prediction}" for p in ANSWER_PAIRS]
 

@@ -14,8 +14,11 @@ from hypothesis import strategies as st
 from r1lib.simulation import (
     ANSWER_SPACE,
     SimulatedBenchmark,
+    beta_pdf,
+    correct_counts,
     draw_success_probs,
     paired_success_probs,
+    rerun_scores,
     simulate_benchmark,
 )
 
@@ -251,3 +254,63 @@ def test_paired_bad_arguments() -> None:
         paired_success_probs(None, [0.5])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="samples_per_question"):
         _run().resample(rng, samples_per_question="3")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- scores from correctness alone
+
+
+def test_beta_pdf_is_the_beta_density() -> None:
+    # Midpoint rule on (0, 1); Beta(2, 3) has mean 2/5 and density 12 x (1 - x)^2.
+    x = (np.arange(100_000) + 0.5) / 100_000
+    pdf = beta_pdf(x, (2.0, 3.0))
+    assert pdf.mean() == pytest.approx(1.0, rel=1e-6)
+    assert (x * pdf).mean() == pytest.approx(0.4, rel=1e-6)
+    np.testing.assert_allclose(beta_pdf([0.1, 0.7], (2.0, 3.0)), [12 * 0.1 * 0.81, 12 * 0.7 * 0.09])
+    with pytest.raises(ValueError, match="x must lie strictly inside"):
+        beta_pdf([0.0, 0.5], (2.0, 3.0))
+    with pytest.raises(ValueError, match="Beta a"):
+        beta_pdf([0.5], (0.0, 3.0))
+
+
+def test_correct_counts_are_the_binomial_of_simulate_benchmark() -> None:
+    p = np.array([0.1, 0.5, 0.9])
+    counts = correct_counts(np.random.default_rng(0), np.tile(p, (20_000, 1)), 8)
+    assert counts.shape == (20_000, 3) and counts.min() >= 0 and counts.max() <= 8
+    np.testing.assert_allclose(counts.mean(axis=0), 8 * p, atol=5 * np.sqrt(8 * 0.25 / 20_000))
+    np.testing.assert_allclose(counts.var(axis=0), 8 * p * (1 - p), rtol=0.05)
+    run = simulate_benchmark(np.random.default_rng(1), 3, 40_000, success_prob=p)
+    assert np.abs(run.correct.mean(axis=1) - p).max() < 0.01  # the same story
+    with pytest.raises(ValueError, match="success_prob"):
+        correct_counts(np.random.default_rng(0), [1.5], 2)
+    with pytest.raises(ValueError, match="samples_per_question"):
+        correct_counts(np.random.default_rng(0), [0.5], 0)
+
+
+def test_rerun_scores_fixed_and_fresh_questions() -> None:
+    # Fixed questions: Var = sum p(1-p) / (n^2 K); fresh ones add Var(p)/n (Miller 2024).
+    p = np.array([0.2, 0.5, 0.9, 0.99])
+    n, k, runs = p.size, 4, 40_000
+    fixed = rerun_scores(np.random.default_rng(0), runs, k, success_prob=p)
+    assert fixed.shape == (runs,) and fixed.mean() == pytest.approx(p.mean(), abs=0.005)
+    expected = np.sum(p * (1 - p)) / (n * n * k)
+    assert fixed.var(ddof=1) == pytest.approx(expected, rel=5 * np.sqrt(2 / runs))
+    a, b = 1.4, 0.6
+    m = a / (a + b)
+    fresh = rerun_scores(np.random.default_rng(1), runs, k, num_questions=n, difficulty=(a, b))
+    between, within = m * (1 - m) / (a + b + 1), m * (1 - m) * (a + b) / (a + b + 1)
+    assert fresh.var(ddof=1) == pytest.approx((between + within / k) / n, rel=5 * np.sqrt(2 / runs))
+    # One sample per question of a fixed benchmark: scores on the lattice 0, 1/n, ..., 1.
+    one = rerun_scores(np.random.default_rng(2), 100, 1, success_prob=p)
+    assert np.allclose(one * n, np.round(one * n))
+
+
+def test_rerun_scores_bad_arguments() -> None:
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="num_questions"):
+        rerun_scores(rng, 3, 2)
+    with pytest.raises(ValueError, match="not both"):
+        rerun_scores(rng, 3, 2, success_prob=[0.5], num_questions=1)
+    with pytest.raises(ValueError, match="num_runs"):
+        rerun_scores(rng, 0, 2, success_prob=[0.5])
+    with pytest.raises(ValueError, match="success_prob"):
+        rerun_scores(rng, 3, 2, success_prob=[2.0])

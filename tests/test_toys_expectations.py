@@ -39,3 +39,17 @@ def test_expected_estimators_unbiased_and_plugin_low() -> None:
     unbiased, plugin = toys.expected_estimators(64, 16, p)
     np.testing.assert_allclose(unbiased, 1 - (1 - p) ** 16, atol=1e-12)
     assert np.all(plugin <= unbiased + 1e-12) and np.any(plugin < unbiased - 0.01)
+
+
+def test_rl_toy_model_wins_at_small_k_and_loses_at_large_k() -> None:
+    # Yue et al. 2025 (arXiv:2504.13837): RL beats the base at k = 1, the base wins at k = 256.
+    base, rl = toys.rl_versus_base_probs(2.0)
+    assert base.shape == rl.shape == (200,)
+    assert rl.mean() > base.mean()
+    assert np.mean(1 - (1 - base) ** 256) > np.mean(1 - (1 - rl) ** 256)
+    assert np.all(rl[base < 0.1] == 0.0)
+    kept = base >= 0.1
+    logit = np.log(base[kept] / (1 - base[kept]))
+    np.testing.assert_allclose(rl[kept], 1 / (1 + np.exp(-(logit + 2.0))), rtol=1e-12)
+    same, _ = toys.rl_versus_base_probs(0.0)
+    np.testing.assert_array_equal(same, base)  # the base does not depend on the shift

@@ -64,3 +64,20 @@ def test_difficulty_weights_differ_by_one_over_std(group_size: int) -> None:
     std = rewards.std(axis=1, ddof=1)
     np.testing.assert_allclose(scaled / unscaled, 1 / (std + 1e-4), rtol=1e-12)
     np.testing.assert_allclose(scaled, np.abs(group_advantages(rewards)).mean(axis=1), rtol=1e-12)
+
+
+def test_verifier_error_group_makes_exactly_one_error() -> None:
+    true, seen, flipped = toys.verifier_error_group(8, 2, "false negative")
+    assert flipped == 0 and seen.sum() == 1 and true.sum() == 2
+    true, seen, flipped = toys.verifier_error_group(8, 2, "false positive")
+    assert flipped == 7 and seen.sum() == 3
+    assert toys.verifier_error_group(8, 0, "false negative")[2] is None  # nothing right to miss
+    assert toys.verifier_error_group(8, 8, "false positive")[2] is None
+    assert toys.verifier_error_group(8, 3, "none")[2] is None
+    a_true = group_advantages(true[None])[0]
+    a_seen = group_advantages(seen[None])[0]
+    assert a_true[7] < 0 < a_seen[7]  # a wrong answer pushed up
+    with pytest.raises(ValueError, match="n_correct"):
+        toys.verifier_error_group(4, 5)
+    with pytest.raises(ValueError, match="error"):
+        toys.verifier_error_group(4, 1, "both")

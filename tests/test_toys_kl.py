@@ -145,3 +145,13 @@ def test_schulman_printed_values_round_from_closed_forms() -> None:
                 assert abs(closed[name][column] - float(text)) <= 0.5 * 10.0**-decimals + 1e-12
     assert round(toys.closed_form_table(0.1)["k3"][1], 4) == 1.4166
     assert round(toys.closed_form_table(1.0)["k3"][1], 4) == 1.6950
+
+
+def test_naive_k3_loses_precision_and_kl_k3_does_not() -> None:
+    # exp(x) - 1 - x cancels for small |x|: the true value is x²/2 + x³/6 + ...
+    assert abs(float(toys.naive_k3(1e-9)) / 5e-19 - 1) > 1  # float64: off by more than 100%
+    assert kl.k3(1e-9) == pytest.approx(5e-19, rel=1e-12)
+    assert abs(float(toys.naive_k3(1e-3, np.float32)) / 5.0016675e-7 - 1) > 0.01  # float32
+    assert toys.naive_k3(1e-3, np.float32).dtype == np.float32
+    x = np.array([0.5, -1.0, 2.0])  # far from 0 the naive form is fine
+    np.testing.assert_allclose(toys.naive_k3(x), kl.k3(x), rtol=1e-14)

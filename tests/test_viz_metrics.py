@@ -10,13 +10,6 @@ from r1lib.simulation import simulate_benchmark
 from r1lib.viz import metrics as viz
 
 
-def test_rl_toy_model() -> None:
-    base, rl = viz.rl_versus_base_probs(2.0)
-    assert rl.mean() > base.mean()  # RL raises pass@1 ...
-    assert np.mean(1 - (1 - base) ** 256) > np.mean(1 - (1 - rl) ** 256)  # ... base wins at 256
-    assert np.all(rl[base < 0.1] == 0.0)
-
-
 def test_figures_from_data() -> None:
     run = simulate_benchmark(np.random.default_rng(0), 12, 16, difficulty=(1.4, 0.6))
     figures = [

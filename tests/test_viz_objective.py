@@ -1,11 +1,11 @@
-"""The helpers behind lesson 03's figures agree with r1lib.grpo (slider sweep: test_viz_sliders)."""
+"""Lesson 03's figures draw r1lib.grpo's numbers (slider sweep: test_viz_sliders)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from r1lib.grpo import clipped_surrogate, grpo_loss
+from r1lib.grpo import LOSS_TYPES, aggregation_weights, clipped_surrogate, grpo_loss
 from r1lib.viz import objective as viz
 
 
@@ -28,9 +28,11 @@ def test_clipped_surrogate_matches_grpo_loss(
     np.testing.assert_allclose(result.grad[:, 0], -slope / ratio.size, rtol=1e-12, atol=1e-18)
 
 
-def test_token_weights_follow_the_loss_type_definitions() -> None:
-    mask = np.array([[1, 1, 1, 0], [1, 0, 0, 0]], dtype=float)
-    np.testing.assert_allclose(viz.token_weights(mask, "grpo").sum(axis=1), [0.5, 0.5])
-    np.testing.assert_allclose(viz.token_weights(mask, "bnpo"), mask / 4)
-    np.testing.assert_allclose(viz.token_weights(mask, "dapo"), mask / 4)
-    np.testing.assert_allclose(viz.token_weights(mask, "dr_grpo", 8), mask / 16)
+def test_aggregation_figure_draws_grpo_aggregation_weights() -> None:
+    figure = viz.aggregation_weights(long_length=200, short_length=10)
+    mask = np.zeros((2, 200))
+    mask[0, :10], mask[1, :] = 1.0, 1.0
+    expected = aggregation_weights(mask, "dr_grpo", viz.MAX_COMPLETION_LENGTH)[:, 0]
+    index = list(LOSS_TYPES).index("dr_grpo")
+    short, long = figure.axes[0].containers[:2]
+    assert short[index].get_height() == expected[0] and long[index].get_height() == expected[1]

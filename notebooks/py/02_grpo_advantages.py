@@ -528,7 +528,7 @@ check.draws_per_useful_group(draws_per_useful_group_solution, strict=True)
 # ```
 
 # %%
-assert round(float(viz.prob_uniform_group(0.9, 64)), 4) == 0.0012  # "about 0.1%"
+assert round(float(toys.prob_uniform_group(0.9, 64)), 4) == 0.0012  # "about 0.1%"
 
 # %% [markdown]
 # ## Summary

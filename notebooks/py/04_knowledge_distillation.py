@@ -68,8 +68,8 @@ rng = np.random.default_rng(SEED)
 # distribution. Here is a (made-up) teacher's view of a dog photo, over six classes.
 
 # %%
-classes = viz.CLASSES
-z_teacher = viz.TEACHER_LOGITS
+classes = toys.distillation.CLASSES
+z_teacher = toys.distillation.TEACHER_LOGITS
 by_hand = np.exp(z_teacher) / np.exp(z_teacher).sum()
 assert np.allclose(by_hand, distill.softmax(z_teacher))
 for name, z, prob in zip(classes, z_teacher, by_hand, strict=True):
@@ -417,13 +417,13 @@ print(
 assert np.isclose(distill.generalized_jsd_loss(teacher_batch, teacher_batch, 0.5), 0.0, atol=1e-15)
 assert np.isclose(distill.reverse_kl_loss(teacher_batch, teacher_batch), 0.0, atol=1e-15)
 
-fits = viz.best_fits(0.5)
+fits = toys.best_fits(0.5)
 for name, fit in fits.items():
     print(f"{name:>8}: centre {fit.centre:5.1f}, width {fit.width:5.2f}")
 assert 12 < fits["forward"].centre < 24 and fits["forward"].width > 8  # between the modes, wide
 assert abs(fits["reverse"].centre - 10) <= 1 and fits["reverse"].width < 4  # on the big mode
 
-switch = [b for b in np.arange(0.0, 1.0001, 0.05) if viz.best_fits(float(b))["jsd"].width < 4]
+switch = [b for b in np.arange(0.0, 1.0001, 0.05) if toys.best_fits(float(b))["jsd"].width < 4]
 print(f"JSD_β picks one mode from β ≈ {min(switch):.2f} on")
 
 # %% [markdown]
@@ -627,7 +627,7 @@ print(
 )
 assert abs(test_loss(*soft_student) - teacher_loss) < 0.01
 history = toys.train_student(problem, temperature=4.0, alpha=1.0)
-assert np.isclose(history["test_loss"][-1, 0], test_loss(*soft_student))  # same loop in r1lib.viz
+assert np.isclose(history["test_loss"][-1, 0], test_loss(*soft_student))  # the figure's loop
 hard_history = toys.train_student(problem, temperature=1.0, alpha=0.0)
 hard_mean = hard_history["test_loss"].mean(axis=1)
 assert hard_mean[-1] > hard_mean.min() + 0.01  # on average the hard-label students overfit

@@ -567,7 +567,7 @@ viz.r1_pass1_versus_cons64()
 viz.rl_versus_base(rl_logit_shift=2.0)
 
 # %%
-base_p, rl_p = viz.rl_versus_base_probs(2.0)
+base_p, rl_p = toys.rl_versus_base_probs(2.0)
 base_c, rl_c = rng.binomial(256, base_p), rng.binomial(256, rl_p)
 at1 = [score_estimate(pass_at_k(256, c, 1)) for c in (base_c, rl_c)]
 at256 = [score_estimate(pass_at_k(256, c, 256)) for c in (base_c, rl_c)]

@@ -207,8 +207,8 @@ viz.asymmetry(width=2.0)
 
 # %%
 centres = np.linspace(0.0, 39.0, 157)
-target = viz.two_peaks()
-fits = np.array([viz.discretised_bell(c, 2.0) for c in centres])
+target = toys.two_peaks()
+fits = np.array([toys.discretised_bell(c, 2.0) for c in centres])
 forward = kl.kl_divergence(np.tile(target, (len(centres), 1)), fits)
 reverse = kl.kl_divergence(fits, np.tile(target, (len(centres), 1)))
 assert abs(centres[np.argmin(forward)] - 19.5) < 0.5  # between the peaks at 10 and 29

@@ -54,10 +54,14 @@ from r1lib.rewards import (
     WeightedReward,
     accuracy_reward,
     format_reward,
+    judge_pairs,
     language_consistency_reward,
     lenient_format_reward,
+    reward_table,
     soft_overlong_penalty,
+    verifier_scores,
 )
+from r1lib.toys.hacking import train_hacking
 from r1lib.viz import recipe as viz
 from r1lib.viz.live import live
 
@@ -254,7 +258,12 @@ live(viz.reward_weights_group)
 # share):
 
 # %%
-group = viz.group_reward_table()
+group = reward_table(
+    [accuracy_reward, format_reward, language_consistency_reward],
+    list(viz.GROUP_COMPLETIONS),
+    solution=[viz.GROUP_GOLD] * len(viz.GROUP_COMPLETIONS),
+    language="en",
+)
 wrong_formatted = 1  # "7 × 8 is like 7 × 7 + 7 = 49 + 5 = 54", in R1's template
 for weights, sign in (([1.0, 1.0, 1.0], -1), ([0.5, 2.0, 1.0], +1)):
     advantages = group_advantages((group @ np.array(weights))[None, :])[0]
@@ -312,7 +321,7 @@ assert keys[1] != keys[2]  # equal numbers, different keys
 # Then all 55 pairs:
 
 # %%
-verdicts = viz.judge_pairs()
+verdicts = judge_pairs()
 print(f"{'gold':24} {'answer':24} {'truth':6} {'string':6} {'verify':6}  note")
 for v in verdicts:
     marks = ["=" if x else "≠" for x in (v.pair.equal, v.string_says, v.verify_says)]
@@ -332,7 +341,7 @@ for v in verdicts:
 for v in verdicts:  # every computed verdict is the expected one
     assert v.string_says == v.pair.string_says, v.pair
     assert v.verify_says == v.pair.verify_says, v.pair
-scores = viz.verifier_scores(verdicts)
+scores = verifier_scores(verdicts)
 print(scores)
 assert len(verdicts) >= 40
 assert scores["string"] == {"right": 28, "false negative": 27, "false positive": 0}
@@ -418,7 +427,7 @@ live(viz.verifier_error_advantages)
 
 # %%
 runs = [
-    viz.train_hacking(verifier, seed)
+    train_hacking(verifier, seed)
     for verifier in ("substring", "math-verify")
     for seed in (SEED, SEED + 1, SEED + 2)
 ]

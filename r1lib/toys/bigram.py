@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from r1lib._validation import as_float_array
 from r1lib.distill import log_softmax, softmax
 from r1lib.kl import kl_divergence
+from r1lib.toys.sampling import sample_categorical
 
 __all__ = [
     "BigramLM",
@@ -144,9 +145,7 @@ def sample_sequences(
     out = np.empty((num_samples, length), dtype=np.int64)
     probs = np.broadcast_to(model.start, (num_samples, model.vocab_size))
     for t in range(length):
-        cumulative = np.cumsum(probs, axis=1)
-        u = rng.random(num_samples)[:, None] * cumulative[:, -1:]
-        tokens = np.minimum((cumulative < u).sum(axis=1), model.vocab_size - 1)
+        tokens = sample_categorical(probs, rng)
         out[:, t] = tokens
         probs = model.transition[tokens]
     return out

@@ -14,15 +14,21 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from r1lib._validation import check_choice, check_whole_number
 from r1lib.grpo import group_advantages
 from r1lib.toys.binomial import binomial_pmf
 
 __all__ = [
+    "VERIFIER_ERRORS",
     "advantage_distribution",
     "binary_group_advantages",
     "difficulty_weights",
     "prob_uniform_group",
+    "verifier_error_group",
 ]
+
+#: The errors :func:`verifier_error_group` can make.
+VERIFIER_ERRORS = ("false negative", "false positive", "none")
 
 
 def prob_uniform_group(p: ArrayLike, group_size: ArrayLike) -> NDArray[np.float64]:
@@ -90,3 +96,54 @@ def difficulty_weights(group_size: int = 16) -> tuple[np.ndarray, np.ndarray, np
     scaled = np.abs(group_advantages(rewards)).mean(axis=1)
     unscaled = np.abs(group_advantages(rewards, scale="none")).mean(axis=1)
     return correct / group_size, scaled, unscaled
+
+
+def verifier_error_group(
+    group_size: int, n_correct: int, error: str = "false negative"
+) -> tuple[NDArray[np.float64], NDArray[np.float64], int | None]:
+    """A group of 0/1 rewards, and the same group as a verifier that errs once scores it.
+
+    The group has ``G = group_size`` completions, the first ``n_correct`` right. A
+    *false negative* scores the first right completion 0; a *false positive* scores
+    the last wrong completion 1; ``"none"`` changes nothing. Feed both reward vectors
+    to :func:`r1lib.grpo.group_advantages` to see what one error does to a group's
+    advantages (DeepSeekMath §4.1.2's normalisation moves every completion's advantage).
+
+    Parameters
+    ----------
+    group_size
+        ``G >= 1``.
+    n_correct
+        Right completions, ``0 <= n_correct <= G``.
+    error
+        One of :data:`VERIFIER_ERRORS`.
+
+    Returns
+    -------
+    true, seen : numpy.ndarray
+        ``(G,)`` the true rewards and the verifier's.
+    flipped : int or None
+        The index of the completion scored wrongly; ``None`` when the error cannot
+        happen (a false negative with nothing right, a false positive with nothing
+        wrong) or ``error`` is ``"none"``.
+
+    Examples
+    --------
+    >>> true, seen, flipped = verifier_error_group(4, 1, "false negative")
+    >>> true, seen, flipped
+    (array([1., 0., 0., 0.]), array([0., 0., 0., 0.]), 0)
+    """
+    g = check_whole_number(group_size, "group_size", minimum=1)
+    n = check_whole_number(n_correct, "n_correct", minimum=0, maximum=g)
+    check_choice(error, "error", VERIFIER_ERRORS)
+    true = np.zeros(g)
+    true[:n] = 1.0
+    seen = true.copy()
+    flipped = None
+    if error == "false negative" and n > 0:
+        flipped = 0
+    elif error == "false positive" and n < g:
+        flipped = g - 1
+    if flipped is not None:
+        seen[flipped] = 1.0 - seen[flipped]
+    return true, seen, flipped

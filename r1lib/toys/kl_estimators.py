@@ -10,6 +10,8 @@ Notation (Schulman 2020; DeepSeekMath §4.1): samples ``x ~ q = π_θ``, referen
 * **Categorical policy** ``π_θ = softmax(θ)`` against a fixed ``π_ref``: the expected
   gradient, over samples from the policy, of each way of putting an estimator into
   training (:func:`expected_gradients`), exactly and from samples.
+* **Precision**: k3 written as ``exp(x) - 1 - x`` (:func:`naive_k3`), as a hand-written
+  loss computes it, against :func:`r1lib.kl.k3`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ __all__ = [
     "estimator_statistics",
     "expected_gradients",
     "gaussian_log_ratio",
+    "naive_k3",
     "per_sample_gradients",
     "sampled_gradients",
     "toy_policy",
@@ -178,3 +181,40 @@ def sampled_gradients(
         )
         out[name] = (g.mean(axis=0), se)
     return out
+
+
+# --------------------------------------------------------------------------- precision
+
+
+def naive_k3(log_ratio: ArrayLike, dtype: type[np.floating] = np.float64) -> NDArray[np.floating]:
+    r"""k3 written as ``exp(x) - 1 - x`` in ``dtype``: what a hand-written loss computes.
+
+    .. math:: k_3(x) = e^{x} - 1 - x, \quad x = \log\pi_{ref} - \log\pi_\theta
+
+    (Schulman 2020's estimator, DeepSeekMath eq. 4's KL term). Near the reference,
+    :math:`|x| \ll 1`, the subtraction cancels: the true value is about :math:`x^2/2`,
+    and float32 loses it below :math:`|x| \approx 10^{-3}`, float64 below about
+    :math:`10^{-8}`. :func:`r1lib.kl.k3` switches to the Taylor series there; this
+    function exists to show what it avoids.
+
+    Parameters
+    ----------
+    log_ratio
+        ``x``, any shape.
+    dtype
+        The floating type every operation runs in (``numpy.float32`` as on a GPU).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``exp(x) - 1 - x`` in ``dtype``.
+
+    Examples
+    --------
+    The true value at ``x = 1e-9`` is ``5e-19``; float64's ``exp`` rounds it away:
+
+    >>> float(naive_k3(1e-9)) / 5e-19 > 100, round(float(kl.k3(1e-9)) / 5e-19, 9)
+    (True, 1.0)
+    """
+    x = np.asarray(log_ratio, dtype=dtype)
+    return np.exp(x) - dtype(1.0) - x

@@ -59,6 +59,7 @@ from r1lib._validation import (
 )
 from r1lib.grpo import LOSS_TYPES, group_advantages, grpo_loss
 from r1lib.kl import k3
+from r1lib.toys.sampling import sample_categorical
 
 __all__ = [
     "BOS",
@@ -272,16 +273,14 @@ def sample(
 
 
 def _sample(table: np.ndarray, q: np.ndarray, length: int, rng: np.random.Generator) -> Batch:
-    cumulative = np.cumsum(_softmax(table), axis=-1)
+    probs = _softmax(table)
     batch = q.size
     tokens = np.full((batch, length), EOS, dtype=np.int64)
     done = np.zeros(batch, dtype=bool)
     lengths = np.full(batch, length, dtype=np.int64)
     previous = np.full(batch, BOS, dtype=np.int64)
     for t in range(length):
-        u = rng.random(batch)[:, None]
-        rows = cumulative[q, previous]
-        drawn = np.minimum((rows < u * rows[:, -1:]).sum(axis=1), V - 1)
+        drawn = sample_categorical(probs[q, previous], rng)
         drawn = np.where(done, EOS, drawn)
         tokens[:, t] = drawn
         ended = ~done & (drawn == EOS)

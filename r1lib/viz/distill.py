@@ -1,49 +1,43 @@
-"""Lesson 04 (knowledge distillation): toy problems, figures and slider callbacks.
+"""Lesson 04 (knowledge distillation): figures and slider callbacks.
 
 Every probability, loss and gradient comes from :mod:`r1lib.distill` and
-:mod:`r1lib.kl`; this module only builds the small worlds and draws them:
-
-* a teacher's logits for one image (``CLASSES``) to show soft targets at a temperature;
-* random teacher/student logits to measure the gradient's size against ``T`` and
-  Hinton's high-temperature limit;
-* a bimodal teacher over 40 classes and a family of one-peaked students, to compare
-  forward KL, reverse KL and the generalized JSD;
-* a three-class toy problem (Gaussian blobs) whose teacher is the exact Bayes
-  posterior, on which a linear student learns from 12 examples.
+:mod:`r1lib.kl`; the small worlds are toys: the teacher of a dog photo and the gradient
+experiments (:mod:`r1lib.toys.distillation`), the bimodal teacher and its one-peaked
+students (:mod:`r1lib.toys.bells`), and the three-class problem whose linear students
+learn from 12 examples (:func:`r1lib.toys.distillation.train_student`). This module
+draws them.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
 from r1lib import distill
-from r1lib.kl import kl_divergence
-from r1lib.toys.distillation import toy_problem, train_student
+from r1lib.toys.bells import NUM_CLASSES, best_fits, bimodal_teacher
+from r1lib.toys.distillation import (
+    CLASSES,
+    gradient_norms,
+    logit_matching_error,
+    random_logit_pair,
+    teacher_logits,
+    toy_problem,
+    train_student,
+)
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 from r1lib.viz.welcome import TABLE6
 
 __all__ = [
-    "CLASSES",
     "SLIDERS",
-    "TEACHER_LOGITS",
-    "Fit",
-    "bell_family",
-    "best_fits",
-    "bimodal_teacher",
     "divergence_fits",
-    "gradient_size",
     "high_temperature_limit",
-    "hinton_error",
     "r1_distillation_vs_rl",
     "soft_targets",
     "student_training",
     "t_squared_effect",
-    "teacher_logits",
 ]
 
 
@@ -59,18 +53,6 @@ def _log_axis(axis: object, which: str, ticks: list[float]) -> None:
 # ---------------------------------------------------------------------------
 # 1. Soft targets
 # ---------------------------------------------------------------------------
-
-#: The classes of a toy image classifier, and its teacher's logits for a photo of a dog
-#: (illustrative numbers: similar animals high, vehicles low).
-CLASSES = ("dog", "wolf", "fox", "cat", "car", "truck")
-TEACHER_LOGITS = np.array([9.0, 6.0, 4.5, 3.0, -2.0, -3.0])
-
-
-def teacher_logits(wolf_logit: float = 6.0) -> np.ndarray:
-    """:data:`TEACHER_LOGITS` with the logit of "wolf" (the runner-up) replaced."""
-    logits = TEACHER_LOGITS.copy()
-    logits[1] = wolf_logit
-    return logits
 
 
 @styled
@@ -119,33 +101,6 @@ def soft_targets(temperature: float = 2.0, wolf_logit: float = 6.0) -> Figure:
 # 2. Why T²: gradient size versus temperature, and the high-temperature limit
 # ---------------------------------------------------------------------------
 
-_GRAD_ROWS, _GRAD_CLASSES = 200, 10
-
-
-@functools.lru_cache(maxsize=1)
-def _random_logits() -> tuple[np.ndarray, np.ndarray]:
-    """Fixed random teacher/student logits (200 rows, 10 classes, unit normal)."""
-    rng = np.random.default_rng(1503)
-    teacher = rng.normal(size=(_GRAD_ROWS, _GRAD_CLASSES))
-    student = rng.normal(size=(_GRAD_ROWS, _GRAD_CLASSES))
-    return teacher, student
-
-
-def gradient_size(temperatures: np.ndarray, *, with_t_squared: bool = True) -> np.ndarray:
-    """Per-row gradient norm of the soft-target loss, shape ``(len(temperatures), rows)``.
-
-    ``rows * distillation_grad`` is one row's gradient of ``T² KL``; dividing by ``T²``
-    gives the gradient of the plain ``KL`` (Hinton's ``(1/T)(q - p)``).
-    """
-    teacher, student = _random_logits()
-    out = []
-    for t in np.asarray(temperatures, dtype=float):
-        grad = _GRAD_ROWS * distill.distillation_grad(teacher, student, t)
-        if not with_t_squared:
-            grad = grad / t**2
-        out.append(np.linalg.norm(grad, axis=-1))
-    return np.array(out)
-
 
 @styled
 def t_squared_effect() -> Figure:
@@ -156,7 +111,7 @@ def t_squared_effect() -> Figure:
         (True, PALETTE["blue"], "T² · KL (Hinton's loss)"),
         (False, PALETTE["vermillion"], "KL alone"),
     ):
-        sizes = gradient_size(temps, with_t_squared=flag)
+        sizes = gradient_norms(*random_logit_pair(), temps, with_t_squared=flag)
         low, mid, high = np.percentile(sizes, [10, 50, 90], axis=1)
         axis.plot(temps, mid, color=colour, label=f"{label}: median over 200 rows")
         band(axis, temps, low, high, color=colour)
@@ -177,37 +132,17 @@ def t_squared_effect() -> Figure:
     return figure
 
 
-def hinton_error(temperatures: np.ndarray, *, centred: bool = True) -> np.ndarray:
-    """Relative error of Hinton's ``(z_s - z_t)/(N T²)`` against the exact gradient of
-    ``KL`` (no ``T²``), per row: shape ``(len(temperatures), rows)``.
-
-    ``centred=False`` shifts the student's logits by +1 (different means), where the
-    approximation (in raw logits) does not hold.
-    """
-    teacher, student = _random_logits()
-    teacher = teacher - teacher.mean(axis=-1, keepdims=True)
-    student = student - student.mean(axis=-1, keepdims=True)
-    if not centred:
-        student = student + 1.0
-    n = _GRAD_CLASSES
-    out = []
-    for t in np.asarray(temperatures, dtype=float):
-        exact = _GRAD_ROWS * distill.distillation_grad(teacher, student, t) / t**2
-        approx = (student - teacher) / (n * t**2)
-        out.append(np.linalg.norm(exact - approx, axis=-1) / np.linalg.norm(exact, axis=-1))
-    return np.array(out)
-
-
 @styled
 def high_temperature_limit() -> Figure:
     """Relative error of the logit-matching approximation against T."""
     temps = np.geomspace(1.0, 1000.0, 25)
     figure, axis = new_figure(width=6.4, height=4.0)
-    for centred, colour, label in (
-        (True, PALETTE["blue"], "zero-mean logits"),
-        (False, PALETTE["vermillion"], "student logits shifted by +1"),
+    teacher, student = random_logit_pair(centred=True)
+    for shift, colour, label in (
+        (0.0, PALETTE["blue"], "zero-mean logits"),
+        (1.0, PALETTE["vermillion"], "student logits shifted by +1"),
     ):
-        errors = hinton_error(temps, centred=centred)
+        errors = logit_matching_error(teacher, student + shift, temps)
         low, mid, high = np.percentile(errors, [10, 50, 90], axis=1)
         axis.plot(temps, mid, color=colour, label=f"{label} (median, 10–90% band)")
         band(axis, temps, low, high, color=colour)
@@ -224,84 +159,17 @@ def high_temperature_limit() -> Figure:
 # 3. Forward KL, reverse KL and the generalized JSD on a bimodal teacher
 # ---------------------------------------------------------------------------
 
-_SUPPORT = np.arange(40.0)
-_CENTRES = np.arange(0.0, 39.01, 1.0)
-_WIDTHS = np.geomspace(0.7, 15.0, 28)
+_SUPPORT = np.arange(NUM_CLASSES)
 _BETAS = np.round(np.arange(0.0, 1.0001, 0.05), 2)
-
-
-def bimodal_teacher() -> np.ndarray:
-    """Teacher distribution over 40 classes: 0.6 N(10, 2.5²) + 0.4 N(28, 3²), discretised."""
-    density = 0.6 * np.exp(-0.5 * ((_SUPPORT - 10.0) / 2.5) ** 2) / 2.5
-    density += 0.4 * np.exp(-0.5 * ((_SUPPORT - 28.0) / 3.0) ** 2) / 3.0
-    return density / density.sum()
-
-
-def bell_family() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One-peaked students ``softmax(-(i - c)² / (2 s²))`` on a grid of centres and widths.
-
-    Returns ``(centres, widths, probabilities)`` with probabilities of shape
-    ``(len(centres) * len(widths), 40)``; row ``k`` has centre ``centres[k]`` and width
-    ``widths[k]``. The logits are quadratic in the class index: a student that can only
-    make one bump.
-    """
-    centres, widths = (a.ravel() for a in np.meshgrid(_CENTRES, _WIDTHS, indexing="ij"))
-    logits = -0.5 * ((_SUPPORT[None, :] - centres[:, None]) / widths[:, None]) ** 2
-    return centres, widths, distill.softmax(logits)
-
-
-@dataclass(frozen=True)
-class Fit:
-    """The best one-peaked student under one divergence."""
-
-    centre: float
-    width: float
-    probs: np.ndarray
-
-
-def _jsd_rows(p: np.ndarray, q: np.ndarray, beta: float) -> np.ndarray:
-    """JSD_beta per row with ``kl_divergence``, TRL convention (p teacher, q student)."""
-    if beta == 0.0:
-        return np.asarray(kl_divergence(p, q))
-    if beta == 1.0:
-        return np.asarray(kl_divergence(q, p))
-    m = beta * p + (1.0 - beta) * q
-    return beta * np.asarray(kl_divergence(p, m)) + (1.0 - beta) * np.asarray(kl_divergence(q, m))
-
-
-@functools.lru_cache(maxsize=1)
-def _family_with_kls() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    centres, widths, students = bell_family()
-    teachers = np.broadcast_to(bimodal_teacher(), students.shape)
-    return (
-        centres,
-        widths,
-        students,
-        np.asarray(kl_divergence(teachers, students)),
-        np.asarray(kl_divergence(students, teachers)),
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def best_fits(beta: float) -> dict[str, Fit]:
-    """Best student of :func:`bell_family` for forward KL(T‖S), reverse KL(S‖T) and JSD_beta."""
-    centres, widths, students, forward, reverse = _family_with_kls()
-    teachers = np.broadcast_to(bimodal_teacher(), students.shape)
-    fits = {}
-    for name, values in (
-        ("forward", forward),
-        ("reverse", reverse),
-        ("jsd", _jsd_rows(teachers, students, float(beta))),
-    ):
-        k = int(np.argmin(values))
-        fits[name] = Fit(float(centres[k]), float(widths[k]), students[k])
-    return fits
 
 
 @styled
 def divergence_fits(beta: float = 0.5) -> Figure:
     """Best one-peaked student of a bimodal teacher under three divergences (left) and the
-    JSD_beta student's width as beta moves from forward to reverse KL (right)."""
+    JSD_beta student's width as beta moves from forward to reverse KL (right).
+
+    The fits are :func:`r1lib.toys.bells.best_fits` (cached for every slider value).
+    """
     beta = float(np.clip(beta, 0.0, 1.0))
     fits = best_fits(round(beta, 4))
     teacher = bimodal_teacher()

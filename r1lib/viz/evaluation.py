@@ -1,8 +1,9 @@
 """Lesson 05 (evaluating reasoning models): figures and slider callbacks.
 
 Every benchmark here is simulated with :mod:`r1lib.simulation` (a model whose
-per-question success probabilities are Beta-distributed, with distinct wrong answers),
-and every standard error comes from :mod:`r1lib.metrics.errorbars`. Simulated numbers are shown
+per-question success probabilities are Beta-distributed, with distinct wrong answers;
+re-runs from correctness alone with :func:`~r1lib.simulation.rerun_scores`), and every
+standard error comes from :mod:`r1lib.metrics.errorbars`. Simulated numbers are shown
 with their own Monte Carlo uncertainty (error bars or bands).
 
 The callbacks keep their simulations small (a few hundred simulated benchmarks at most)
@@ -16,12 +17,15 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from r1lib.metrics import paired_difference, score_estimate
+from r1lib.metrics import VarianceComponents, paired_difference, score_estimate
 from r1lib.metrics.errorbars import Z95
 from r1lib.simulation import (
     SimulatedBenchmark,
+    beta_pdf,
+    correct_counts,
     draw_success_probs,
     paired_success_probs,
+    rerun_scores,
     simulate_benchmark,
 )
 from r1lib.toys.binomial import binomial_pmf
@@ -33,7 +37,6 @@ __all__ = [
     "Z95",
     "aime_coarseness",
     "anatomy",
-    "beta_pdf",
     "ci_ladder",
     "greedy_versus_sampling",
     "paired_comparison",
@@ -46,6 +49,10 @@ __all__ = [
 DIFFICULTY = (1.4, 0.6)
 #: Seed of the fixed "benchmark" the slider figures share (the notebook has its own rng).
 _FIGURE_SEED = 2025
+#: Scatter plots spread overlapping points with low-discrepancy offsets (the golden-ratio
+#: sequence, and the two-dimensional R2 sequence of the plastic number), not random ones.
+_GOLDEN = 0.6180339887498949
+_PLASTIC = (0.7548776662466927, 0.5698402909980532)
 
 SLIDERS: dict[str, dict[str, object]] = {
     "rerun_spread": {"num_questions": (10, 500, 10), "samples_per_question": (1, 64, 1)},
@@ -54,13 +61,6 @@ SLIDERS: dict[str, dict[str, object]] = {
     "paired_comparison": {"correlation": (0.0, 1.0, 0.05), "logit_shift": (-1.0, 1.0, 0.1)},
     "aime_coarseness": {"num_questions": (10, 500, 10), "accuracy": (0.05, 0.95, 0.05)},
 }
-
-
-def beta_pdf(x: np.ndarray, a: float, b: float) -> np.ndarray:
-    """Density of Beta(a, b): :math:`x^{a-1}(1-x)^{b-1} / B(a, b)`, for 0 < x < 1."""
-    x = np.asarray(x, dtype=float)
-    log_norm = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-    return np.exp(log_norm + (a - 1) * np.log(x) + (b - 1) * np.log1p(-x))
 
 
 # ---------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def anatomy(run: SimulatedBenchmark, difficulty: tuple[float, float] = DIFFICULT
     grid = np.linspace(0.005, 0.995, 199)
     left.plot(
         grid,
-        beta_pdf(grid, *difficulty),
+        beta_pdf(grid, difficulty),
         color=PALETTE["blue"],
         label=f"Beta{tuple(float(v) for v in difficulty)} density",
     )
@@ -131,29 +131,24 @@ def anatomy(run: SimulatedBenchmark, difficulty: tuple[float, float] = DIFFICULT
 # ---------------------------------------------------------------------------
 
 
-def _fixed_benchmark(num_questions: int) -> SimulatedBenchmark:
-    return simulate_benchmark(
-        np.random.default_rng(_FIGURE_SEED), num_questions, 1, difficulty=DIFFICULTY
-    )
-
-
 @styled
 def rerun_spread(
     num_questions: int = 30, samples_per_question: int = 1, num_runs: int | None = None
 ) -> Figure:
     """Histogram of the benchmark score over ``num_runs`` re-runs of one fixed benchmark.
 
-    The model and questions stay the same; only the sampled answers change. The theory
+    The model and questions stay the same; only the sampled answers change
+    (:func:`r1lib.simulation.rerun_scores`). The theory
     line is the normal approximation with
     :math:`\\mathrm{SD} = \\sqrt{\\sum_i p_i(1-p_i)/K}/n`. The greedy score (the modal
     answer of each question) is one number: re-running it never moves it.
     """
     n, k = int(num_questions), int(samples_per_question)
-    run = _fixed_benchmark(n)
+    run = simulate_benchmark(np.random.default_rng(_FIGURE_SEED), n, 1, difficulty=DIFFICULTY)
     rng = np.random.default_rng(_FIGURE_SEED + 1)
     if num_runs is None:  # keep the slider fast: at most ~100k binomial draws
         num_runs = int(np.clip(100_000 // n, 200, 2000))
-    scores = rng.binomial(k, run.success_prob, size=(num_runs, n)).sum(axis=1) / (n * k)
+    scores = rerun_scores(rng, num_runs, k, success_prob=run.success_prob)
     expected = run.expected_accuracy
     figure, axis = new_figure(width=7.0, height=4.0)
     sd = math.sqrt(float(np.sum(run.success_prob * (1 - run.success_prob))) / k) / n
@@ -213,7 +208,7 @@ def greedy_versus_sampling(run: SimulatedBenchmark) -> Figure:
     figure, axis = new_figure(width=7.0, height=3.8)
     p = run.success_prob
     greedy = run.greedy_correct.astype(float)
-    jitter = np.random.default_rng(_FIGURE_SEED).uniform(-0.03, 0.03, p.size)
+    jitter = 0.06 * (np.arange(p.size) * _GOLDEN % 1.0 - 0.5)  # spread points, no sampling
     axis.scatter(
         p,
         greedy + jitter,
@@ -259,19 +254,6 @@ def greedy_versus_sampling(run: SimulatedBenchmark) -> Figure:
 # ---------------------------------------------------------------------------
 
 
-def miller_variance(
-    num_questions: int,
-    samples_per_question: int | np.ndarray,
-    var_between: float,
-    mean_within: float,
-) -> np.ndarray:
-    """:math:`\\mathrm{Var}(\\bar s) = (\\mathrm{Var}(x) + E[\\sigma_i^2]/K)/n`
-    (Miller 2024, arXiv:2411.00640), with ``var_between`` = Var(x), ``mean_within`` =
-    :math:`E[\\sigma_i^2]`."""
-    k = np.asarray(samples_per_question, dtype=float)
-    return (var_between + mean_within / k) / num_questions
-
-
 @styled
 def variance_versus_samples(
     num_questions: int = 100,
@@ -284,7 +266,8 @@ def variance_versus_samples(
     Questions are drawn afresh for every simulated benchmark from Beta(a, b) with mean
     ``mean`` and ``a + b = concentration`` (small: questions differ a lot), so the
     variance has both parts: between questions, :math:`\\mathrm{Var}(p) = m(1-m)/(a+b+1)`,
-    and within questions, :math:`E[p(1-p)] = m(1-m)(a+b)/(a+b+1)`. Each simulated point
+    and within questions, :math:`E[p(1-p)] = m(1-m)(a+b)/(a+b+1)`; the line is Miller's
+    formula (:meth:`r1lib.metrics.VarianceComponents.standard_error`). Each simulated point
     carries its Monte Carlo error bar, :math:`\\mathrm{SD}/\\sqrt{2(R-1)}`.
     """
     n, s, m = int(num_questions), float(concentration), float(mean)
@@ -297,15 +280,15 @@ def variance_versus_samples(
     rng = np.random.default_rng(_FIGURE_SEED + 2)
     sds = np.empty(ks.size)
     for j, k in enumerate(ks):
-        p = rng.beta(a, b, size=(num_runs, n))
-        scores = rng.binomial(int(k), p).mean(axis=1) / k
+        scores = rerun_scores(rng, num_runs, int(k), num_questions=n, difficulty=(a, b))
         sds[j] = scores.std(ddof=1)
     mc_se = sds / math.sqrt(2 * (num_runs - 1))
-    grid = np.geomspace(1, 64, 100)
+    miller = VarianceComponents(var_between, mean_within, n, 1)
+    grid = np.arange(1, 65)
     figure, axis = new_figure(width=7.0, height=4.0)
     axis.plot(
         grid,
-        100 * np.sqrt(miller_variance(n, grid, var_between, mean_within)),
+        100 * np.array([miller.standard_error(int(k)) for k in grid]),
         color=PALETTE["blue"],
         label=r"Miller: $\sqrt{(\mathrm{Var}(p)+E[p(1-p)]/K)/n}$",
     )
@@ -332,7 +315,7 @@ def variance_versus_samples(
     axis.set_ylabel("SD of the score (points)")
     axis.set_ylim(bottom=0)
     axis.legend(loc="upper right", fontsize=9)
-    gain = math.sqrt(miller_variance(n, 1, var_between, mean_within) / (var_between / n))
+    gain = miller.standard_error(1) / math.sqrt(var_between / n)
     axis.set_title(f"n = {n}: K samples shrink the SD at most {gain:.1f}×, n without limit")
     return figure
 
@@ -369,7 +352,7 @@ def ci_ladder(
             cluster_sizes=m,
             cluster_correlation=float(cluster_correlation),
         )
-        scores = rng.binomial(k, p) / k  # per-question means of K sampled answers
+        scores = correct_counts(rng, p, k) / k  # per-question means of K sampled answers
         estimates[r] = scores.mean()
         naive[r] = score_estimate(scores).se
         clustered[r] = score_estimate(scores, clusters=cluster).se
@@ -442,7 +425,7 @@ def paired_comparison(
     diff, paired = paired_estimate.mean, paired_estimate.se
     unpaired = math.hypot(score_estimate(sa).se, score_estimate(sb).se)
     figure, (left, right) = new_figure(2, width=4.6, height=4.0)
-    jitter = rng.uniform(-0.02, 0.02, size=(2, n))
+    jitter = 0.04 * (np.arange(n) * np.array(_PLASTIC)[:, None] % 1.0 - 0.5)  # no sampling
     left.scatter(
         100 * (sa + jitter[0]),
         100 * (sb + jitter[1]),

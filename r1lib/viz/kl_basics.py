@@ -2,9 +2,10 @@
 
 The models are in :mod:`r1lib.toys`: a KL-regularised bandit
 (:mod:`~r1lib.toys.bandit`) for what the penalty ``reward - beta * KL(pi || pi_ref)``
-does, and a bigram language model (:mod:`~r1lib.toys.bigram`) whose ``V**L`` sequences
-can all be enumerated, so the exact sequence-level KL can be compared with Monte Carlo
-estimates. Two discretised bell curves show the asymmetry of KL.
+does, a two-peaked target and one-bump fits (:mod:`~r1lib.toys.bells`) for the
+asymmetry of KL, and a bigram language model (:mod:`~r1lib.toys.bigram`) whose ``V**L``
+sequences can all be enumerated, so the exact sequence-level KL can be compared with
+Monte Carlo estimates (running means from :func:`r1lib.metrics.running_estimate`).
 
 Every KL value comes from :mod:`r1lib.kl` (``kl_divergence``, ``k1``, ``k3``).
 """
@@ -14,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from r1lib.distill import softmax
 from r1lib.kl import k1, k3, kl_divergence
+from r1lib.metrics import running_estimate
 from r1lib.toys.bandit import BANDIT_REFERENCE, BANDIT_REWARD, kl_regularised_optimum
+from r1lib.toys.bells import discretised_bell, kl_by_centre, two_peaks
 from r1lib.toys.bigram import (
     exact_sequence_kl,
     random_bigram_pair,
@@ -30,11 +32,9 @@ __all__ = [
     "SEQUENCES_PER_SECOND",
     "SLIDERS",
     "asymmetry",
-    "discretised_bell",
     "monte_carlo_convergence",
     "penalty_tradeoff",
     "sequence_count",
-    "two_peaks",
 ]
 
 # ---------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def penalty_tradeoff(beta: float = 0.3) -> Figure:
     left.set_title(f"β = {beta:g}: E[R] = {optimum @ BANDIT_REWARD:.2f}, KL = {kl_now:.2f} nats")
 
     betas = np.geomspace(0.01, 10.0, 120)
-    policies = softmax(np.log(BANDIT_REFERENCE) + BANDIT_REWARD / betas[:, None])
+    policies = np.array([kl_regularised_optimum(BANDIT_REFERENCE, BANDIT_REWARD, b) for b in betas])
     rewards = policies @ BANDIT_REWARD
     kls = kl_divergence(policies, np.broadcast_to(BANDIT_REFERENCE, policies.shape).copy())
     right.plot(betas, rewards, color=PALETTE["vermillion"], label="expected reward E[R]")
@@ -111,24 +111,12 @@ def penalty_tradeoff(beta: float = 0.3) -> Figure:
 # ---------------------------------------------------------------------------
 
 
-def discretised_bell(centre: float, width: float, num_classes: int = 40) -> np.ndarray:
-    """A bell curve ``exp(-(i - centre)^2 / (2 width^2))`` over classes ``0..num_classes-1``,
-    normalised to a probability vector (strictly positive everywhere)."""
-    classes = np.arange(num_classes)
-    return softmax(-0.5 * ((classes - centre) / width) ** 2)
-
-
-def two_peaks(num_classes: int = 40) -> np.ndarray:
-    """The two-peaked target of :func:`asymmetry`: equal bells at classes 10 and 29."""
-    mixture = 0.5 * discretised_bell(10, 2.0, num_classes) + 0.5 * discretised_bell(
-        29, 2.0, num_classes
-    )
-    return mixture / mixture.sum()
-
-
 @styled
 def asymmetry(width: float = 2.0) -> Figure:
     """Fit one bell curve ``q`` (centre varies, ``width`` fixed) to a two-peaked ``p``.
+
+    The target is :func:`r1lib.toys.bells.two_peaks`, the KLs per centre
+    :func:`r1lib.toys.bells.kl_by_centre`.
 
     Left: both KLs against the centre of ``q``. Right: ``p`` and the two best fits.
     Forward KL(p‖q) is minimised between the peaks (mass-covering); reverse KL(q‖p),
@@ -138,10 +126,7 @@ def asymmetry(width: float = 2.0) -> Figure:
     p = two_peaks()
     centres = np.linspace(0.0, 39.0, 157)
     classes = np.arange(p.size)
-    fits = softmax(-0.5 * ((classes[None, :] - centres[:, None]) / width) ** 2)
-    targets = np.broadcast_to(p, fits.shape).copy()
-    forward = kl_divergence(targets, fits)
-    reverse = kl_divergence(fits, targets)
+    forward, reverse = kl_by_centre(p, width, centres)
     best_forward = centres[np.argmin(forward)]
     best_reverse = centres[np.argmin(reverse)]
 
@@ -253,10 +238,7 @@ def monte_carlo_convergence(
         ("k1 = −log r", k1(log_ratio), PALETTE["blue"]),
         ("k3 = r − 1 − log r", k3(log_ratio), PALETTE["orange"]),
     ):
-        mean = np.cumsum(values) / n
-        second = np.cumsum(values**2) / n
-        variance = np.maximum(second - mean**2, 0.0) * n / np.maximum(n - 1, 1)
-        se = np.sqrt(variance / n)
+        mean, se = running_estimate(values)
         axis.plot(n[start:], mean[start:], color=colour, label=f"running mean of {name}")
         band(axis, n[start:], (mean - 1.96 * se)[start:], (mean + 1.96 * se)[start:], color=colour)
     axis.axhline(

@@ -1,11 +1,12 @@
-"""Lesson 06 (evaluation metrics): figures, slider callbacks and exact reference values.
+"""Lesson 06 (evaluation metrics): figures and slider callbacks.
 
 Every estimate comes from :mod:`r1lib.metrics`; simulated benchmarks come from
-:mod:`r1lib.simulation`. Numbers drawn from a simulation are shown with error bars or
-bands (95%, normal, from :func:`r1lib.metrics.score_estimate`); numbers that are exact
-(expectations over the binomial distribution) are drawn as plain lines.
+:mod:`r1lib.simulation`, exact expectations and the toy base-versus-RL model from
+:mod:`r1lib.toys.expectations`. Numbers drawn from a simulation are shown with error
+bars or bands (95%, normal, from :func:`r1lib.metrics.score_estimate`); numbers that are
+exact (expectations over the binomial distribution) are drawn as plain lines.
 
-Slider callbacks keep their work small (cached simulations, at most a few thousand
+Slider callbacks keep their work small (a cached simulation, at most a few thousand
 cheap calls) so a redraw stays well under 100 ms.
 """
 
@@ -19,8 +20,8 @@ from matplotlib.figure import Figure
 
 from r1lib.metrics import maj_at_k, pass_at_k, pass_at_k_plugin, score_estimate
 from r1lib.metrics.errorbars import Z95
-from r1lib.simulation import SimulatedBenchmark, simulate_benchmark
-from r1lib.toys.expectations import expected_estimators
+from r1lib.simulation import SimulatedBenchmark, correct_counts, simulate_benchmark
+from r1lib.toys.expectations import expected_estimators, rl_versus_base_probs
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 from r1lib.viz.welcome import AIME, TABLE6
 
@@ -33,7 +34,6 @@ __all__ = [
     "pass_at_k_bias",
     "r1_pass1_versus_cons64",
     "rl_versus_base",
-    "rl_versus_base_probs",
     "voting_amplifies",
 ]
 
@@ -127,12 +127,6 @@ def _voting_benchmark() -> SimulatedBenchmark:
     )
 
 
-@functools.lru_cache(maxsize=80)
-def _voting_scores(k: int) -> np.ndarray:
-    run = _voting_benchmark()
-    return np.array([maj_at_k(list(a), g, k) for a, g in zip(run.answers, run.gold, strict=True)])
-
-
 @styled
 def voting_amplifies(k: int = 8) -> Figure:
     """Per-question maj@k (unbiased, from 64 samples) against the success probability.
@@ -142,7 +136,7 @@ def voting_amplifies(k: int = 8) -> Figure:
     """
     k = int(k)
     run = _voting_benchmark()
-    scores = _voting_scores(k)
+    scores = np.array([maj_at_k(list(a), g, k) for a, g in zip(run.answers, run.gold, strict=True)])
     mode_is_gold = run.greedy_correct
     figure, axis = new_figure(width=7.0, height=4.2)
     p = run.success_prob
@@ -320,33 +314,11 @@ def r1_pass1_versus_cons64() -> Figure:
 # ---------------------------------------------------------------------------
 
 
-def rl_versus_base_probs(
-    rl_logit_shift: float = 2.0, num_questions: int = 200, lost_below: float = 0.1
-) -> tuple[np.ndarray, np.ndarray]:
-    """A toy base model and an RL-trained version of it (fixed seed).
-
-    Base: ``p_i ~ Beta(0.3, 1.0)`` (many questions solved rarely but not never). RL
-    sharpens what the base already solves fairly often, ``logit p + shift``, and loses
-    the questions the base solves with probability below ``lost_below`` (RL narrows
-    coverage): a caricature of the mechanism Yue et al. (2025) describe, not their data.
-    """
-    rng = np.random.default_rng(_FIGURE_SEED + 7)
-    base = rng.beta(0.3, 1.0, size=num_questions)
-    inside = np.clip(base, 1e-12, 1 - 1e-12)
-    sharpened = 1.0 / (1.0 + np.exp(-(np.log(inside) - np.log1p(-inside) + rl_logit_shift)))
-    return base, np.where(base < lost_below, 0.0, sharpened)
-
-
-@functools.lru_cache(maxsize=16)
-def _rl_counts(rl_logit_shift: float, n: int) -> tuple[np.ndarray, np.ndarray]:
-    base, rl = rl_versus_base_probs(rl_logit_shift)
-    rng = np.random.default_rng(_FIGURE_SEED + 8)
-    return rng.binomial(n, base), rng.binomial(n, rl)
-
-
 @styled
 def rl_versus_base(rl_logit_shift: float = 2.0) -> Figure:
     """pass@k against k for the toy base and RL models: exact lines, estimated points.
+
+    The models are :func:`r1lib.toys.expectations.rl_versus_base_probs`.
 
     Estimates: unbiased pass@k from ``n = 256`` simulated samples per question, with 95%
     intervals over the 200 questions.
@@ -355,7 +327,8 @@ def rl_versus_base(rl_logit_shift: float = 2.0) -> Figure:
     base, rl = rl_versus_base_probs(shift)
     n = 256
     ks = np.array([1, 2, 4, 8, 16, 32, 64, 128, 256])
-    base_c, rl_c = _rl_counts(shift, n)
+    rng = np.random.default_rng(_FIGURE_SEED + 8)
+    base_c, rl_c = correct_counts(rng, base, n), correct_counts(rng, rl, n)
     figure, axis = new_figure(width=7.0, height=4.2)
     for name, p, c, colour in (
         ("base model", base, base_c, PALETTE["orange"]),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
-from numpy.typing import ArrayLike, NDArray
 
 from r1lib import grpo
 from r1lib.grpo import LOSS_TYPES, process_advantages
@@ -27,7 +26,6 @@ __all__ = [
     "difficulty_bias",
     "kl_term",
     "process_figure",
-    "token_weights",
 ]
 
 #: ``L_max`` used by the ``dr_grpo`` aggregation in this lesson's examples.
@@ -123,29 +121,16 @@ def kl_term(beta: float = 0.04) -> Figure:
 # --------------------------------------------------------------------------- aggregation
 
 
-def token_weights(
-    mask: ArrayLike, loss_type: str, max_completion_length: int = MAX_COMPLETION_LENGTH
-) -> NDArray[np.float64]:
-    """:func:`r1lib.grpo.aggregation_weights` with this lesson's ``L_max`` as default."""
-    return grpo.aggregation_weights(mask, loss_type, max_completion_length)
-
-
-def _two_completions(short_length: int, long_length: int) -> np.ndarray:
-    width = max(short_length, long_length)
-    mask = np.zeros((2, width))
-    mask[0, :short_length] = 1.0
-    mask[1, :long_length] = 1.0
-    return mask
-
-
 @styled
 def aggregation_weights(long_length: int = 200, short_length: int = 10) -> Figure:
     """Two wrong answers (A = −1) of one group, one short and one long: how hard each loss
     type pushes down one of their tokens (left) and the whole completion (right)."""
     short_length, long_length = int(short_length), int(long_length)
-    mask = _two_completions(short_length, long_length)
-    per_token = {t: token_weights(mask, t)[:, 0] for t in LOSS_TYPES}
-    per_sequence = {t: token_weights(mask, t).sum(axis=1) for t in LOSS_TYPES}
+    lengths = np.array([short_length, long_length])
+    mask = (np.arange(lengths.max())[None, :] < lengths[:, None]).astype(float)
+    weights = {t: grpo.aggregation_weights(mask, t, MAX_COMPLETION_LENGTH) for t in LOSS_TYPES}
+    per_token = {t: w[:, 0] for t, w in weights.items()}
+    per_sequence = {t: w.sum(axis=1) for t, w in weights.items()}
     figure, (left, right) = new_figure(2, width=4.6, height=3.6)
     x = np.arange(len(LOSS_TYPES))
     for axis, values in ((left, per_token), (right, per_sequence)):

@@ -10,16 +10,15 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from r1lib.toys.bigram import score_function, sequence_log_prob
 from r1lib.toys.reinforce import (
     THETA0,
     actor_critic_cost,
-    all_completions,
     clipped_objective,
+    estimator_variance,
     exact_gradient,
     expected_reward,
     optimal_baseline,
-    reward,
+    reinforce_estimates,
     train_reinforce,
 )
 from r1lib.viz.style import PALETTE, band, new_figure, styled
@@ -36,20 +35,9 @@ __all__ = [
 
 # The figures start at ``THETA0`` (π("3" | context) ≈ 0.10: a hard prompt).
 _REPEATS = 400
-_YS = all_completions()
-_PROBS = np.exp(sequence_log_prob(THETA0, _YS))
-_PROBS /= _PROBS.sum()
-_REWARDS = reward(_YS)
-_SCORES = score_function(THETA0, _YS).reshape(len(_YS), -1)
 _EXACT = exact_gradient(THETA0)
 _VALUE = expected_reward(THETA0)
 _BEST = optimal_baseline(THETA0)
-
-
-def _variance_curve(baselines: np.ndarray, num_samples: int) -> np.ndarray:
-    terms = (_REWARDS[None, :, None] - baselines[:, None, None]) * _SCORES[None]
-    mean = np.einsum("y,byk->bk", _PROBS, terms)
-    return np.einsum("y,byk->b", _PROBS, (terms - mean[:, None]) ** 2) / num_samples
 
 
 @styled
@@ -57,15 +45,15 @@ def gradient_variance(num_samples: int = 8, baseline: float = 0.0) -> Figure:
     """How far REINFORCE estimates land from the exact gradient, and the variance versus b.
 
     At ``THETA0``. Left: histogram of the error ‖ĝ − ∇J‖ of 400 independent N-sample
-    estimates ĝ, with the root-mean-square error √Var marked. Right: the exact total
+    estimates ĝ (:func:`r1lib.toys.reinforce.reinforce_estimates`), with the
+    root-mean-square error √Var marked. Right: the exact total
     variance Var = E‖ĝ − ∇J‖² (summed over all entries of θ) versus the baseline b, with
     the chosen b, the value J(θ) and the variance-minimising b marked.
     """
     rng = np.random.default_rng(1)
-    counts = rng.multinomial(num_samples, _PROBS, size=_REPEATS)
-    estimates = counts @ ((_REWARDS - baseline)[:, None] * _SCORES) / num_samples
+    estimates = reinforce_estimates(THETA0, baseline, num_samples, _REPEATS, rng)
     errors = np.linalg.norm(estimates - _EXACT.ravel(), axis=1)
-    variance = float(_variance_curve(np.array([baseline]), num_samples)[0])
+    variance = float(estimator_variance(THETA0, baseline, num_samples))
 
     figure, (left, right) = new_figure(2, width=4.6, height=3.8)
     left.hist(
@@ -88,7 +76,7 @@ def gradient_variance(num_samples: int = 8, baseline: float = 0.0) -> Figure:
     left.legend(loc="upper right", fontsize=9)
 
     bs = np.linspace(-0.5, 1.5, 81)
-    variances = _variance_curve(bs, num_samples)
+    variances = np.asarray(estimator_variance(THETA0, bs, num_samples))
     right.plot(bs, variances, color=PALETTE["blue"], label="exact variance")
     right.plot(
         [baseline], [variance], "o", color=PALETTE["vermillion"], label=f"your b = {baseline:.2f}"

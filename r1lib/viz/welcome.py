@@ -111,9 +111,11 @@ _GROUPS = {
 
 SLIDERS = {"headline_figure": {"models": list(_GROUPS)}}
 
-
-def _short(name: str) -> str:
-    return name.replace("R1-Distill-", "Distill ").replace("DeepSeek-", "").replace("OpenAI-", "")
+#: The figure's short label of each model.
+_SHORT = {
+    name: name.replace("R1-Distill-", "Distill ").replace("DeepSeek-", "").replace("OpenAI-", "")
+    for name in AIME
+}
 
 
 @styled
@@ -151,7 +153,7 @@ def headline_figure(models: str = "all") -> Figure:
             )
             axis.text(i + width / 2, cons + 1, f"{cons:.1f}", ha="center", fontsize=8)
     axis.set_xticks(range(len(names)))
-    axis.set_xticklabels([_short(n) for n in names], rotation=30, ha="right")
+    axis.set_xticklabels([_SHORT[n] for n in names], rotation=30, ha="right")
     axis.set_ylim(0, 100)
     axis.set_ylabel("AIME 2024 accuracy (%)")
     axis.annotate(
