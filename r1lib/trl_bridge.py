@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,7 @@ __all__ = [
     "encode",
     "pad_completions",
     "prompt_dataset",
+    "trl_config",
     "trl_grpo_loss",
     "trl_loss_options",
 ]
@@ -230,6 +232,80 @@ def trl_grpo_loss(
     loss = trainer._compute_loss(trainer.model, inputs)
     loss.backward()
     return float(loss.item()), policy_logp.grad.detach().to(torch.float64).numpy()
+
+
+def trl_config(
+    config: Any,
+    task: Task,
+    output_dir: str | Path,
+    *,
+    seed: int = 0,
+    world_size: int = 1,
+    **overrides: Any,
+) -> Any:
+    """The ``trl.GRPOConfig`` of a miniature GRPO run (:class:`r1lib.miniature.rl.GRPOConfig`).
+
+    Field by field: a step's ``prompts_per_step * group_size`` completions are one
+    batch (``per_device_train_batch_size``, split over ``world_size`` processes),
+    ``num_generations = group_size``; TRL counts optimiser steps, so
+    ``max_steps = steps * num_iterations`` (each sampled batch serves
+    ``num_iterations`` updates, GRPO's μ, as in r1lib); ``learning_rate``, ``epsilon``,
+    ``beta``, ``loss_type``, ``scale_rewards``, ``temperature``, ``max_grad_norm`` as
+    they are; ``max_completion_length`` = the task's. Then what makes TRL run the
+    course's recipe rather than its own defaults: a constant learning rate (TRL:
+    linear decay), AdamW without weight decay (Adam, r1lib's betas and eps, which are
+    TRL's), ``use_bias_correction_kl=False`` (TRL: True), ``bf16=False`` (TRL: bf16
+    autocast), ``top_p=1``, ``top_k=0``. ``overrides`` go to ``GRPOConfig`` last.
+    """
+    from r1lib.miniature.rl import GRPOConfig as MiniatureConfig
+
+    if not isinstance(config, MiniatureConfig):
+        raise TypeError(f"config must be an r1lib.miniature.rl.GRPOConfig; got {config!r:.60}")
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a Task; got {type(task).__name__}")
+    world_size = check_whole_number(world_size, "world_size", minimum=1)
+    if config.sequences_per_step % world_size:
+        raise ValueError(
+            f"world_size ({world_size}) must divide the completions per step "
+            f"({config.sequences_per_step})"
+        )
+    if config.reward != "rule":
+        raise ValueError("only reward='rule' has a TRL reward function (MiniatureReward)")
+    trl = require("trl")
+    fields: dict[str, Any] = {
+        "output_dir": str(output_dir),
+        "seed": check_whole_number(seed, "seed", minimum=0),
+        "per_device_train_batch_size": config.sequences_per_step // world_size,
+        "num_generations": config.group_size,
+        "max_steps": config.steps * config.num_iterations,
+        "num_iterations": config.num_iterations,
+        "learning_rate": config.learning_rate,
+        "lr_scheduler_type": "constant",
+        "warmup_steps": 0,
+        "weight_decay": 0.0,
+        "adam_beta1": 0.9,
+        "adam_beta2": 0.999,
+        "adam_epsilon": 1e-8,
+        "max_grad_norm": config.max_grad_norm,
+        "scale_rewards": config.scale_rewards,
+        "temperature": config.temperature,
+        "top_p": 1.0,
+        "top_k": 0,
+        "max_completion_length": task.max_completion_length,
+        "bf16": False,
+        "use_cpu": True,
+        "report_to": "none",
+        "logging_steps": 1,
+        "save_strategy": "no",
+        **trl_loss_options(
+            loss_type=config.loss_type,
+            epsilon=config.epsilon,
+            beta=config.beta,
+            max_completion_length=task.max_completion_length,
+        ),
+    }
+    fields.update(overrides)
+    return trl.GRPOConfig(**fields)
 
 
 def _no_reward(completions: Sequence[object], **kwargs: Any) -> list[float | None]:
