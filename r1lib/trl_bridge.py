@@ -33,7 +33,7 @@ are imported only when a function runs (:func:`r1lib.miniature.hf.require`).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +46,19 @@ from r1lib.miniature.task import PAD, Task, correctness, parse, rewards
 __all__ = [
     "TRL_CHECKED",
     "MiniatureReward",
+    "compare_trainers",
+    "distributed_run",
     "encode",
+    "held_out",
+    "launch_distributed",
+    "option_table",
     "pad_completions",
     "prompt_dataset",
     "trl_config",
+    "trl_curves",
     "trl_grpo_loss",
     "trl_loss_options",
+    "trl_only_options",
 ]
 
 #: the TRL release whose GRPOTrainer code the agreement tests were read against
@@ -312,6 +319,133 @@ def _no_reward(completions: Sequence[object], **kwargs: Any) -> list[float | Non
     return [0.0] * len(completions)
 
 
+#: (r1lib function or config, its option, the GRPOConfig field, what differs): the map
+#: :func:`option_table` fills with both sides' defaults, read from the code
+OPTION_MAP: tuple[tuple[str, str, str | None, str], ...] = (
+    ("grpo_loss", "loss_type", "loss_type", "defaults differ: the paper's 'grpo' here"),
+    ("grpo_loss", "epsilon", "epsilon", ""),
+    ("grpo_loss", "epsilon_high", "epsilon_high", "cispo: TRL's bound is absolute (1 + r1lib's)"),
+    ("grpo_loss", "beta", "beta", ""),
+    ("grpo_loss", "use_bias_correction_kl", "use_bias_correction_kl", "defaults differ"),
+    ("grpo_loss", "importance_sampling_level", "importance_sampling_level", ""),
+    ("grpo_loss", "delta", "delta", ""),
+    ("grpo_loss", "max_completion_length", "max_completion_length", "TRL: also the sampling cap"),
+    (
+        "grpo_loss",
+        "importance_sampling_ratio",
+        "vllm_importance_sampling_correction",
+        "TRL computes it",
+    ),
+    ("importance_sampling_ratio", "mode", "vllm_importance_sampling_mode", ""),
+    ("importance_sampling_ratio", "clip_max", "vllm_importance_sampling_clip_max", ""),
+    ("importance_sampling_ratio", "clip_min", "vllm_importance_sampling_clip_min", ""),
+    ("grpo_loss", "clip_ratio_c", None, "verl's dual clip: no TRL field"),
+    ("group_advantages", "scale", "scale_rewards", ""),
+    ("miniature GRPOConfig", "steps", "max_steps", "TRL counts updates: steps x num_iterations"),
+    ("miniature GRPOConfig", "group_size", "num_generations", "G"),
+    (
+        "miniature GRPOConfig",
+        "prompts_per_step",
+        "per_device_train_batch_size",
+        "x group_size / processes",
+    ),
+    ("miniature GRPOConfig", "num_iterations", "num_iterations", "defaults differ: μ = 2 here"),
+    ("miniature GRPOConfig", "learning_rate", "learning_rate", "TRL: linear decay by default"),
+    ("miniature GRPOConfig", "temperature", "temperature", ""),
+    ("miniature GRPOConfig", "max_grad_norm", "max_grad_norm", ""),
+    ("GPT.generate", "top_p", "top_p", "None here means 1.0, no filter"),
+)
+
+
+def _r1lib_default(owner: str, option: str) -> Any:
+    import dataclasses
+    import inspect
+
+    from r1lib import grpo
+    from r1lib.miniature import rl
+    from r1lib.miniature.model import GPT
+
+    if owner == "miniature GRPOConfig":
+        return {f.name: f.default for f in dataclasses.fields(rl.GRPOConfig)}[option]
+    functions: dict[str, Callable[..., Any]] = {
+        "GPT.generate": GPT.generate,
+        "grpo_loss": grpo.grpo_loss,
+        "importance_sampling_ratio": grpo.importance_sampling_ratio,
+        "group_advantages": grpo.group_advantages,
+    }
+    return inspect.signature(functions[owner]).parameters[option].default
+
+
+def option_table() -> list[dict[str, Any]]:
+    """Every r1lib option with a TRL counterpart, both defaults read from the code.
+
+    One row per entry of :data:`OPTION_MAP`: ``where`` (the r1lib function or config),
+    ``option``, ``r1lib_default``, ``trl_field`` (``None`` where TRL has none),
+    ``trl_default`` (of the installed TRL's ``GRPOConfig``) and ``note``; a row without
+    a note has the same meaning and the same default on both sides (a test checks).
+    """
+    import dataclasses
+
+    trl = require("trl")
+    trl_defaults = {}
+    for f in dataclasses.fields(trl.GRPOConfig):
+        if f.default is not dataclasses.MISSING:
+            trl_defaults[f.name] = f.default
+    rows = []
+    for where, option, trl_field, note in OPTION_MAP:
+        rows.append(
+            {
+                "where": where,
+                "option": option,
+                "r1lib_default": _r1lib_default(where, option),
+                "trl_field": trl_field,
+                "trl_default": None if trl_field is None else trl_defaults[trl_field],
+                "note": note,
+            }
+        )
+    return rows
+
+
+def trl_only_options() -> list[str]:
+    """``GRPOConfig`` fields of GRPO's algorithm that no r1lib function has.
+
+    The fields ``GRPOConfig`` adds to ``transformers.TrainingArguments``, less those in
+    :data:`OPTION_MAP` and those about generation engines, logging, tools and models.
+    """
+    import dataclasses
+
+    trl = require("trl")
+    transformers = require("transformers")
+    base = {f.name for f in dataclasses.fields(transformers.TrainingArguments)}
+    mapped = {row[2] for row in OPTION_MAP if row[2] is not None}
+    engine = (
+        "vllm_",
+        "log_",
+        "use_vllm",
+        "use_transformers",
+        "transformers_",
+        "model_init",
+        "chat_template",
+        "max_tool",
+        "trust_remote",
+        "cache_implementation",
+        "generation_kwargs",
+        "pad_to_multiple",
+        "shuffle_dataset",
+        "num_completions",
+        "ds3_",
+        "cast_lm_head",
+        "wandb",
+        "remove_unused",
+        "disable_dropout",
+    )
+    return sorted(
+        f.name
+        for f in dataclasses.fields(trl.GRPOConfig)
+        if f.name not in base and f.name not in mapped and not f.name.startswith(engine)
+    )
+
+
 # --------------------------------------------------------------------------- data
 
 
@@ -435,3 +569,274 @@ def pad_completions(completion_ids: Sequence[Sequence[int]]) -> np.ndarray:
     for row, ids in enumerate(completion_ids):
         out[row, : len(ids)] = np.asarray(ids, dtype=np.int64)
     return out
+
+
+# --------------------------------------------------------------------------- R1-Zero in both
+
+#: the comparison lesson 13 shows: R1-Zero from the shipped base, the same recipe in both
+#: trainers (4 prompts x G = 16 completions a step at T = 1, beta = 0, PPO clip 0.2,
+#: "grpo" aggregation, Adam at 3e-3 with the gradient norm clipped at 1, one update per batch)
+COMPARISON: dict[str, Any] = {
+    "steps": 150,
+    "prompts_per_step": 4,
+    "group_size": 16,
+    "num_iterations": 1,
+    "learning_rate": 3e-3,
+}
+#: what each trainer logs at every step, under the course's names
+CURVES = ("reward", "accuracy", "mean_length", "think_share")
+#: the reference file of the comparison, next to the shipped bases
+COMPARISON_FILE = "trl_comparison.json"
+
+
+#: where TRL's log keeps each curve
+_TRL_LOG_KEYS = {
+    "reward": "reward",
+    "accuracy": "accuracy",
+    "mean_length": "completions/mean_length",
+    "think_share": "think_share",
+}
+
+
+def trl_curves(log_history: Sequence[dict[str, Any]]) -> dict[str, list[float]]:
+    """:data:`CURVES` per step from a ``GRPOTrainer``'s ``state.log_history``."""
+    steps = [entry for entry in log_history if "reward" in entry]
+    return {key: [float(entry[_TRL_LOG_KEYS[key]]) for entry in steps] for key in CURVES}
+
+
+def held_out(model: Any, task: Task, seed: int = 0) -> dict[str, Any]:
+    """The course's evaluation of a numpy GPT: held-out pass@1 at T = 0.6, with a 95% CI.
+
+    The protocol and problems of the shipped bases' record
+    (:func:`r1lib.miniature.bases.base_metrics`, free sampling): 128 held-out problems,
+    32 samples each; also the share that thinks and the mean completion length.
+    """
+    from r1lib.miniature.bases import RECORD_PROBLEMS, RECORD_SAMPLES
+    from r1lib.miniature.evaluation import evaluate
+
+    test_stream, sample_stream = np.random.SeedSequence([seed, 7]).spawn(2)
+    problems = task.sample_problems(
+        RECORD_PROBLEMS, np.random.default_rng(test_stream), split="test"
+    )
+    e = evaluate(
+        model,
+        task,
+        task.prompts(*problems),
+        np.random.default_rng(sample_stream),
+        n=RECORD_SAMPLES,
+        cons_k=16,
+    )
+    return {
+        "pass@1": e.pass_at_1.mean,
+        "pass@1_ci95": [e.pass_at_1.ci_low, e.pass_at_1.ci_high],
+        "think_share": e.think_share.mean,
+        "mean_length": e.mean_length.mean,
+    }
+
+
+def compare_trainers(
+    seeds: Sequence[int] = (0, 1, 2),
+    *,
+    out: str | Path | None = None,
+    steps: int | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """R1-Zero from the shipped base in r1lib's GRPO and in TRL's GRPOTrainer, per seed.
+
+    Both run :data:`COMPARISON` (``steps`` overrides its length) with the rule-based
+    reward; TRL's options come from :func:`trl_config`. Each run's per-step curves
+    (:data:`CURVES`) and its end point are recorded: held-out pass@1 at T = 0.6 by
+    :func:`r1lib.miniature.bases.base_metrics` (the course's evaluation, R1's protocol,
+    the same held-out problems for every model), evaluated on the numpy weights (TRL's
+    read back with :func:`r1lib.miniature.hf.from_transformers`). With ``out``, writes
+    the record as JSON. ``python -m r1lib.trl_bridge`` makes the shipped file.
+    """
+    import json
+    import time
+
+    from r1lib.miniature.bases import load_bases
+    from r1lib.miniature.hf import export, from_transformers
+    from r1lib.miniature.rl import GRPOConfig, grpo_train
+
+    trl = require("trl")
+    task, teacher, _ = load_bases()
+    setting = {**COMPARISON, **({} if steps is None else {"steps": steps})}
+    config = GRPOConfig(**setting)
+    record: dict[str, Any] = {
+        "command": "python -m r1lib.trl_bridge" + ("" if steps is None else f" --steps {steps}"),
+        "config": setting,
+        "seeds": list(seeds),
+        "trl": trl.__version__,
+        "base": held_out(teacher, task),
+        "runs": {"r1lib": [], "trl": []},
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        checkpoint = export(teacher, task, Path(scratch) / "base")
+        for seed in seeds:
+            began = time.perf_counter()
+            model = teacher.copy()
+            log = grpo_train(model, task, config, np.random.default_rng(seed))
+            curves = {key: getattr(log, key) for key in CURVES}
+            record["runs"]["r1lib"].append(
+                {
+                    "seed": seed,
+                    "seconds": time.perf_counter() - began,
+                    "curves": curves,
+                    "end": held_out(model, task),
+                }
+            )
+            began = time.perf_counter()
+            trainer = trl.GRPOTrainer(
+                model=str(checkpoint),
+                reward_funcs=MiniatureReward(task),
+                args=trl_config(
+                    config, task, Path(scratch) / f"run{seed}", seed=seed, disable_tqdm=not progress
+                ),
+                train_dataset=prompt_dataset(
+                    task, config.steps * config.prompts_per_step, np.random.default_rng(seed)
+                ),
+            )
+            trainer.train()
+            trained = from_transformers(trainer.model)
+            record["runs"]["trl"].append(
+                {
+                    "seed": seed,
+                    "seconds": time.perf_counter() - began,
+                    "curves": trl_curves(trainer.state.log_history),
+                    "end": held_out(trained, task),
+                }
+            )
+    if out is not None:
+        Path(out).write_text(json.dumps(record, indent=1) + "\n")
+    return record
+
+
+# --------------------------------------------------------------------------- more processes
+
+
+def distributed_run(checkpoint: str | Path, out: str | Path, *, steps: int = 4) -> None:
+    """One process's part of a data-parallel ``GRPOTrainer`` run; launch it with torchrun.
+
+    ``python -m torch.distributed.run --nproc_per_node N -m r1lib.trl_bridge distributed
+    CHECKPOINT OUT`` starts ``N`` processes; accelerate's multi-CPU backend (gloo, or NCCL
+    on GPUs) gives each a share of every step's completions and averages the gradients.
+    Each rank writes ``OUT/rank<k>.npz``: the number of processes accelerate saw, the
+    world size and backend of ``torch.distributed``, the steps taken, and its final
+    weights (numpy names). :func:`launch_distributed` runs it and reads them back.
+    """
+    import os
+
+    from r1lib.miniature.bases import TASK
+    from r1lib.miniature.hf import from_transformers
+    from r1lib.miniature.rl import GRPOConfig
+
+    torch = require("torch")
+    trl = require("trl")
+    out = Path(out)
+    config = GRPOConfig(
+        steps=steps, prompts_per_step=2, group_size=8, num_iterations=1, learning_rate=3e-3
+    )
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))  # set by torchrun for every rank
+    trainer = trl.GRPOTrainer(
+        model=str(checkpoint),
+        reward_funcs=MiniatureReward(TASK),
+        args=trl_config(config, TASK, out / "run", seed=0, world_size=world_size),
+        train_dataset=prompt_dataset(
+            TASK, steps * config.prompts_per_step, np.random.default_rng(0)
+        ),
+    )
+    trainer.train()
+    weights = from_transformers(trainer.accelerator.unwrap_model(trainer.model))
+    distributed = torch.distributed.is_initialized()
+    arrays: dict[str, Any] = {
+        "num_processes": trainer.accelerator.num_processes,
+        "world_size": torch.distributed.get_world_size() if distributed else 1,
+        "backend": str(torch.distributed.get_backend()) if distributed else "none",
+        "steps": trainer.state.global_step,
+    }
+    arrays.update({f"param/{name}": value for name, value in weights.params.items()})
+    np.savez(out / f"rank{trainer.accelerator.process_index}.npz", **arrays)
+
+
+def launch_distributed(
+    checkpoint: str | Path, out: str | Path, *, processes: int = 2, steps: int = 4
+) -> list[dict[str, Any]]:
+    """Run :func:`distributed_run` on ``processes`` CPU processes with torchrun; per rank,
+    ``{"num_processes", "world_size", "backend", "steps", "params"}``.
+
+    torchrun, not ``accelerate launch --cpu --num_processes N``: on a machine without MPI,
+    accelerate 1.16's CPU path starts a single process and says nothing, so the world
+    size each rank obtained is read back, not assumed. Raises ``RuntimeError`` with the
+    end of the launcher's output when it fails.
+    """
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    processes = check_whole_number(processes, "processes", minimum=1)
+    with socket.socket() as sock:  # a free port for the rendezvous, on this machine only
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "torch.distributed.run",
+        "--nproc_per_node", str(processes),
+        "--master_addr", "127.0.0.1", "--master_port", str(port),
+        "-m", "r1lib.trl_bridge", "distributed", str(checkpoint), str(out), "--steps", str(steps),
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"torchrun failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    records = []
+    for rank in range(processes):
+        with np.load(out / f"rank{rank}.npz") as data:
+            records.append(
+                {
+                    "num_processes": int(data["num_processes"]),
+                    "world_size": int(data["world_size"]),
+                    "backend": str(data["backend"]),
+                    "steps": int(data["steps"]),
+                    "params": {
+                        k.split("/", 1)[1]: data[k] for k in data.files if k.startswith("param/")
+                    },
+                }
+            )
+    return records
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m r1lib.trl_bridge [--steps N] [--out PATH]``: the comparison file;
+    ``python -m r1lib.trl_bridge distributed CHECKPOINT OUT [--steps N]``: one rank of
+    :func:`distributed_run` (under torchrun)."""
+    import argparse
+    import sys
+
+    from r1lib.miniature.bases import DATA_DIR
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["distributed"]:
+        parser = argparse.ArgumentParser(prog="python -m r1lib.trl_bridge distributed")
+        parser.add_argument("checkpoint", type=Path)
+        parser.add_argument("out", type=Path)
+        parser.add_argument("--steps", type=int, default=4)
+        run = parser.parse_args(args[1:])
+        distributed_run(run.checkpoint, run.out, steps=run.steps)
+        return 0
+    parser = argparse.ArgumentParser(
+        prog="python -m r1lib.trl_bridge",
+        description="R1-Zero from the shipped base in r1lib's GRPO and TRL's GRPOTrainer, "
+        "seeds 0-2; writes the comparison lesson 13 plots.",
+    )
+    parser.add_argument("--steps", type=int, help="shorter runs (default: COMPARISON's)")
+    parser.add_argument("--out", type=Path, default=DATA_DIR / COMPARISON_FILE)
+    cli = parser.parse_args(args)
+    compare_trainers(out=cli.out, steps=cli.steps)
+    print(f"wrote {cli.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
