@@ -49,8 +49,10 @@ __all__ = [
     "compare_trainers",
     "distributed_run",
     "encode",
+    "end_point_summary",
     "held_out",
     "launch_distributed",
+    "load_comparison",
     "option_table",
     "pad_completions",
     "prompt_dataset",
@@ -709,6 +711,50 @@ def compare_trainers(
     if out is not None:
         Path(out).write_text(json.dumps(record, indent=1) + "\n")
     return record
+
+
+#: Student's t quantile t_{0.975, 2}: 95% intervals from three seeds (two degrees of freedom)
+T95_2DF = 4.302652729911275
+
+
+def load_comparison(path: str | Path | None = None) -> dict[str, Any]:
+    """The record :func:`compare_trainers` wrote (default: the shipped one)."""
+    import json
+
+    from r1lib.miniature.bases import DATA_DIR
+
+    return dict(json.loads(Path(path or DATA_DIR / COMPARISON_FILE).read_text()))
+
+
+def end_point_summary(record: dict[str, Any], key: str = "pass@1") -> dict[str, Any]:
+    r"""End points of both trainers across seeds, and their difference, with 95% intervals.
+
+    Per trainer, the seeds' held-out ``key`` values :math:`x_1 \dots x_n` give the mean and
+    the t interval :math:`\bar x \pm t_{0.975,\,n-1}\, s/\sqrt n` (``s`` with ``ddof=1``),
+    which holds the seed-to-seed variance of training as well as the evaluation's. The
+    difference TRL minus r1lib gets :math:`\pm t\,\sqrt{s_1^2/n_1 + s_2^2/n_2}` with the
+    conservative :math:`\min(n_1, n_2) - 1` degrees of freedom (Welch's test without the
+    Satterthwaite correction). Verdict ``"not distinguishable"`` when that interval holds 0.
+    Three seeds only (the t quantile is tabulated for two degrees of freedom).
+    """
+    out: dict[str, Any] = {}
+    for trainer in ("r1lib", "trl"):
+        values = np.array([run["end"][key] for run in record["runs"][trainer]], dtype=np.float64)
+        if len(values) != 3:
+            raise ValueError(f"record must hold three seeds per trainer; got {len(values)}")
+        half = T95_2DF * values.std(ddof=1) / np.sqrt(len(values))
+        out[trainer] = {
+            "values": values.tolist(),
+            "mean": float(values.mean()),
+            "ci95": [float(values.mean() - half), float(values.mean() + half)],
+        }
+    a, b = (np.array(out[t]["values"]) for t in ("trl", "r1lib"))
+    difference = float(a.mean() - b.mean())
+    half = T95_2DF * float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)))
+    low, high = difference - half, difference + half
+    verdict = "TRL higher" if low > 0 else "r1lib higher" if high < 0 else "not distinguishable"
+    out["difference"] = {"mean": difference, "ci95": [low, high], "verdict": verdict}
+    return out
 
 
 # --------------------------------------------------------------------------- more processes

@@ -24,6 +24,7 @@ from r1lib.trl_bridge import (
     CURVES,
     OPTION_MAP,
     compare_trainers,
+    end_point_summary,
     held_out,
     option_table,
     trl_curves,
@@ -116,7 +117,9 @@ def test_the_shipped_comparison() -> None:
     assert record["config"] == COMPARISON
     assert record["seeds"] == [0, 1, 2]
     assert record["trl"] == trl.__version__
-    assert record["base"] == pytest.approx(held_out(TEACHER, TASK))
+    base = held_out(TEACHER, TASK)
+    assert record["base"]["pass@1"] == pytest.approx(base["pass@1"], abs=1e-12)
+    assert record["base"]["pass@1_ci95"] == pytest.approx(base["pass@1_ci95"], abs=1e-12)
     for trainer in ("r1lib", "trl"):
         runs = record["runs"][trainer]
         assert [run["seed"] for run in runs] == [0, 1, 2]
@@ -127,5 +130,23 @@ def test_the_shipped_comparison() -> None:
             end = run["end"]
             assert end["pass@1"] >= max(0.6, 2 * record["base"]["pass@1"])
             assert end["pass@1_ci95"][0] > record["base"]["pass@1_ci95"][1]
-    ends = {t: np.array([r["end"]["pass@1"] for r in record["runs"][t]]) for t in ("r1lib", "trl")}
-    assert ends["trl"].shape == ends["r1lib"].shape == (3,)
+    summary = end_point_summary(record)
+    low, high = summary["difference"]["ci95"]
+    assert low < summary["difference"]["mean"] < high
+
+
+def test_end_point_summary_by_hand() -> None:
+    runs = {
+        "r1lib": [{"end": {"pass@1": v}} for v in (0.8, 0.9, 0.85)],
+        "trl": [{"end": {"pass@1": v}} for v in (0.7, 0.75, 0.8)],
+    }
+    summary = end_point_summary({"runs": runs})
+    # mean 0.85, s = 0.05: half-width 4.3027 * 0.05 / sqrt(3)
+    half = 4.302652729911275 * 0.05 / np.sqrt(3)
+    assert summary["r1lib"]["ci95"] == pytest.approx([0.85 - half, 0.85 + half])
+    d = summary["difference"]
+    assert d["mean"] == pytest.approx(-0.1)
+    assert d["ci95"] == pytest.approx([-0.1 - np.sqrt(2) * half, -0.1 + np.sqrt(2) * half])
+    assert d["verdict"] == "not distinguishable"  # half-width 0.176 > 0.1
+    with pytest.raises(ValueError, match="three seeds"):
+        end_point_summary({"runs": {"r1lib": runs["r1lib"][:2], "trl": runs["trl"]}})
