@@ -29,6 +29,12 @@ _LABELS = {
     "mean_length": "completion length (tokens)",
     "think_share": "share of completions that think",
 }
+_SHORT = {
+    "reward": "Reward",
+    "accuracy": "Accuracy",
+    "mean_length": "Length",
+    "think_share": "Think share",
+}
 _TRAINERS = {
     "r1lib": ("r1lib's GRPO (numpy)", PALETTE["blue"]),
     "trl": ("TRL's GRPOTrainer", PALETTE["orange"]),
@@ -73,8 +79,8 @@ def comparison_curves(metric: str = "reward", window: int = 11) -> Figure:
     axis.set_xlabel("step (64 completions each)")
     axis.set_ylabel(_LABELS[metric])
     axis.set_title(
-        f"{_LABELS[metric].capitalize()}: r1lib {finals['r1lib']:.2f}, TRL {finals['trl']:.2f} "
-        f"at the end ({len(record['seeds'])} seeds)"
+        f"{_SHORT[metric]}: r1lib {finals['r1lib']:.2f}, TRL {finals['trl']:.2f} at step "
+        f"{len(steps)} ({len(record['seeds'])} seeds)"
     )
     axis.legend(loc="lower right")
     return figure
@@ -122,6 +128,7 @@ def end_points() -> Figure:
         f"TRL minus r1lib: {difference['mean']:+.3f} [{difference['ci95'][0]:+.3f}, "
         f"{difference['ci95'][1]:+.3f}]: {difference['verdict']}"
     )
-    axis.set_ylim(0, 1)
+    highest = max(summary[t]["ci95"][1] for t in _TRAINERS)
+    axis.set_ylim(0, max(1.0, highest) + 0.03)  # a t interval may reach past 1
     axis.legend(loc="center right", fontsize=8)
     return figure
