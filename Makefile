@@ -37,7 +37,7 @@ help:
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade $(PIN) pip
-	$(BIN)/python -m pip install --quiet $(PIN) $(PIN_BUILD) -e ".[course,tests,book]"
+	$(BIN)/python -m pip install --quiet $(PIN) $(PIN_BUILD) -e ".[course,tests,book,production]"
 	@touch $(STAMP)
 
 setup: $(STAMP)

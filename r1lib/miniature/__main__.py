@@ -3,6 +3,7 @@
     python -m r1lib.miniature [--fast] [--seed N] [--json PATH] [--quiet]
     python -m r1lib.miniature pretrain [--seed N] [--out DIR] [--quiet]
     python -m r1lib.miniature reference [--budget B] [--no-sweeps] [--quiet]
+    python -m r1lib.miniature export DIR [--data DIR]
 
 The first form starts from the shipped base models, runs GRPO, Dr. GRPO, the
 reward-hacking run and the three distillation arms, prints a results table and, with
@@ -12,7 +13,9 @@ reward-hacking run and the three distillation arms, prints a results table and, 
 ``M = {"pass@1": …, "cons@16": …, "pass@k": {k: …}, "mean_length": …,
 "self_correction_rate": …, …}`` and ``k`` = 1, 2, 4, …, 256. The second form re-makes
 the shipped base models (:mod:`r1lib.miniature.bases`), the third the shipped reference
-runs that lesson 12 plots (:mod:`r1lib.miniature.reference`).
+runs that lesson 12 plots (:mod:`r1lib.miniature.reference`). ``export`` writes the
+shipped bases as ``transformers`` checkpoints (:mod:`r1lib.miniature.hf`; needs the
+``production`` extra).
 """
 
 from __future__ import annotations
@@ -104,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"wrote the reference runs into {args.out}")
         return 0
+    if args_list[:1] == ["export"]:  # imports torch and transformers only when asked
+        from r1lib.miniature.hf import export_command
+
+        return export_command(args_list[1:])
     args = _run_parser().parse_args(args_list)
     budget = args.budget or ("fast" if args.fast else "full")
     if args.fast and args.budget not in (None, "fast"):

@@ -1,0 +1,888 @@
+r"""From r1lib to Hugging Face TRL: the same loss, the same rewards, the production trainer.
+
+Three things connect the course's numpy code to TRL's ``GRPOTrainer``:
+
+* **Options.** :func:`trl_loss_options` turns the options of
+  :func:`r1lib.grpo.grpo_loss` into the ``trl.GRPOConfig`` fields that make TRL
+  compute the same loss, and refuses (``ValueError``) the settings TRL cannot express.
+  ``tests/test_trl_agreement.py`` checks, on one batch, that TRL's own loss code then
+  gives r1lib's value and gradient.
+* **Rewards.** TRL calls every reward function as
+  ``f(prompts=..., completions=..., completion_ids=..., **dataset_columns)`` and wants
+  one float (or ``None``) per completion: :mod:`r1lib.rewards` is written in that
+  convention and is passed as it is. The miniature's rule-based reward
+  (:func:`r1lib.miniature.task.rewards`, accuracy and format) reads token arrays;
+  :class:`MiniatureReward` hands it TRL's ``completion_ids`` unchanged.
+* **Data.** :func:`prompt_dataset` is a ``datasets.Dataset`` of the task's own
+  training problems (``prompt`` text and gold ``answer``), drawn by
+  :meth:`r1lib.miniature.task.Task.sample_problems`.
+
+The end-of-sequence pitfall. TRL decodes each completion with
+``skip_special_tokens=True`` (``trl/trainer/grpo_trainer.py`` 1.16.0, ``_generate``,
+lines 2244 and 2247), and the tokenizer's end-of-sequence token is a special token
+(generation stops on it), so the text a reward function receives has lost it:
+the miniature's well-formed ``= 7 .`` arrives as ``= 7``, which a text parser would
+score as malformed. The token ids keep it (TRL cuts each completion *after* its first
+EOS, lines 1881-1889), so :class:`MiniatureReward` scores the ids and refuses to run
+without them.
+
+Needs the ``production`` extra (torch, transformers, trl, accelerate, datasets); they
+are imported only when a function runs (:func:`r1lib.miniature.hf.require`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from r1lib._validation import check_probability, check_rng, check_whole_number
+from r1lib.miniature.hf import require, vocabulary
+from r1lib.miniature.task import PAD, Task, correctness, parse, rewards
+
+__all__ = [
+    "TRL_CHECKED",
+    "MiniatureReward",
+    "compare_trainers",
+    "distributed_run",
+    "encode",
+    "end_point_summary",
+    "held_out",
+    "launch_distributed",
+    "load_comparison",
+    "option_table",
+    "pad_completions",
+    "prompt_dataset",
+    "trl_config",
+    "trl_curves",
+    "trl_grpo_loss",
+    "trl_loss_options",
+    "trl_only_options",
+]
+
+#: the TRL release whose GRPOTrainer code the agreement tests were read against
+TRL_CHECKED = "1.16.0"
+
+
+# --------------------------------------------------------------------------- options
+
+
+def trl_loss_options(
+    *,
+    loss_type: str = "grpo",
+    epsilon: float = 0.2,
+    epsilon_high: float | None = None,
+    beta: float = 0.0,
+    importance_sampling_level: str = "token",
+    delta: float | None = None,
+    use_bias_correction_kl: bool = False,
+    max_completion_length: int | None = None,
+    clip_ratio_c: float | None = None,
+) -> dict[str, Any]:
+    r"""``trl.GRPOConfig`` fields under which TRL's loss is :func:`r1lib.grpo.grpo_loss`'s.
+
+    Every option keeps its name and meaning, with three exceptions:
+
+    * ``use_bias_correction_kl`` is written out always, because the defaults differ:
+      r1lib ``False`` (DeepSeekMath's plain k3), TRL ``True`` since 1.10 (β ρ k3);
+    * ``loss_type="cispo"``: TRL clamps the detached ratio from above only, at the
+      *absolute* value ``epsilon_high`` (``torch.clamp(coef_1, max=epsilon_high)``,
+      ``grpo_trainer.py`` 1.16.0 line 3110), while r1lib clips it to
+      :math:`[1-\epsilon, 1+\epsilon_{high}]` (verl's two-sided CISPO). The two agree
+      when r1lib has no lower clip (``epsilon >= 1``): then TRL's
+      ``epsilon_high = 1 + epsilon_high``. Any ``epsilon < 1`` with ``"cispo"`` is
+      refused: TRL has no lower clip for it;
+    * ``clip_ratio_c`` (verl's dual clip) has no TRL field: only ``None`` is accepted.
+
+    Parameters
+    ----------
+    loss_type, epsilon, epsilon_high, beta, importance_sampling_level, delta,
+    use_bias_correction_kl, max_completion_length, clip_ratio_c
+        As in :func:`r1lib.grpo.grpo_loss` (``max_completion_length`` is needed for
+        ``"dr_grpo"``, and is TRL's generation length too).
+
+    Returns
+    -------
+    dict
+        Keyword arguments for ``trl.GRPOConfig``.
+    """
+    from r1lib.grpo.loss import ALL_LOSS_TYPES, IMPORTANCE_SAMPLING_LEVELS
+
+    if loss_type not in ALL_LOSS_TYPES:
+        raise ValueError(f"loss_type must be one of {ALL_LOSS_TYPES}; got {loss_type!r}")
+    if importance_sampling_level not in IMPORTANCE_SAMPLING_LEVELS:
+        raise ValueError(
+            f"importance_sampling_level must be one of {IMPORTANCE_SAMPLING_LEVELS}; "
+            f"got {importance_sampling_level!r}"
+        )
+    if clip_ratio_c is not None:
+        raise ValueError(
+            "clip_ratio_c (verl's dual clip) has no GRPOConfig field: TRL cannot compute it"
+        )
+    if not isinstance(use_bias_correction_kl, bool):
+        raise TypeError(f"use_bias_correction_kl must be a bool; got {use_bias_correction_kl!r}")
+    high = epsilon if epsilon_high is None else epsilon_high
+    options: dict[str, Any] = {
+        "loss_type": loss_type,
+        "beta": float(beta),
+        "importance_sampling_level": importance_sampling_level,
+        "use_bias_correction_kl": use_bias_correction_kl,
+    }
+    if loss_type == "cispo":
+        if epsilon < 1.0:
+            raise ValueError(
+                f"loss_type='cispo' with epsilon={epsilon:g}: r1lib clips the weight below at "
+                "1 - epsilon, TRL's cispo has no lower clip (only epsilon >= 1 maps onto TRL)"
+            )
+        options["epsilon_high"] = 1.0 + float(high)
+    else:
+        options["epsilon"] = float(epsilon)
+        options["epsilon_high"] = float(high)
+        options["delta"] = None if delta is None else float(delta)
+    if max_completion_length is not None:
+        options["max_completion_length"] = check_whole_number(
+            max_completion_length, "max_completion_length", minimum=1
+        )
+    elif loss_type == "dr_grpo":
+        raise ValueError("loss_type='dr_grpo' needs max_completion_length")
+    return options
+
+
+def trl_grpo_loss(
+    checkpoint: Any,
+    logp: np.ndarray,
+    old_logp: np.ndarray,
+    advantages: np.ndarray,
+    mask: np.ndarray,
+    *,
+    ref_logp: np.ndarray | None = None,
+    dtype: str = "float32",
+    **config: Any,
+) -> tuple[float, np.ndarray]:
+    """TRL's GRPO loss on one batch, and its gradient with respect to ``logp``.
+
+    Builds a ``trl.GRPOTrainer`` with ``GRPOConfig(**config)`` (for r1lib's options,
+    ``config = trl_loss_options(...)``) and calls its own ``_compute_loss``
+    (``grpo_trainer.py`` 1.16.0, lines 3020-3292) on a prepared batch. One thing is
+    replaced: the policy's forward pass (``_get_per_token_logps_and_entropies``)
+    returns ``logp`` as a leaf tensor, so torch autograd gives ``d loss / d logp``, the
+    gradient :func:`r1lib.grpo.grpo_loss` returns. Everything from the ratio to the
+    aggregation is TRL's code.
+
+    Parameters
+    ----------
+    checkpoint
+        A folder written by :func:`r1lib.miniature.hf.export` (TRL builds its reference
+        model from the policy's path when ``beta > 0``); its outputs are not used.
+    logp, old_logp, advantages, mask, ref_logp
+        As in :func:`r1lib.grpo.grpo_loss`: ``(B, T)`` arrays, ``advantages`` ``(B,)``.
+        ``B >= 2`` (one group of ``B`` completions).
+    dtype
+        ``"float32"`` (what TRL trains in here) or ``"float64"``.
+    **config
+        ``GRPOConfig`` fields (``loss_type``, ``beta``, ``epsilon`` ...); unset ones
+        keep TRL's defaults. ``max_completion_length`` defaults to ``T``.
+
+    Returns
+    -------
+    (loss, grad)
+        The loss TRL minimises and ``d loss / d logp`` ``(B, T)``, as float64 numpy.
+    """
+    torch = require("torch")
+    trl = require("trl")
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
+    torch_dtype = getattr(torch, dtype)
+    batch, width = np.shape(logp)
+    # TRL's configs default to bf16 autocast; the loss is computed outside it anyway.
+    config_options = {"max_completion_length": width, "bf16": False, **config}
+    with tempfile.TemporaryDirectory() as output_dir:
+        args = trl.GRPOConfig(
+            output_dir=output_dir,
+            per_device_train_batch_size=batch,
+            num_generations=batch,
+            report_to="none",
+            use_cpu=True,
+            **config_options,
+        )
+        trainer = trl.GRPOTrainer(
+            model=str(checkpoint),
+            reward_funcs=_no_reward,
+            args=args,
+            train_dataset=require("datasets").Dataset.from_dict({"prompt": ["^"] * batch}),
+        )
+
+    def tensor(values: Any) -> Any:
+        return torch.tensor(np.asarray(values, dtype=np.float64), dtype=torch_dtype)
+
+    policy_logp = tensor(logp).requires_grad_(True)
+    trainer._get_per_token_logps_and_entropies = lambda *_, **__: (
+        policy_logp,
+        torch.zeros_like(policy_logp),
+        None,
+    )
+    completion_mask = tensor(mask)
+    inputs = {
+        "prompt_ids": torch.zeros((batch, 1), dtype=torch.long),
+        "prompt_mask": torch.ones((batch, 1), dtype=torch.long),
+        "completion_ids": torch.zeros((batch, width), dtype=torch.long),
+        "completion_mask": completion_mask,
+        "advantages": tensor(advantages),
+        "old_per_token_logps": tensor(old_logp),
+        "num_items_in_batch": completion_mask.sum(),
+    }
+    if ref_logp is not None:
+        inputs["ref_per_token_logps"] = tensor(ref_logp)
+    trainer.model.train()
+    trainer.current_gradient_accumulation_steps = 1  # set by the training loop in a run
+    loss = trainer._compute_loss(trainer.model, inputs)
+    loss.backward()
+    return float(loss.item()), policy_logp.grad.detach().to(torch.float64).numpy()
+
+
+def trl_config(
+    config: Any,
+    task: Task,
+    output_dir: str | Path,
+    *,
+    seed: int = 0,
+    world_size: int = 1,
+    **overrides: Any,
+) -> Any:
+    """The ``trl.GRPOConfig`` of a miniature GRPO run (:class:`r1lib.miniature.rl.GRPOConfig`).
+
+    Field by field: a step's ``prompts_per_step * group_size`` completions are one
+    batch (``per_device_train_batch_size``, split over ``world_size`` processes),
+    ``num_generations = group_size``; TRL counts optimiser steps, so
+    ``max_steps = steps * num_iterations`` (each sampled batch serves
+    ``num_iterations`` updates, GRPO's μ, as in r1lib); ``learning_rate``, ``epsilon``,
+    ``beta``, ``loss_type``, ``scale_rewards``, ``temperature``, ``max_grad_norm`` as
+    they are; ``max_completion_length`` = the task's. Then what makes TRL run the
+    course's recipe rather than its own defaults: a constant learning rate (TRL:
+    linear decay), AdamW without weight decay (Adam, r1lib's betas and eps, which are
+    TRL's), ``use_bias_correction_kl=False`` (TRL: True), ``bf16=False`` (TRL: bf16
+    autocast), ``top_p=1``, ``top_k=0``. ``overrides`` go to ``GRPOConfig`` last.
+    """
+    from r1lib.miniature.rl import GRPOConfig as MiniatureConfig
+
+    if not isinstance(config, MiniatureConfig):
+        raise TypeError(f"config must be an r1lib.miniature.rl.GRPOConfig; got {config!r:.60}")
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a Task; got {type(task).__name__}")
+    world_size = check_whole_number(world_size, "world_size", minimum=1)
+    if config.sequences_per_step % world_size:
+        raise ValueError(
+            f"world_size ({world_size}) must divide the completions per step "
+            f"({config.sequences_per_step})"
+        )
+    if config.reward != "rule":
+        raise ValueError("only reward='rule' has a TRL reward function (MiniatureReward)")
+    trl = require("trl")
+    fields: dict[str, Any] = {
+        "output_dir": str(output_dir),
+        "seed": check_whole_number(seed, "seed", minimum=0),
+        "per_device_train_batch_size": config.sequences_per_step // world_size,
+        "num_generations": config.group_size,
+        "max_steps": config.steps * config.num_iterations,
+        "num_iterations": config.num_iterations,
+        "learning_rate": config.learning_rate,
+        "lr_scheduler_type": "constant",
+        "warmup_steps": 0,
+        "weight_decay": 0.0,
+        "adam_beta1": 0.9,
+        "adam_beta2": 0.999,
+        "adam_epsilon": 1e-8,
+        "max_grad_norm": config.max_grad_norm,
+        "scale_rewards": config.scale_rewards,
+        "temperature": config.temperature,
+        "top_p": 1.0,
+        "top_k": 0,
+        "max_completion_length": task.max_completion_length,
+        "bf16": False,
+        "use_cpu": True,
+        "report_to": "none",
+        "logging_steps": 1,
+        "save_strategy": "no",
+        **trl_loss_options(
+            loss_type=config.loss_type,
+            epsilon=config.epsilon,
+            beta=config.beta,
+            max_completion_length=task.max_completion_length,
+        ),
+    }
+    fields.update(overrides)
+    return trl.GRPOConfig(**fields)
+
+
+def _no_reward(completions: Sequence[object], **kwargs: Any) -> list[float | None]:
+    return [0.0] * len(completions)
+
+
+#: (r1lib function or config, its option, the GRPOConfig field, what differs): the map
+#: :func:`option_table` fills with both sides' defaults, read from the code
+OPTION_MAP: tuple[tuple[str, str, str | None, str], ...] = (
+    ("grpo_loss", "loss_type", "loss_type", "defaults differ: the paper's 'grpo' here"),
+    ("grpo_loss", "epsilon", "epsilon", ""),
+    ("grpo_loss", "epsilon_high", "epsilon_high", "cispo: TRL's bound is absolute (1 + r1lib's)"),
+    ("grpo_loss", "beta", "beta", ""),
+    ("grpo_loss", "use_bias_correction_kl", "use_bias_correction_kl", "defaults differ"),
+    ("grpo_loss", "importance_sampling_level", "importance_sampling_level", ""),
+    ("grpo_loss", "delta", "delta", ""),
+    ("grpo_loss", "max_completion_length", "max_completion_length", "TRL: also the sampling cap"),
+    (
+        "grpo_loss",
+        "importance_sampling_ratio",
+        "vllm_importance_sampling_correction",
+        "TRL computes it",
+    ),
+    ("importance_sampling_ratio", "mode", "vllm_importance_sampling_mode", ""),
+    ("importance_sampling_ratio", "clip_max", "vllm_importance_sampling_clip_max", ""),
+    ("importance_sampling_ratio", "clip_min", "vllm_importance_sampling_clip_min", ""),
+    ("grpo_loss", "clip_ratio_c", None, "verl's dual clip: no TRL field"),
+    ("group_advantages", "scale", "scale_rewards", ""),
+    ("miniature GRPOConfig", "steps", "max_steps", "TRL counts updates: steps x num_iterations"),
+    ("miniature GRPOConfig", "group_size", "num_generations", "G"),
+    (
+        "miniature GRPOConfig",
+        "prompts_per_step",
+        "per_device_train_batch_size",
+        "x group_size / processes",
+    ),
+    ("miniature GRPOConfig", "num_iterations", "num_iterations", "defaults differ: μ = 2 here"),
+    ("miniature GRPOConfig", "learning_rate", "learning_rate", "TRL: linear decay by default"),
+    ("miniature GRPOConfig", "temperature", "temperature", ""),
+    ("miniature GRPOConfig", "max_grad_norm", "max_grad_norm", ""),
+    ("GPT.generate", "top_p", "top_p", "None here means 1.0, no filter"),
+)
+
+
+def _r1lib_default(owner: str, option: str) -> Any:
+    import dataclasses
+    import inspect
+
+    from r1lib import grpo
+    from r1lib.miniature import rl
+    from r1lib.miniature.model import GPT
+
+    if owner == "miniature GRPOConfig":
+        return {f.name: f.default for f in dataclasses.fields(rl.GRPOConfig)}[option]
+    functions: dict[str, Callable[..., Any]] = {
+        "GPT.generate": GPT.generate,
+        "grpo_loss": grpo.grpo_loss,
+        "importance_sampling_ratio": grpo.importance_sampling_ratio,
+        "group_advantages": grpo.group_advantages,
+    }
+    return inspect.signature(functions[owner]).parameters[option].default
+
+
+def option_table() -> list[dict[str, Any]]:
+    """Every r1lib option with a TRL counterpart, both defaults read from the code.
+
+    One row per entry of :data:`OPTION_MAP`: ``where`` (the r1lib function or config),
+    ``option``, ``r1lib_default``, ``trl_field`` (``None`` where TRL has none),
+    ``trl_default`` (of the installed TRL's ``GRPOConfig``) and ``note``; a row without
+    a note has the same meaning and the same default on both sides (a test checks).
+    """
+    import dataclasses
+
+    trl = require("trl")
+    trl_defaults = {}
+    for f in dataclasses.fields(trl.GRPOConfig):
+        if f.default is not dataclasses.MISSING:
+            trl_defaults[f.name] = f.default
+    rows = []
+    for where, option, trl_field, note in OPTION_MAP:
+        rows.append(
+            {
+                "where": where,
+                "option": option,
+                "r1lib_default": _r1lib_default(where, option),
+                "trl_field": trl_field,
+                "trl_default": None if trl_field is None else trl_defaults[trl_field],
+                "note": note,
+            }
+        )
+    return rows
+
+
+def trl_only_options() -> list[str]:
+    """``GRPOConfig`` fields of GRPO's algorithm that no r1lib function has.
+
+    The fields ``GRPOConfig`` adds to ``transformers.TrainingArguments``, less those in
+    :data:`OPTION_MAP` and those about generation engines, logging, tools and models.
+    """
+    import dataclasses
+
+    trl = require("trl")
+    transformers = require("transformers")
+    base = {f.name for f in dataclasses.fields(transformers.TrainingArguments)}
+    mapped = {row[2] for row in OPTION_MAP if row[2] is not None}
+    engine = (
+        "vllm_",
+        "log_",
+        "use_vllm",
+        "use_transformers",
+        "transformers_",
+        "model_init",
+        "chat_template",
+        "max_tool",
+        "trust_remote",
+        "cache_implementation",
+        "generation_kwargs",
+        "pad_to_multiple",
+        "shuffle_dataset",
+        "num_completions",
+        "ds3_",
+        "cast_lm_head",
+        "wandb",
+        "remove_unused",
+        "disable_dropout",
+    )
+    return sorted(
+        f.name
+        for f in dataclasses.fields(trl.GRPOConfig)
+        if f.name not in base and f.name not in mapped and not f.name.startswith(engine)
+    )
+
+
+# --------------------------------------------------------------------------- data
+
+
+def encode(task: Task, texts: Sequence[str]) -> np.ndarray:
+    """``(N, L)`` token ids of texts :meth:`Task.decode` wrote (all of one length).
+
+    The word-level inverse of ``decode`` (the tokenizer of
+    :func:`r1lib.miniature.hf.tokenizer_for`, without torch).
+    """
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise TypeError(f"texts must be a list of strings; got {type(texts).__name__}")
+    words = vocabulary(task)
+    rows = []
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f"texts must hold strings; got {type(text).__name__}")
+        try:
+            rows.append([words[word] for word in text.split()])
+        except KeyError as error:
+            raise ValueError(f"texts: {error.args[0]!r} is not a word of the task") from None
+    if len({len(row) for row in rows}) > 1:
+        raise ValueError("texts must all have the same number of words")
+    return np.asarray(rows, dtype=np.int64)
+
+
+def prompt_dataset(
+    task: Task, num_prompts: int, rng: np.random.Generator, *, split: str = "train"
+) -> Any:
+    """A ``datasets.Dataset`` of ``num_prompts`` problems of the task's ``split``.
+
+    Columns: ``prompt`` (the prompt's text, ``^ o_1 … o_S x_0``, which TRL tokenizes)
+    and ``answer`` (the gold ``x_S``, an int; TRL passes it to every reward function as
+    the keyword ``answer``). Problems are drawn with
+    :meth:`Task.sample_problems` (uniformly, with replacement), as r1lib's GRPO draws
+    its prompts.
+    """
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a Task; got {type(task).__name__}")
+    num_prompts = check_whole_number(num_prompts, "num_prompts", minimum=1)
+    check_rng(rng)
+    datasets = require("datasets")
+    ops, start = task.sample_problems(num_prompts, rng, split=split)
+    prompts = task.prompts(ops, start)
+    return datasets.Dataset.from_dict(
+        {
+            "prompt": [task.decode(row) for row in prompts],
+            "answer": task.answers(ops, start).tolist(),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- rewards
+
+
+class MiniatureReward:
+    r"""The miniature's rule-based reward as a TRL reward function.
+
+    ``reward(prompts=..., completions=..., completion_ids=..., **columns)`` returns
+    :func:`r1lib.miniature.task.rewards` of the prompts (re-encoded from their text)
+    and of the completions' token ids, padded with ``PAD``:
+
+    .. math:: r = (1 - w)\,\mathbb 1[\text{well formed and } y = x_S]
+                  + w\,\mathbb 1[\text{well formed}]
+
+    It scores ``completion_ids``, never the text: TRL's text has lost the
+    end-of-sequence token (module docstring). When TRL passes ``log_metric`` it also
+    logs the course's behaviour metrics of the batch: ``accuracy`` (the answer is
+    right), ``think_share`` (the completion writes a chain) and
+    ``self_correction_rate``.
+
+    Parameters
+    ----------
+    task
+        The task whose problems the prompts are.
+    format_weight
+        ``w`` in ``[0, 1]``, as in :func:`r1lib.miniature.task.rewards`.
+    """
+
+    def __init__(self, task: Task, *, format_weight: float = 0.1) -> None:
+        if not isinstance(task, Task):
+            raise TypeError(f"task must be a Task; got {type(task).__name__}")
+        self.task = task
+        self.format_weight = check_probability(format_weight, "format_weight")
+        self.__name__ = "miniature_reward"  # TRL names a reward function by __name__
+
+    def __call__(
+        self,
+        prompts: Sequence[str],
+        completions: Sequence[object],
+        completion_ids: Sequence[Sequence[int]] | None = None,
+        **kwargs: Any,
+    ) -> list[float | None]:
+        if completion_ids is None:
+            raise ValueError(
+                "MiniatureReward needs completion_ids (GRPOTrainer passes them): the "
+                "completion text has lost its end-of-sequence token"
+            )
+        if len(completion_ids) != len(prompts):
+            raise ValueError(
+                f"{len(prompts)} prompts but {len(completion_ids)} completion_ids: one each"
+            )
+        prompt_tokens = encode(self.task, [str(p) for p in prompts])
+        completion_tokens = pad_completions(completion_ids)
+        scores = rewards(
+            self.task, prompt_tokens, completion_tokens, format_weight=self.format_weight
+        )
+        log_metric = kwargs.get("log_metric")
+        if callable(log_metric):
+            correct, _ = correctness(self.task, prompt_tokens, completion_tokens)
+            parsed, _ = parse(self.task, completion_tokens)
+            log_metric("accuracy", float(correct.mean()))
+            log_metric("think_share", float(parsed.thinks.mean()))
+            log_metric("self_correction_rate", float(parsed.self_corrects.mean()))
+        return [float(score) for score in scores]
+
+
+def pad_completions(completion_ids: Sequence[Sequence[int]]) -> np.ndarray:
+    """``(B, L)`` int64: each completion's ids, then ``PAD`` (``L`` = the longest, >= 1)."""
+    width = max([1, *(len(ids) for ids in completion_ids)])
+    out = np.full((len(completion_ids), width), PAD, dtype=np.int64)
+    for row, ids in enumerate(completion_ids):
+        out[row, : len(ids)] = np.asarray(ids, dtype=np.int64)
+    return out
+
+
+# --------------------------------------------------------------------------- R1-Zero in both
+
+#: the comparison lesson 13 shows: R1-Zero from the shipped base, the same recipe in both
+#: trainers (4 prompts x G = 16 completions a step at T = 1, beta = 0, PPO clip 0.2,
+#: "grpo" aggregation, Adam at 3e-3 with the gradient norm clipped at 1, one update per batch)
+COMPARISON: dict[str, Any] = {
+    "steps": 150,
+    "prompts_per_step": 4,
+    "group_size": 16,
+    "num_iterations": 1,
+    "learning_rate": 3e-3,
+}
+#: what each trainer logs at every step, under the course's names
+CURVES = ("reward", "accuracy", "mean_length", "think_share")
+#: the reference file of the comparison, next to the shipped bases
+COMPARISON_FILE = "trl_comparison.json"
+
+
+#: where TRL's log keeps each curve
+_TRL_LOG_KEYS = {
+    "reward": "reward",
+    "accuracy": "accuracy",
+    "mean_length": "completions/mean_length",
+    "think_share": "think_share",
+}
+
+
+def trl_curves(log_history: Sequence[dict[str, Any]]) -> dict[str, list[float]]:
+    """:data:`CURVES` per step from a ``GRPOTrainer``'s ``state.log_history``."""
+    steps = [entry for entry in log_history if "reward" in entry]
+    return {key: [float(entry[_TRL_LOG_KEYS[key]]) for entry in steps] for key in CURVES}
+
+
+def held_out(model: Any, task: Task, seed: int = 0) -> dict[str, Any]:
+    """The course's evaluation of a numpy GPT: held-out pass@1 at T = 0.6, with a 95% CI.
+
+    The protocol and problems of the shipped bases' record
+    (:func:`r1lib.miniature.bases.base_metrics`, free sampling): 128 held-out problems,
+    32 samples each; also the share that thinks and the mean completion length.
+    """
+    from r1lib.miniature.bases import RECORD_PROBLEMS, RECORD_SAMPLES
+    from r1lib.miniature.evaluation import evaluate
+
+    test_stream, sample_stream = np.random.SeedSequence([seed, 7]).spawn(2)
+    problems = task.sample_problems(
+        RECORD_PROBLEMS, np.random.default_rng(test_stream), split="test"
+    )
+    e = evaluate(
+        model,
+        task,
+        task.prompts(*problems),
+        np.random.default_rng(sample_stream),
+        n=RECORD_SAMPLES,
+        cons_k=16,
+    )
+    return {
+        "pass@1": e.pass_at_1.mean,
+        "pass@1_ci95": [e.pass_at_1.ci_low, e.pass_at_1.ci_high],
+        "think_share": e.think_share.mean,
+        "mean_length": e.mean_length.mean,
+    }
+
+
+def compare_trainers(
+    seeds: Sequence[int] = (0, 1, 2),
+    *,
+    out: str | Path | None = None,
+    steps: int | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """R1-Zero from the shipped base in r1lib's GRPO and in TRL's GRPOTrainer, per seed.
+
+    Both run :data:`COMPARISON` (``steps`` overrides its length) with the rule-based
+    reward; TRL's options come from :func:`trl_config`. Each run's per-step curves
+    (:data:`CURVES`) and its end point are recorded: held-out pass@1 at T = 0.6 by
+    :func:`r1lib.miniature.bases.base_metrics` (the course's evaluation, R1's protocol,
+    the same held-out problems for every model), evaluated on the numpy weights (TRL's
+    read back with :func:`r1lib.miniature.hf.from_transformers`). With ``out``, writes
+    the record as JSON. ``python -m r1lib.trl_bridge`` makes the shipped file.
+    """
+    import json
+    import time
+
+    from r1lib.miniature.bases import load_bases
+    from r1lib.miniature.hf import export, from_transformers
+    from r1lib.miniature.rl import GRPOConfig, grpo_train
+
+    trl = require("trl")
+    task, teacher, _ = load_bases()
+    setting = {**COMPARISON, **({} if steps is None else {"steps": steps})}
+    config = GRPOConfig(**setting)
+    record: dict[str, Any] = {
+        "command": "python -m r1lib.trl_bridge" + ("" if steps is None else f" --steps {steps}"),
+        "config": setting,
+        "seeds": list(seeds),
+        "trl": trl.__version__,
+        "base": held_out(teacher, task),
+        "runs": {"r1lib": [], "trl": []},
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        checkpoint = export(teacher, task, Path(scratch) / "base")
+        for seed in seeds:
+            began = time.perf_counter()
+            model = teacher.copy()
+            log = grpo_train(model, task, config, np.random.default_rng(seed))
+            curves = {key: getattr(log, key) for key in CURVES}
+            record["runs"]["r1lib"].append(
+                {
+                    "seed": seed,
+                    "seconds": time.perf_counter() - began,
+                    "curves": curves,
+                    "end": held_out(model, task),
+                }
+            )
+            began = time.perf_counter()
+            trainer = trl.GRPOTrainer(
+                model=str(checkpoint),
+                reward_funcs=MiniatureReward(task),
+                args=trl_config(
+                    config, task, Path(scratch) / f"run{seed}", seed=seed, disable_tqdm=not progress
+                ),
+                train_dataset=prompt_dataset(
+                    task, config.steps * config.prompts_per_step, np.random.default_rng(seed)
+                ),
+            )
+            trainer.train()
+            trained = from_transformers(trainer.model)
+            record["runs"]["trl"].append(
+                {
+                    "seed": seed,
+                    "seconds": time.perf_counter() - began,
+                    "curves": trl_curves(trainer.state.log_history),
+                    "end": held_out(trained, task),
+                }
+            )
+    if out is not None:
+        Path(out).write_text(json.dumps(record, indent=1) + "\n")
+    return record
+
+
+#: Student's t quantile t_{0.975, 2}: 95% intervals from three seeds (two degrees of freedom)
+T95_2DF = 4.302652729911275
+
+
+def load_comparison(path: str | Path | None = None) -> dict[str, Any]:
+    """The record :func:`compare_trainers` wrote (default: the shipped one)."""
+    import json
+
+    from r1lib.miniature.bases import DATA_DIR
+
+    return dict(json.loads(Path(path or DATA_DIR / COMPARISON_FILE).read_text()))
+
+
+def end_point_summary(record: dict[str, Any], key: str = "pass@1") -> dict[str, Any]:
+    r"""End points of both trainers across seeds, and their difference, with 95% intervals.
+
+    Per trainer, the seeds' held-out ``key`` values :math:`x_1 \dots x_n` give the mean and
+    the t interval :math:`\bar x \pm t_{0.975,\,n-1}\, s/\sqrt n` (``s`` with ``ddof=1``),
+    which holds the seed-to-seed variance of training as well as the evaluation's. The
+    difference TRL minus r1lib gets :math:`\pm t\,\sqrt{s_1^2/n_1 + s_2^2/n_2}` with the
+    conservative :math:`\min(n_1, n_2) - 1` degrees of freedom (Welch's test without the
+    Satterthwaite correction). Verdict ``"not distinguishable"`` when that interval holds 0.
+    Three seeds only (the t quantile is tabulated for two degrees of freedom).
+    """
+    out: dict[str, Any] = {}
+    for trainer in ("r1lib", "trl"):
+        values = np.array([run["end"][key] for run in record["runs"][trainer]], dtype=np.float64)
+        if len(values) != 3:
+            raise ValueError(f"record must hold three seeds per trainer; got {len(values)}")
+        half = T95_2DF * values.std(ddof=1) / np.sqrt(len(values))
+        out[trainer] = {
+            "values": values.tolist(),
+            "mean": float(values.mean()),
+            "ci95": [float(values.mean() - half), float(values.mean() + half)],
+        }
+    a, b = (np.array(out[t]["values"]) for t in ("trl", "r1lib"))
+    difference = float(a.mean() - b.mean())
+    half = T95_2DF * float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)))
+    low, high = difference - half, difference + half
+    verdict = "TRL higher" if low > 0 else "r1lib higher" if high < 0 else "not distinguishable"
+    out["difference"] = {"mean": difference, "ci95": [low, high], "verdict": verdict}
+    return out
+
+
+# --------------------------------------------------------------------------- more processes
+
+
+def distributed_run(checkpoint: str | Path, out: str | Path, *, steps: int = 4) -> None:
+    """One process's part of a data-parallel ``GRPOTrainer`` run; launch it with torchrun.
+
+    ``python -m torch.distributed.run --nproc_per_node N -m r1lib.trl_bridge distributed
+    CHECKPOINT OUT`` starts ``N`` processes; accelerate's multi-CPU backend (gloo, or NCCL
+    on GPUs) gives each a share of every step's completions and averages the gradients.
+    Each rank writes ``OUT/rank<k>.npz``: the number of processes accelerate saw, the
+    world size and backend of ``torch.distributed``, the steps taken, and its final
+    weights (numpy names). :func:`launch_distributed` runs it and reads them back.
+    """
+    import os
+
+    from r1lib.miniature.bases import TASK
+    from r1lib.miniature.hf import from_transformers
+    from r1lib.miniature.rl import GRPOConfig
+
+    torch = require("torch")
+    trl = require("trl")
+    out = Path(out)
+    config = GRPOConfig(
+        steps=steps, prompts_per_step=2, group_size=8, num_iterations=1, learning_rate=3e-3
+    )
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))  # set by torchrun for every rank
+    trainer = trl.GRPOTrainer(
+        model=str(checkpoint),
+        reward_funcs=MiniatureReward(TASK),
+        args=trl_config(config, TASK, out / "run", seed=0, world_size=world_size),
+        train_dataset=prompt_dataset(
+            TASK, steps * config.prompts_per_step, np.random.default_rng(0)
+        ),
+    )
+    trainer.train()
+    weights = from_transformers(trainer.accelerator.unwrap_model(trainer.model))
+    distributed = torch.distributed.is_initialized()
+    arrays: dict[str, Any] = {
+        "num_processes": trainer.accelerator.num_processes,
+        "world_size": torch.distributed.get_world_size() if distributed else 1,
+        "backend": str(torch.distributed.get_backend()) if distributed else "none",
+        "steps": trainer.state.global_step,
+    }
+    arrays.update({f"param/{name}": value for name, value in weights.params.items()})
+    np.savez(out / f"rank{trainer.accelerator.process_index}.npz", **arrays)
+
+
+def launch_distributed(
+    checkpoint: str | Path, out: str | Path, *, processes: int = 2, steps: int = 4
+) -> list[dict[str, Any]]:
+    """Run :func:`distributed_run` on ``processes`` CPU processes with torchrun; per rank,
+    ``{"num_processes", "world_size", "backend", "steps", "params"}``.
+
+    torchrun, not ``accelerate launch --cpu --num_processes N``: on a machine without MPI,
+    accelerate 1.16's CPU path starts a single process and says nothing, so the world
+    size each rank obtained is read back, not assumed. Raises ``RuntimeError`` with the
+    end of the launcher's output when it fails.
+    """
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    processes = check_whole_number(processes, "processes", minimum=1)
+    with socket.socket() as sock:  # a free port for the rendezvous, on this machine only
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "torch.distributed.run",
+        "--nproc_per_node", str(processes),
+        "--master_addr", "127.0.0.1", "--master_port", str(port),
+        "-m", "r1lib.trl_bridge", "distributed", str(checkpoint), str(out), "--steps", str(steps),
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"torchrun failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    records = []
+    for rank in range(processes):
+        with np.load(out / f"rank{rank}.npz") as data:
+            records.append(
+                {
+                    "num_processes": int(data["num_processes"]),
+                    "world_size": int(data["world_size"]),
+                    "backend": str(data["backend"]),
+                    "steps": int(data["steps"]),
+                    "params": {
+                        k.split("/", 1)[1]: data[k] for k in data.files if k.startswith("param/")
+                    },
+                }
+            )
+    return records
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m r1lib.trl_bridge [--steps N] [--out PATH]``: the comparison file;
+    ``python -m r1lib.trl_bridge distributed CHECKPOINT OUT [--steps N]``: one rank of
+    :func:`distributed_run` (under torchrun)."""
+    import argparse
+    import sys
+
+    from r1lib.miniature.bases import DATA_DIR
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["distributed"]:
+        parser = argparse.ArgumentParser(prog="python -m r1lib.trl_bridge distributed")
+        parser.add_argument("checkpoint", type=Path)
+        parser.add_argument("out", type=Path)
+        parser.add_argument("--steps", type=int, default=4)
+        run = parser.parse_args(args[1:])
+        distributed_run(run.checkpoint, run.out, steps=run.steps)
+        return 0
+    parser = argparse.ArgumentParser(
+        prog="python -m r1lib.trl_bridge",
+        description="R1-Zero from the shipped base in r1lib's GRPO and TRL's GRPOTrainer, "
+        "seeds 0-2; writes the comparison lesson 13 plots.",
+    )
+    parser.add_argument("--steps", type=int, help="shorter runs (default: COMPARISON's)")
+    parser.add_argument("--out", type=Path, default=DATA_DIR / COMPARISON_FILE)
+    cli = parser.parse_args(args)
+    compare_trainers(out=cli.out, steps=cli.steps)
+    print(f"wrote {cli.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

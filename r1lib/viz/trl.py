@@ -1,0 +1,134 @@
+"""Lesson 13 (from r1lib to TRL): figures and slider callbacks.
+
+They read the shipped comparison of the two trainers (:func:`r1lib.trl_bridge.load_comparison`,
+made by ``python -m r1lib.trl_bridge``) once, and draw per trainer the mean over seeds
+with a band from the lowest to the highest seed. Reading the file needs numpy only.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from r1lib._validation import check_choice, check_whole_number
+from r1lib.trl_bridge import CURVES, end_point_summary, load_comparison
+from r1lib.viz.style import PALETTE, band, new_figure, styled
+
+__all__ = ["SLIDERS", "comparison_curves", "end_points", "moving_average"]
+
+SLIDERS: dict[str, dict[str, object]] = {
+    "comparison_curves": {"metric": list(CURVES), "window": (1, 25, 2)},
+}
+
+_LABELS = {
+    "reward": "reward (accuracy + format)",
+    "accuracy": "accuracy of the samples",
+    "mean_length": "completion length (tokens)",
+    "think_share": "share of completions that think",
+}
+_SHORT = {
+    "reward": "Reward",
+    "accuracy": "Accuracy",
+    "mean_length": "Length",
+    "think_share": "Think share",
+}
+_TRAINERS = {
+    "r1lib": ("r1lib's GRPO (numpy)", PALETTE["blue"]),
+    "trl": ("TRL's GRPOTrainer", PALETTE["orange"]),
+}
+
+
+@functools.cache
+def _record() -> dict[str, Any]:
+    return load_comparison()
+
+
+def moving_average(values: Any, window: int) -> np.ndarray:
+    """Trailing mean over the last ``window`` entries (fewer at the start), same length."""
+    x = np.asarray(values, dtype=np.float64)
+    sums = np.cumsum(np.concatenate([[0.0], x]))
+    ends = np.arange(1, len(x) + 1)
+    starts = np.maximum(ends - window, 0)
+    return (sums[ends] - sums[starts]) / (ends - starts)
+
+
+@styled
+def comparison_curves(metric: str = "reward", window: int = 11) -> Figure:
+    """One training curve of both trainers, R1-Zero from the same base, three seeds.
+
+    Each seed's per-step value (a mean over the step's 64 samples) is smoothed by a
+    trailing mean over ``window`` steps; the line is the mean over seeds, the band spans
+    the lowest and the highest seed.
+    """
+    check_choice(metric, "metric", CURVES)
+    window = check_whole_number(window, "window", minimum=1)
+    record = _record()
+    figure, axis = new_figure(width=7.0, height=4.0)
+    finals = {}
+    for trainer, (label, color) in _TRAINERS.items():
+        curves = np.array(
+            [moving_average(run["curves"][metric], window) for run in record["runs"][trainer]]
+        )
+        steps = np.arange(1, curves.shape[1] + 1)
+        axis.plot(steps, curves.mean(axis=0), color=color, label=label)
+        band(axis, steps, curves.min(axis=0), curves.max(axis=0), color=color)
+        finals[trainer] = float(curves[:, -1].mean())
+    axis.set_xlabel("step (64 completions each)")
+    axis.set_ylabel(_LABELS[metric])
+    axis.set_title(
+        f"{_SHORT[metric]}: r1lib {finals['r1lib']:.2f}, TRL {finals['trl']:.2f} at step "
+        f"{len(steps)} ({len(record['seeds'])} seeds)"
+    )
+    axis.legend(loc="lower right")
+    return figure
+
+
+def _error(end: dict[str, Any]) -> list[list[float]]:
+    """``yerr`` of one held-out pass@1 with its 95% interval."""
+    low, high = end["pass@1_ci95"]
+    return [[end["pass@1"] - low], [high - end["pass@1"]]]
+
+
+@styled
+def end_points() -> Figure:
+    """Held-out pass@1 (T = 0.6) of the base and of each trainer's runs, 95% intervals.
+
+    Per seed: the interval over problems; per trainer: the mean over seeds with its t
+    interval (:func:`r1lib.trl_bridge.end_point_summary`).
+    """
+    record = _record()
+    summary = end_point_summary(record)
+    figure, axis = new_figure(width=7.0, height=3.8)
+    base = record["base"]
+    axis.errorbar(
+        [0], [base["pass@1"]], yerr=_error(base), fmt="o", color=PALETTE["black"], capsize=4,
+        label="base",
+    )  # fmt: skip
+    for offset, (trainer, (label, color)) in enumerate(_TRAINERS.items()):
+        x0 = 1.5 + 2.5 * offset
+        for i, run in enumerate(record["runs"][trainer]):
+            end = run["end"]
+            axis.errorbar(
+                [x0 + 0.4 * i], [end["pass@1"]], yerr=_error(end), fmt="o", color=color,
+                capsize=3, alpha=0.6,
+                label=f"{label}, one seed" if i == 0 else None,
+            )  # fmt: skip
+        mean, (low, high) = summary[trainer]["mean"], summary[trainer]["ci95"]
+        axis.errorbar(
+            [x0 + 1.6], [mean], yerr=[[mean - low], [high - mean]],
+            fmt="s", color=color, capsize=5, markersize=8, label=f"{label}, mean over seeds",
+        )  # fmt: skip
+    axis.set_xticks([0, 2.3, 4.8], ["base", "r1lib", "TRL"])
+    axis.set_ylabel("held-out pass@1 (T = 0.6)")
+    difference = summary["difference"]
+    axis.set_title(
+        f"TRL minus r1lib: {difference['mean']:+.3f} [{difference['ci95'][0]:+.3f}, "
+        f"{difference['ci95'][1]:+.3f}]: {difference['verdict']}"
+    )
+    highest = max(summary[t]["ci95"][1] for t in _TRAINERS)
+    axis.set_ylim(0, max(1.0, highest) + 0.03)  # a t interval may reach past 1
+    axis.legend(loc="center right", fontsize=8)
+    return figure
