@@ -38,8 +38,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from r1lib._validation import check_probability, check_rng, check_whole_number
+from r1lib._validation import check_choice, check_probability, check_rng, check_whole_number
 from r1lib.miniature.hf import require, vocabulary
 from r1lib.miniature.task import PAD, Task, correctness, parse, rewards
 
@@ -56,6 +57,7 @@ __all__ = [
     "option_table",
     "pad_completions",
     "prompt_dataset",
+    "smoothed_curves",
     "trl_config",
     "trl_curves",
     "trl_grpo_loss",
@@ -724,6 +726,32 @@ def load_comparison(path: str | Path | None = None) -> dict[str, Any]:
     from r1lib.miniature.bases import DATA_DIR
 
     return dict(json.loads(Path(path or DATA_DIR / COMPARISON_FILE).read_text()))
+
+
+def smoothed_curves(
+    record: dict[str, Any], trainer: str, metric: str, window: int
+) -> NDArray[np.float64]:
+    r"""One trainer's training curve per seed, each smoothed by a trailing mean.
+
+    Row :math:`s`, step :math:`t` holds :math:`\frac{1}{t - t_0 + 1}\sum_{u=t_0}^{t} x_{s,u}`
+    with :math:`t_0 = \max(1, t - w + 1)`: the mean over the last ``window`` steps (fewer at
+    the start), so the curve keeps its length and its first point is the first step's.
+
+    >>> record = {"runs": {"trl": [{"curves": {"reward": [1.0, 2.0, 3.0, 4.0]}}]}}
+    >>> smoothed_curves(record, "trl", "reward", 2).tolist()
+    [[1.0, 1.5, 2.5, 3.5]]
+    """
+    check_choice(trainer, "trainer", ("r1lib", "trl"))
+    check_choice(metric, "metric", CURVES)
+    window = check_whole_number(window, "window", minimum=1)
+    rows = []
+    for run in record["runs"][trainer]:
+        values = np.asarray(run["curves"][metric], dtype=np.float64)
+        sums = np.concatenate([[0.0], np.cumsum(values)])
+        ends = np.arange(1, len(values) + 1)
+        starts = np.maximum(ends - window, 0)
+        rows.append((sums[ends] - sums[starts]) / (ends - starts))
+    return np.array(rows)
 
 
 def end_point_summary(record: dict[str, Any], key: str = "pass@1") -> dict[str, Any]:

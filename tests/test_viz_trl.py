@@ -6,14 +6,22 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from r1lib.trl_bridge import smoothed_curves
 from r1lib.viz import trl as viz
 
 
-def test_moving_average_is_a_trailing_mean() -> None:
-    x = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
-    assert np.allclose(viz.moving_average(x, 1), x)
-    assert np.allclose(viz.moving_average(x, 2), [1.0, 1.5, 2.5, 3.5, 4.5])
-    assert np.allclose(viz.moving_average(x, 10), np.cumsum(x) / np.arange(1, 6))
+def test_smoothed_curves_are_trailing_means() -> None:
+    x = [1.0, 2.0, 3.0, 4.0, 5.0]
+    record = {"runs": {"r1lib": [{"curves": {"reward": x}}, {"curves": {"reward": x[::-1]}}]}}
+    assert np.allclose(smoothed_curves(record, "r1lib", "reward", 1), [x, x[::-1]])
+    assert np.allclose(smoothed_curves(record, "r1lib", "reward", 2)[0], [1.0, 1.5, 2.5, 3.5, 4.5])
+    assert np.allclose(
+        smoothed_curves(record, "r1lib", "reward", 10)[0], np.cumsum(x) / np.arange(1, 6)
+    )
+    with pytest.raises(ValueError, match="window"):
+        smoothed_curves(record, "r1lib", "reward", 0)
+    with pytest.raises(ValueError, match="metric"):
+        smoothed_curves(record, "r1lib", "loss", 2)
 
 
 @pytest.mark.parametrize("metric", ["reward", "accuracy", "mean_length", "think_share"])

@@ -49,7 +49,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import trl
 
 from r1lib import grpo, trl_bridge
 from r1lib.checks import trl as check
@@ -61,6 +60,7 @@ from r1lib.miniature.task import EOS
 from r1lib.viz import trl as viz
 from r1lib.viz.live import live
 
+trl = hf.require("trl")  # the production extra; a clear message if it is missing
 SEED = 0
 rng = np.random.default_rng(SEED)
 

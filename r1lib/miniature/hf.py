@@ -64,7 +64,8 @@ __all__ = [
 
 #: what a learner without the extra is told
 EXTRA_MESSAGE = (
-    "needs the production extra (torch, transformers, trl, accelerate, datasets): "
+    "needs the production extra (torch, transformers, trl, accelerate, datasets) on "
+    "Python 3.11 or newer (TRL 1.16 needs it): "
     'run `pip install -e ".[production]"` in the course folder (make setup does), '
     "or see the README's section 'The production extra' for a CPU or CUDA build of torch"
 )

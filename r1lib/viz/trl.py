@@ -13,11 +13,10 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from r1lib._validation import check_choice, check_whole_number
-from r1lib.trl_bridge import CURVES, end_point_summary, load_comparison
+from r1lib.trl_bridge import CURVES, end_point_summary, load_comparison, smoothed_curves
 from r1lib.viz.style import PALETTE, band, new_figure, styled
 
-__all__ = ["SLIDERS", "comparison_curves", "end_points", "moving_average"]
+__all__ = ["SLIDERS", "comparison_curves", "end_points"]
 
 SLIDERS: dict[str, dict[str, object]] = {
     "comparison_curves": {"metric": list(CURVES), "window": (1, 25, 2)},
@@ -46,15 +45,6 @@ def _record() -> dict[str, Any]:
     return load_comparison()
 
 
-def moving_average(values: Any, window: int) -> np.ndarray:
-    """Trailing mean over the last ``window`` entries (fewer at the start), same length."""
-    x = np.asarray(values, dtype=np.float64)
-    sums = np.cumsum(np.concatenate([[0.0], x]))
-    ends = np.arange(1, len(x) + 1)
-    starts = np.maximum(ends - window, 0)
-    return (sums[ends] - sums[starts]) / (ends - starts)
-
-
 @styled
 def comparison_curves(metric: str = "reward", window: int = 11) -> Figure:
     """One training curve of both trainers, R1-Zero from the same base, three seeds.
@@ -63,15 +53,11 @@ def comparison_curves(metric: str = "reward", window: int = 11) -> Figure:
     trailing mean over ``window`` steps; the line is the mean over seeds, the band spans
     the lowest and the highest seed.
     """
-    check_choice(metric, "metric", CURVES)
-    window = check_whole_number(window, "window", minimum=1)
     record = _record()
     figure, axis = new_figure(width=7.0, height=4.0)
     finals = {}
     for trainer, (label, color) in _TRAINERS.items():
-        curves = np.array(
-            [moving_average(run["curves"][metric], window) for run in record["runs"][trainer]]
-        )
+        curves = smoothed_curves(record, trainer, metric, window)
         steps = np.arange(1, curves.shape[1] + 1)
         axis.plot(steps, curves.mean(axis=0), color=color, label=label)
         band(axis, steps, curves.min(axis=0), curves.max(axis=0), color=color)
@@ -86,12 +72,6 @@ def comparison_curves(metric: str = "reward", window: int = 11) -> Figure:
     return figure
 
 
-def _error(end: dict[str, Any]) -> list[list[float]]:
-    """``yerr`` of one held-out pass@1 with its 95% interval."""
-    low, high = end["pass@1_ci95"]
-    return [[end["pass@1"] - low], [high - end["pass@1"]]]
-
-
 @styled
 def end_points() -> Figure:
     """Held-out pass@1 (T = 0.6) of the base and of each trainer's runs, 95% intervals.
@@ -103,8 +83,13 @@ def end_points() -> Figure:
     summary = end_point_summary(record)
     figure, axis = new_figure(width=7.0, height=3.8)
     base = record["base"]
+
+    def yerr(end: dict[str, Any]) -> list[list[float]]:  # one pass@1 and its 95% interval
+        low, high = end["pass@1_ci95"]
+        return [[end["pass@1"] - low], [high - end["pass@1"]]]
+
     axis.errorbar(
-        [0], [base["pass@1"]], yerr=_error(base), fmt="o", color=PALETTE["black"], capsize=4,
+        [0], [base["pass@1"]], yerr=yerr(base), fmt="o", color=PALETTE["black"], capsize=4,
         label="base",
     )  # fmt: skip
     for offset, (trainer, (label, color)) in enumerate(_TRAINERS.items()):
@@ -112,7 +97,7 @@ def end_points() -> Figure:
         for i, run in enumerate(record["runs"][trainer]):
             end = run["end"]
             axis.errorbar(
-                [x0 + 0.4 * i], [end["pass@1"]], yerr=_error(end), fmt="o", color=color,
+                [x0 + 0.4 * i], [end["pass@1"]], yerr=yerr(end), fmt="o", color=color,
                 capsize=3, alpha=0.6,
                 label=f"{label}, one seed" if i == 0 else None,
             )  # fmt: skip
