@@ -37,6 +37,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "book" / "_build" / "html"
 TOC = ROOT / "book" / "_toc.yml"
+LEFT_OUT = set(os.environ.get("R1COURSE_LEAVE_OUT", "").split())
 COMMITTED = ROOT / "book" / "_build" / "committed"
 EXECUTED = ROOT / "book" / "_build" / "jupyter_execute"
 BIBFILE = ROOT / "book" / "references.bib"
@@ -251,8 +252,10 @@ def _committed_lessons() -> dict[str, str]:
     blobs = {}
     for line in _git("ls-tree", "HEAD", "notebooks/").splitlines():
         meta, path = line.split("\t", 1)
-        if re.fullmatch(r"\d\d_[A-Za-z0-9_]+\.ipynb", Path(path).name):
-            blobs[Path(path).name] = meta.split()[2]
+        name = Path(path).name
+        # R1COURSE_LEAVE_OUT: lessons the Makefile leaves out of the book (book/prepare.py)
+        if re.fullmatch(r"\d\d_[A-Za-z0-9_]+\.ipynb", name) and name not in LEFT_OUT:
+            blobs[name] = meta.split()[2]
     return blobs
 
 
