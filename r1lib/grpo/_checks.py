@@ -60,23 +60,30 @@ def check_advantages(advantages: ArrayLike, shape: tuple[int, ...]) -> Array:
 
 
 def check_mask(mask: ArrayLike | None, logp: Array | None) -> Array:
-    """The mask as a float 0/1 array of ``logp``'s shape (all ones when ``None``)."""
+    """The mask as a float 0/1 array of ``logp``'s shape (all ones when ``None``).
+
+    The 0/1 test also refuses NaN and inf, so finiteness is diagnosed only on failure.
+    """
     if mask is None:
         assert logp is not None
         return np.ones(logp.shape)
-    array = as_float_array(mask, "mask", ndim=2)
+    array = as_float_array(mask, "mask", ndim=2, finite=False)
     if logp is not None:
         check_same_shape(array, "mask", logp, "logp")
     if np.asarray(mask).dtype != np.bool_ and not np.all((array == 0.0) | (array == 1.0)):
+        as_float_array(array, "mask")  # NaN or inf: say so
         raise ValueError("mask must contain only 0 and 1")
     return array
 
 
 def check_tokens(
-    mask: Array, loss_type: str, max_completion_length: int | None, level: str
+    tokens_per_row: Array, loss_type: str, max_completion_length: int | None, level: str
 ) -> int | None:
-    """Check the mask keeps the tokens ``loss_type`` and ``level`` need; return L_max."""
-    tokens_per_row = mask.sum(axis=1)
+    """Check the mask keeps the tokens ``loss_type`` and ``level`` need; return L_max.
+
+    ``tokens_per_row`` is the mask's row sums, ``(B,)`` or ``(B, 1)``.
+    """
+    tokens_per_row = tokens_per_row.ravel()
     if tokens_per_row.sum() == 0:
         raise ValueError("mask must keep at least one token; it is all 0")
     if (loss_type == "grpo" or level == "sequence") and np.any(tokens_per_row == 0):
