@@ -21,7 +21,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from r1lib import kl
-from r1lib.grpo import GRPOLossResult, group_advantages, grpo_loss, process_advantages
+from r1lib.grpo import (
+    GRPOLossResult,
+    group_advantages,
+    grpo_loss,
+    grpo_loss_unchecked,
+    process_advantages,
+)
 
 LOSS_TYPES = ["grpo", "bnpo", "dapo", "dr_grpo"]
 
@@ -658,3 +664,61 @@ def test_grpo_loss_type_errors() -> None:
         grpo_loss([["a"]], [[-1.0]], [1.0])
     with pytest.raises(TypeError, match="epsilon"):
         grpo_loss(**_good(), epsilon="0.2")
+
+
+@pytest.mark.parametrize("name", ["logp", "old_logp", "ref_logp"])
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (np.nan, "must be finite; it contains NaN"),
+        (np.inf, "must be finite; it contains inf"),
+        (-np.inf, "must be finite; it contains inf"),
+        (0.5, r"must be log-probabilities \(<= 0\); its maximum is 0.5"),
+    ],
+)
+@pytest.mark.parametrize("where", ["a real token", "padding"])
+def test_grpo_loss_refuses_each_bad_log_probability(name, bad, match, where) -> None:
+    # Validation is one min and one max per array (a NaN propagates through both); each
+    # bad value must still be named, even on a masked token, where the loss ignores it.
+    logp, old, ref, adv, mask = _batch(12)
+    arrays = {"logp": logp, "old_logp": old, "ref_logp": ref}
+    row, column = (0, 0) if where == "a real token" else np.argwhere(mask == 0)[0]
+    arrays[name] = arrays[name].copy()
+    arrays[name][row, column] = bad
+    with pytest.raises(ValueError, match=f"^{name} {match}"):
+        grpo_loss(advantages=adv, mask=mask, beta=0.1, **arrays)
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "match"),
+    [
+        ("advantages", np.nan, "advantages must be finite; it contains NaN"),
+        ("advantages", -np.inf, "advantages must be finite; it contains inf"),
+        ("mask", np.nan, "mask must be finite; it contains NaN"),
+        ("mask", np.inf, "mask must be finite; it contains inf"),
+        ("mask", -1.0, "mask must contain only 0 and 1"),
+        ("importance_sampling_ratio", np.nan, "importance_sampling_ratio must be finite"),
+        ("importance_sampling_ratio", np.inf, "importance_sampling_ratio must be finite"),
+        ("importance_sampling_ratio", -0.5, "importance_sampling_ratio must be >= 0"),
+    ],
+)
+def test_grpo_loss_refuses_each_bad_weight(name, bad, match) -> None:
+    logp, old, _, adv, mask = _batch(13)
+    arrays = {"advantages": adv, "mask": mask, "importance_sampling_ratio": np.ones_like(logp)}
+    arrays[name] = arrays[name].copy()
+    arrays[name][(1,) if arrays[name].ndim == 1 else (1, 0)] = bad
+    with pytest.raises(ValueError, match=f"^{match}"):
+        grpo_loss(logp, old, **arrays)
+
+
+def test_grpo_loss_refuses_a_gradient_that_overflows() -> None:
+    # Finite inputs whose loss is finite but whose gradient is not: at one token the
+    # policy term -rho A = -1e308 and the KL term beta k3 = +1.01e308 nearly cancel, while
+    # their derivatives, -1e308 and -beta (pi_ref/pi - 1) = -1.01e308, add up to -inf.
+    # One sum of the gradient catches it.
+    logp = np.array([[-700.0]])
+    kwargs = {"beta": 1e4, "ref_logp": np.array([[0.0]])}
+    unchecked = grpo_loss_unchecked(logp, logp, np.array([1e308]), np.ones((1, 1)), **kwargs)
+    assert math.isfinite(unchecked.loss) and unchecked.grad[0, 0] == -np.inf
+    with pytest.raises(ValueError, match="the loss or its gradient overflows float64"):
+        grpo_loss(logp, logp, np.array([1e308]), **kwargs)

@@ -91,9 +91,9 @@ IMPORTANCE_SAMPLING_MODES = ("token_truncate", "token_mask", "sequence_truncate"
 
 #: ``exp`` overflows float64 just above 709.78; ratios beyond ``exp(700)`` are refused.
 _MAX_LOG_RATIO = 700.0
-#: Tokens per block of rows (see the module docstring): a block's dozen temporaries of
-#: 8,192 float64 (64 kB each) stay in a core's cache.
-_BLOCK_TOKENS = 8_192
+#: Tokens per block of rows (see the module docstring): each temporary of a block stays
+#: under 128 kB (glibc's default threshold for giving memory back to the system).
+_BLOCK_TOKENS = 16_000
 
 
 class Surrogate(NamedTuple):
@@ -382,7 +382,7 @@ def grpo_loss(
         :math:`\pi_{ref}/\pi_\theta` above :math:`e^{700}` (overflow), a mask that is not
         0/1 or keeps no token (or, for ``"grpo"`` and the sequence level, no token in
         some row), ``beta > 0`` without ``ref_logp``, ``"dr_grpo"`` without
-        ``max_completion_length``, options out of range, a loss that overflows.
+        ``max_completion_length``, options out of range, a loss or gradient that overflows.
     """
     logp_a, lowest_logp = log_probs(logp, "logp")
     old_a, lowest_old = log_probs(old_logp, "old_logp", like=logp_a)
@@ -440,8 +440,8 @@ def grpo_loss(
     # One sum is NaN or ±inf as soon as one entry of the gradient is.
     if not (np.isfinite(result.loss) and np.isfinite(result.grad.sum())):
         raise ValueError(
-            f"the loss overflows float64: advantages (largest |A| {np.abs(adv).max():g}) "
-            f"times the ratio, or beta ({beta:g}) times k3, is too large"
+            "the loss or its gradient overflows float64: advantages (largest |A| "
+            f"{np.abs(adv).max():g}) times the ratio, or beta ({beta:g}) times k3, is too large"
         )
     return result
 
@@ -630,43 +630,52 @@ def _log_ratio(batch: _Batch, level: str) -> Array:
 
 
 def _log_ratio_backward(d_log_ratio: Array, batch: _Batch, level: str) -> Array:
-    r"""Step 1's gradient piece: :math:`\partial L/\partial\log\pi_\theta` through
-    :math:`\log\rho`, from :math:`\partial L/\partial\log\rho` (shaped as ``_log_ratio``).
+    r"""Step 1's gradient piece: the ratio path :math:`\partial\ell/\partial\log\rho`,
+    carried back to each token's :math:`\log\pi_\theta` (to be weighted by :math:`w`).
 
-    The identity per token; per completion,
-    :math:`\partial\log s_i/\partial\log\pi_{\theta,i,t} = m_{i,t}/n_i`.
+    Per token, the identity. Per completion, :math:`\log s_i` is the mean of the row's
+    token log-ratios, so :math:`\partial\log s_i/\partial\log\pi_{\theta,i,t} =
+    m_{i,t}/n_i`; since the weights :math:`w_{i,t} = m_{i,t} w_i` are constant over a
+    row's tokens, :math:`\sum_{t'} w_{i,t'}\partial\ell_{i,t'}/\partial\log s_i \cdot
+    m_{i,t}/n_i = w_{i,t}` times the row's masked mean of
+    :math:`\partial\ell/\partial\log s_i`. A derivative shared by the row's tokens
+    (``(B, 1)``) is its own mean.
     """
-    if level == "token":
+    if level == "token" or d_log_ratio.shape[1] == 1:
         return d_log_ratio
-    return batch.mask * (d_log_ratio / batch.tokens)
+    return np.einsum("ij,ij->i", batch.mask, d_log_ratio)[:, None] / batch.tokens
 
 
 def _clipped_term(
     ratio: Array, advantages: Array, logp: Array, options: _Options
 ) -> tuple[_TokenLoss, NDArray[np.bool_]]:
-    r"""Step 3, PPO's clip: :math:`\ell = -\min(\rho A, \operatorname{clip}(\rho)A)`.
+    r"""Step 3, PPO's clip: :math:`\ell = -\min(\rho A, \operatorname{clip}(\rho,\,1-\epsilon,\,
+    1+\epsilon_{high})A)` (DeepSeekMath eq. 3; TRL's ``-min(coef_1 * A, coef_2 * A)``).
 
-    DeepSeekMath eq. 3, written as verl's ``compute_policy_loss_vanilla`` writes it:
-    :math:`\max(-A\rho, -A\operatorname{clip}(\rho, 1-\epsilon, 1+\epsilon_{high}))`,
-    with TRL's ``delta`` capping :math:`\rho` in the first branch and verl's dual clip
-    capping the loss of a negative advantage at :math:`-cA`.
-    :math:`\partial\ell/\partial\log\rho = -\rho A` where the unclipped branch is selected
-    (ties included), 0 where a clip is; ``logp`` is not used (the ratio is the only path).
-    Returns the term and where a clip is selected.
+    Computed in the equivalent form of OpenAI's Spinning Up,
+    :math:`\min(\rho A, g)` with :math:`g = (1+\epsilon_{high})A` for :math:`A \ge 0` and
+    :math:`(1-\epsilon)A` for :math:`A < 0`: the clip binds only on the side where it
+    lowers the objective, so :math:`g` is the ceiling it puts on :math:`\rho A`. TRL's
+    ``delta`` caps :math:`\rho` in the first branch; verl's dual clip caps the loss of a
+    negative advantage at :math:`-cA`. :math:`\partial\ell/\partial\log\rho = -\rho A`
+    where the unclipped branch is selected (ties included) and 0 where a clip is; ``logp``
+    is not used (the ratio is the only path). Returns the term and where a clip is
+    selected.
     """
     capped = ratio if options.delta is None else np.minimum(ratio, options.delta)
-    low, high = 1.0 - options.epsilon, 1.0 + options.epsilon_high
-    unclipped = -advantages * capped
-    clipped_loss = -advantages * np.clip(ratio, low, high)
-    value = np.maximum(unclipped, clipped_loss)
-    clipped = clipped_loss > unclipped  # the max selects the clipped, flat branch
+    high, low = 1.0 + options.epsilon_high, 1.0 - options.epsilon
+    minus_a = -advantages
+    unclipped = minus_a * capped  # -ρA
+    ceiling = minus_a * np.where(advantages >= 0, high, low)  # -g
+    value = np.maximum(unclipped, ceiling)
+    clipped = ceiling > unclipped  # the clipped, flat branch is selected
     if options.delta is not None:  # above delta the capped branch is flat too
         clipped |= (ratio > options.delta) & (advantages != 0)
     if options.clip_ratio_c is not None:
-        ceiling = -options.clip_ratio_c * advantages
-        capped_from_above = (advantages < 0) & (value > ceiling)
-        value = np.where(capped_from_above, ceiling, value)
-        clipped |= capped_from_above
+        floor = -options.clip_ratio_c * advantages
+        dual_clipped = (advantages < 0) & (value > floor)
+        value = np.where(dual_clipped, floor, value)
+        clipped |= dual_clipped
     # d(-ρA)/d log ρ = -ρA on the unclipped branch, 0 where a clip binds.
     return _TokenLoss(value=value, d_log_ratio=np.where(clipped, 0.0, unclipped)), clipped
 
@@ -764,25 +773,17 @@ _ROW_WEIGHTS: dict[str, Callable[[Array, int | None], Array]] = {
 
 
 def _gradient(terms: list[_TokenLoss], weights: Array, batch: _Batch, level: str) -> Array:
-    r"""The gradient of :math:`L = \sum_{i,t} w\,\ell`, from both paths of every term.
+    r"""The gradient of :math:`L = \sum_{i,t} w_{i,t}\ell_{i,t}`, from both paths of every term.
 
-    :math:`\partial L/\partial\log\pi_\theta = w\,\partial\ell/\partial\log\pi_\theta +
-    (\partial\log\rho/\partial\log\pi_\theta)^\top (w\,\partial\ell/\partial\log\rho)`.
-    Per token both paths end at the same token; at the sequence level a completion's
-    ratio is shared by its tokens, so the weighted ratio path is first summed over them.
+    :math:`\partial L/\partial\log\pi_\theta = w\,(\partial\ell/\partial\log\pi_\theta +
+    \text{the ratio path carried back to the token by } \texttt{\_log\_ratio\_backward})`.
     """
     d_logp = _total(term.d_logp for term in terms)
     d_log_ratio = _total(term.d_log_ratio for term in terms)
-    if level == "token":
-        grad = weights * _total((d_logp, d_log_ratio))
-    else:
-        direct = None if d_logp is None else weights * d_logp
-        through_ratio = None
-        if d_log_ratio is not None:
-            d_loss_d_log_ratio = _row_sums(batch, weights, d_log_ratio)
-            through_ratio = _log_ratio_backward(d_loss_d_log_ratio, batch, level)
-        grad = _total((direct, through_ratio))
-    return grad + 0.0  # -0.0 (masked or clipped tokens) becomes +0.0
+    through_ratio = None
+    if d_log_ratio is not None:
+        through_ratio = _log_ratio_backward(d_log_ratio, batch, level)
+    return weights * _total((d_logp, through_ratio)) + 0.0  # +0.0: no -0.0 on masked tokens
 
 
 # --------------------------------------------------------------------------- machinery
@@ -915,16 +916,6 @@ def _total(parts: Iterable[Array | None]) -> Any:
         if part is not None:
             total = part if total is None else total + part
     return total
-
-
-def _row_sums(batch: _Batch, weights: Array, values: Array) -> Array:
-    """``sum_t weights * values`` per row, ``(B, 1)``; ``values`` ``(B, T)`` or ``(B, 1)``.
-
-    ``weights`` are ``batch.mask * batch.row_weights``, whose row sums are known.
-    """
-    if values.shape[1] == 1:
-        return (batch.row_weights * batch.tokens) * values
-    return np.einsum("ij,ij->i", weights, values)[:, None]
 
 
 def _weighted_sum(batch: _Batch, weights: Array, values: Array) -> float:
