@@ -24,6 +24,7 @@ from r1lib import kl
 from r1lib.grpo import (
     GRPOLossResult,
     group_advantages,
+    group_advantages_unchecked,
     grpo_loss,
     grpo_loss_unchecked,
     process_advantages,
@@ -134,6 +135,44 @@ def test_group_of_one_needs_ddof_zero() -> None:
 def test_group_advantages_bad_input(rewards: object, kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         group_advantages(rewards, **kwargs)
+
+
+@pytest.mark.parametrize("scale", ["group", "batch"])
+def test_group_advantages_refuses_a_std_that_overflows(scale: str) -> None:
+    # The squares of rewards 1e200 apart overflow float64: the std would be inf and every
+    # advantage silently 0 (group_advantages_unchecked does return 0 there).
+    rewards = np.array([[1e200, -1e200], [1.0, 0.0]])
+    assert np.all(group_advantages_unchecked(rewards, scale=scale)[0] == 0.0)
+    with pytest.raises(ValueError, match="a group std overflows float64"):
+        group_advantages(rewards, scale=scale)
+
+
+def test_group_advantages_refuses_a_mean_that_overflows() -> None:
+    # Finite rewards whose group mean, or distance to it, overflows.
+    with pytest.raises(ValueError, match="a group mean overflows float64"):
+        group_advantages([[1.7e308, -1.7e308, 1.7e308]], scale="none")
+    with pytest.raises(ValueError, match="a group mean overflows float64"):
+        group_advantages([[1e308, 1e308, 0.0]])
+    # A constant group of huge rewards is still exactly 0.
+    assert np.all(group_advantages(np.full((1, 16), 1e308)) == 0.0)
+
+
+def test_group_advantages_refuses_a_std_that_underflows_without_eps() -> None:
+    rewards = [[1e-200, 2e-200]]  # differ, but their squared deviations underflow to 0
+    with pytest.raises(ValueError, match="std underflows to 0 in float64; use eps > 0"):
+        group_advantages(rewards, eps=0.0)
+    assert np.all(np.isfinite(group_advantages(rewards)))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("scale", ["group", "batch", "none"])
+def test_group_advantages_names_each_bad_reward(bad: float, scale: str) -> None:
+    # Validation is one min and one max of the rewards; the message still says what.
+    rewards = np.zeros((3, 4))
+    rewards[2, 1] = bad
+    word = "NaN" if np.isnan(bad) else "inf"
+    with pytest.raises(ValueError, match=f"^rewards must be finite; it contains {word}$"):
+        group_advantages(rewards, scale=scale)
 
 
 def test_group_advantages_type_errors() -> None:
