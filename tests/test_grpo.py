@@ -685,17 +685,43 @@ def test_grpo_loss_zero_rows_are_fine_outside_grpo() -> None:
         assert np.all(result.grad[1] == 0.0)
 
 
-def test_grpo_loss_refuses_overflowing_ratios() -> None:
-    logp = np.array([[-1.0]])
-    with pytest.raises(ValueError, match="logp - old_logp exceeds 700"):
-        grpo_loss(logp, np.array([[-800.0]]), np.ones(1))
-    with pytest.raises(ValueError, match="ref_logp - logp exceeds 700"):
-        grpo_loss(np.array([[-800.0]]), np.array([[-800.0]]), np.ones(1), ref_logp=logp)
+@pytest.mark.parametrize("level", ["token", "sequence"])
+@pytest.mark.parametrize("where", ["a real token", "padding"])
+def test_grpo_loss_refuses_overflowing_ratios(level: str, where: str) -> None:
+    # exp overflows above 709.78; the result shows it (an infinite ratio, or 0 * inf
+    # = NaN on padding) and the error names the log-ratio. At the sequence level the
+    # ratio is the row's, which padding does not enter.
+    logp = np.full((1, 2), -1.0)
+    old = logp.copy()
+    old[0, 0 if where == "a real token" else 1] = -800.0
+    mask = np.array([[1.0, 0.0]])
+    kwargs = {"importance_sampling_level": level}
+    if level == "sequence" and where == "padding":
+        assert grpo_loss(logp, old, np.ones(1), mask, **kwargs).mean_ratio == 1.0
+    else:
+        with pytest.raises(ValueError, match=r"logp - old_logp reaches 799, above 709.78"):
+            grpo_loss(logp, old, np.ones(1), mask, **kwargs)
+    low = np.full((1, 2), -1.0)
+    low[0, 0 if where == "a real token" else 1] = -800.0
+    with pytest.raises(ValueError, match=r"ref_logp - logp reaches 799, above 709.78"):
+        grpo_loss(low, low, np.ones(1), mask, ref_logp=logp, **kwargs)
     # Large but finite differences are fine.
     result = grpo_loss(
         np.array([[-600.0]]), np.array([[-1.0]]), np.ones(1), beta=1.0, ref_logp=np.array([[-1.0]])
     )
     assert math.isfinite(result.loss) and np.all(np.isfinite(result.grad))
+
+
+def test_grpo_loss_accepts_large_ratios_that_do_not_overflow() -> None:
+    # A ratio of e^704 is finite: clipped (A > 0) it adds -1.2 A and no gradient;
+    # unclipped (A < 0) it adds rho |A|, still finite. Only an overflow is refused.
+    logp, old = np.array([[-1.0]]), np.array([[-705.0]])
+    clipped = grpo_loss(logp, old, np.ones(1))
+    assert clipped.loss == pytest.approx(-1.2) and clipped.grad[0, 0] == 0.0
+    unclipped = grpo_loss(logp, old, -np.ones(1))
+    assert unclipped.loss == pytest.approx(math.exp(704.0), rel=1e-12)
+    with pytest.raises(ValueError, match="the loss or its gradient overflows"):
+        grpo_loss(logp, old, np.array([-1e4]))  # rho |A| = 1.6e309
 
 
 def test_grpo_loss_type_errors() -> None:

@@ -18,12 +18,15 @@ from r1lib._validation import (
 )
 
 __all__ = [
+    "at_most_zero",
     "check_advantages",
     "check_clip_options",
     "check_is_ratio",
     "check_mask",
     "check_tokens",
     "log_probs",
+    "mask_and_tokens",
+    "tokens_per_row",
 ]
 
 Array = NDArray[np.float64]
@@ -46,6 +49,24 @@ def log_probs(value: ArrayLike, name: str, *, like: Array | None = None) -> tupl
             raise ValueError(f"{name} must be finite; it contains inf")
         raise ValueError(f"{name} must be log-probabilities (<= 0); its maximum is {high:g}")
     return array, float(low)
+
+
+def at_most_zero(value: ArrayLike, name: str, *, like: Array) -> Array:
+    """A 2-D float array of ``like``'s shape with no NaN, no +inf and nothing above 0.
+
+    One max reduction (a NaN propagates through it). A -inf passes: :func:`grpo_loss`
+    finds it in its result, where it makes the ratio or k3 infinite.
+    """
+    array = as_float_array(value, name, ndim=2, finite=False)
+    check_same_shape(array, name, like, "logp")
+    high = array.max()
+    if not high <= 0.0:
+        if np.isnan(high):
+            raise ValueError(f"{name} must be finite; it contains NaN")
+        if np.isinf(high):
+            raise ValueError(f"{name} must be finite; it contains inf")
+        raise ValueError(f"{name} must be log-probabilities (<= 0); its maximum is {high:g}")
+    return array
 
 
 def check_advantages(advantages: ArrayLike, shape: tuple[int, ...]) -> Array:
@@ -74,6 +95,18 @@ def check_mask(mask: ArrayLike | None, logp: Array | None) -> Array:
         as_float_array(array, "mask")  # NaN or inf: say so
         raise ValueError("mask must contain only 0 and 1")
     return array
+
+
+def mask_and_tokens(mask: ArrayLike | None, logp: Array) -> tuple[Array, Array]:
+    """:func:`check_mask`, and the mask's row sums ``(B, 1)`` (its tokens per row)."""
+    array = check_mask(mask, logp)
+    return array, tokens_per_row(array)
+
+
+def tokens_per_row(mask: Array) -> Array:
+    """The row sums of a 0/1 ``mask``, ``(B, 1)`` (einsum: a plain sum, faster than
+    numpy's pairwise one, and exact on whole numbers)."""
+    return np.einsum("ij->i", mask)[:, None]
 
 
 def check_tokens(

@@ -56,19 +56,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import as_float_array, check_choice, check_positive
 from r1lib.grpo._checks import (
+    at_most_zero,
     check_advantages,
     check_clip_options,
     check_is_ratio,
     check_mask,
     check_tokens,
     log_probs,
+    mask_and_tokens,
+    tokens_per_row,
 )
 
 __all__ = [
@@ -90,8 +93,8 @@ ALL_LOSS_TYPES = (*LOSS_TYPES, "cispo")
 IMPORTANCE_SAMPLING_LEVELS = ("token", "sequence")
 IMPORTANCE_SAMPLING_MODES = ("token_truncate", "token_mask", "sequence_truncate", "sequence_mask")
 
-#: ``exp`` overflows float64 just above 709.78; ratios beyond ``exp(700)`` are refused.
-_MAX_LOG_RATIO = 700.0
+#: ``exp`` overflows float64 above this log (709.78...).
+_LOG_MAX_FLOAT = float(np.log(np.finfo(np.float64).max))
 #: Tokens per block of rows (see the module docstring): a block's dozen temporaries of
 #: 256 kB (3 MB together) are reused from one block to the next.
 _BLOCK_TOKENS = 32_768
@@ -241,7 +244,7 @@ def aggregation_weights(
     """
     m = check_mask(mask, None)
     check_choice(loss_type, "loss_type", ALL_LOSS_TYPES)
-    tokens = m.sum(axis=1, keepdims=True)
+    tokens = tokens_per_row(m)
     length = check_tokens(tokens, loss_type, max_completion_length, "token")
     return m * _ROW_WEIGHTS[loss_type](tokens, length)
 
@@ -380,15 +383,18 @@ def grpo_loss(
     ------
     ValueError
         Wrong or mismatched shapes, NaN/inf, log-probabilities above 0, a ratio or
-        :math:`\pi_{ref}/\pi_\theta` above :math:`e^{700}` (overflow), a mask that is not
+        :math:`\pi_{ref}/\pi_\theta` that overflows float64 (a log-ratio above about
+        709.78, on a real token or on padding), a mask that is not
         0/1 or keeps no token (or, for ``"grpo"`` and the sequence level, no token in
         some row), ``beta > 0`` without ``ref_logp``, ``"dr_grpo"`` without
         ``max_completion_length``, options out of range, a loss or gradient that overflows.
     """
-    logp_a, lowest_logp = log_probs(logp, "logp")
-    old_a, lowest_old = log_probs(old_logp, "old_logp", like=logp_a)
+    # One min and one max for logp, one max for the others: a -inf in old_logp or
+    # ref_logp, and a ratio that overflows, show in the result (see below).
+    logp_a, _ = log_probs(logp, "logp")
+    old_a = at_most_zero(old_logp, "old_logp", like=logp_a)
     adv = check_advantages(advantages, logp_a.shape)
-    m = check_mask(mask, logp_a)
+    m, tokens = mask_and_tokens(mask, logp_a)
     epsilon, epsilon_high, delta, clip_ratio_c = check_clip_options(
         epsilon, epsilon_high, delta, clip_ratio_c
     )
@@ -399,22 +405,9 @@ def grpo_loss(
         raise TypeError(f"use_bias_correction_kl must be a bool; got {use_bias_correction_kl!r}")
     if beta > 0 and ref_logp is None:
         raise ValueError("ref_logp is required when beta > 0 (the KL term needs π_ref)")
-    ref_a = None if ref_logp is None else log_probs(ref_logp, "ref_logp", like=logp_a)[0]
+    ref_a = None if ref_logp is None else at_most_zero(ref_logp, "ref_logp", like=logp_a)
     is_ratio = check_is_ratio(importance_sampling_ratio, logp_a.shape)
-    tokens = m.sum(axis=1, keepdims=True)
     max_length = check_tokens(tokens, loss_type, max_completion_length, importance_sampling_level)
-
-    # exp overflows above ~709.78; max(logp - old_logp) <= -min(old_logp) since logp <= 0.
-    if -lowest_old > _MAX_LOG_RATIO and (logp_a - old_a).max() > _MAX_LOG_RATIO:
-        raise ValueError(
-            f"logp - old_logp exceeds {_MAX_LOG_RATIO:g}: the ratio exp(logp - old_logp) "
-            "overflows float64"
-        )
-    if ref_a is not None and -lowest_logp > _MAX_LOG_RATIO:
-        if (ref_a - logp_a).max() > _MAX_LOG_RATIO:
-            raise ValueError(
-                f"ref_logp - logp exceeds {_MAX_LOG_RATIO:g}: π_ref/π_θ overflows float64"
-            )
 
     options = _Options(
         epsilon=epsilon,
@@ -438,12 +431,14 @@ def grpo_loss(
         max_completion_length=max_length,
     )
     result = _loss_in_blocks(batch, options)
-    # One sum is NaN or ±inf as soon as one entry of the gradient is.
-    if not (np.isfinite(result.loss) and np.isfinite(result.grad.sum())):
-        raise ValueError(
-            "the loss or its gradient overflows float64: advantages (largest |A| "
-            f"{np.abs(adv).max():g}) times the ratio, or beta ({beta:g}) times k3, is too large"
-        )
+    # The result is finite unless an input was -inf or something overflowed: a -inf in
+    # old_logp, or a ratio above e^709.78, makes mean_ratio inf or NaN; in ref_logp, or
+    # π_ref/π_θ that large, mean_kl; one sum of the gradient is NaN or ±inf as soon as
+    # one of its entries is. Only then are the inputs looked at again, to say which.
+    gradient_sum = np.einsum("ij->", result.grad)
+    numbers = (result.loss, gradient_sum, result.mean_ratio, result.mean_kl or 0.0)
+    if not all(np.isfinite(number) for number in numbers):
+        _diagnose(batch, options)
     return result
 
 
@@ -504,7 +499,7 @@ def grpo_loss_unchecked(
         mask,
         ref_logp,
         importance_sampling_ratio,
-        tokens=mask.sum(axis=1, keepdims=True),
+        tokens=tokens_per_row(mask),
         loss_type=loss_type,
         max_completion_length=max_completion_length,
     )
@@ -678,8 +673,10 @@ def _clipped_term(
         dual_clipped = (advantages < 0) & (value > floor)
         value = np.where(dual_clipped, floor, value)
         clipped |= dual_clipped
-    # d(-ρA)/d log ρ = -ρA on the unclipped branch, 0 where a clip binds.
-    return _TokenLoss(value=value, d_log_ratio=np.where(clipped, 0.0, unclipped)), clipped
+    # d(-ρA)/d log ρ = -ρA on the unclipped branch, 0 where a clip binds (ρ times
+    # False); ρ before A, so that no inf * 0 can arise.
+    kept = ~clipped
+    return _TokenLoss(value=value, d_log_ratio=minus_a * (capped * kept)), clipped
 
 
 def _cispo_term(
@@ -866,6 +863,31 @@ class _Batch(NamedTuple):
     def rows(self, rows: slice) -> _Batch:
         """The block of rows ``rows`` (views, no copies)."""
         return _Batch._make([None if array is None else array[rows] for array in self])
+
+
+def _diagnose(batch: _Batch, options: _Options) -> NoReturn:
+    """Why :func:`grpo_loss`'s result is not finite, as a ``ValueError`` naming the input."""
+    as_float_array(batch.old_logp, "old_logp")  # a -inf: say so
+    if batch.ref_logp is not None:
+        as_float_array(batch.ref_logp, "ref_logp")
+    log_ratio = _log_ratio(batch, options.importance_sampling_level).max()
+    if log_ratio > _LOG_MAX_FLOAT:
+        raise ValueError(
+            f"logp - old_logp reaches {log_ratio:g}, above {_LOG_MAX_FLOAT:.2f}: the ratio "
+            "exp(logp - old_logp) overflows float64"
+        )
+    if batch.ref_logp is not None:
+        log_ref_ratio = (batch.ref_logp - batch.logp).max()
+        if log_ref_ratio > _LOG_MAX_FLOAT:
+            raise ValueError(
+                f"ref_logp - logp reaches {log_ref_ratio:g}, above {_LOG_MAX_FLOAT:.2f}: "
+                "π_ref/π_θ overflows float64"
+            )
+    raise ValueError(
+        "the loss or its gradient overflows float64: advantages (largest |A| "
+        f"{np.abs(batch.advantages).max():g}) times the ratio, or beta ({options.beta:g}) "
+        "times k3, is too large"
+    )
 
 
 class _BlockResult(NamedTuple):
