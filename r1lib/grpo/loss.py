@@ -673,8 +673,8 @@ def _clipped_term(
         dual_clipped = (advantages < 0) & (value > floor)
         value = np.where(dual_clipped, floor, value)
         clipped |= dual_clipped
-    # d(-ρA)/d log ρ = -ρA on the unclipped branch, 0 where a clip binds (ρ times
-    # False); ρ before A, so that no inf * 0 can arise.
+    # d(-ρA)/d log ρ = -ρA on the unclipped branch and 0 where a clip binds: ρ times
+    # False is 0 (ρ is finite wherever the result is; -ρA may overflow for a huge A).
     kept = ~clipped
     return _TokenLoss(value=value, d_log_ratio=minus_a * (capped * kept)), clipped
 
