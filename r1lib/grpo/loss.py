@@ -20,22 +20,24 @@ its order, each a small function of this module (``_compute_loss`` chains them):
    ``importance_sampling_ratio`` of another sampling engine);
 5. ``_k3`` and ``_kl_term``: :math:`\beta k_3`, or :math:`\beta\rho k_3` with
    ``use_bias_correction_kl``;
-6. the aggregation weights of ``loss_type``, from ``_ROW_WEIGHTS``, and the weighted sum.
+6. the aggregation weight :math:`w_i` of each completion's tokens, from ``_ROW_WEIGHTS``,
+   and the sum :math:`\sum_i w_i \sum_t m_{i,t}\ell_{i,t}` of the masked row sums.
 
 Every term is a ``_TokenLoss``: its value per token and its two partial derivatives,
 :math:`\partial\ell/\partial\log\rho` (the path through the ratio) and
 :math:`\partial\ell/\partial\log\pi_\theta` with :math:`\rho` held fixed (the direct
-path). The gradient is the chain of these pieces: ``_gradient`` weights both by the
-aggregation weights and takes the ratio path back through ``_log_ratio_backward`` (the
-identity per token; at the sequence level each completion's total spreads over its
-tokens as :math:`m_{i,t}/n_i`).
+path). The gradient is the chain of these pieces: ``_gradient`` adds the direct path to
+the ratio path carried back by ``_log_ratio_backward`` (the identity per token; at the
+sequence level each completion's masked mean, as
+:math:`\partial\log s_i/\partial\log\pi_{\theta,i,t} = m_{i,t}/n_i`) and weights the sum
+by :math:`w_i m_{i,t}`.
 
 A new option is one step with its gradient piece, not a branch through the chain:
 
 * a policy term (TRL's ``sapo`` soft gate, TRL's one-sided CISPO) is a function
   ``(ratio, advantages, logp, options) -> (_TokenLoss, clipped)`` that returns its value
   and derivatives, registered under its ``loss_type`` in ``_POLICY_TERMS`` and
-  ``_ROW_WEIGHTS`` (and named in :data:`ALL_LOSS_TYPES`);
+  ``_ROW_WEIGHTS`` (and named in ``ALL_LOSS_TYPES``);
 * a weight or mask on the policy term with no gradient (DeepSeek-V3.2's off-policy
   sequence mask, TRL's ``top_entropy_quantile`` entropy mask) is one more factor in
   ``_fixed_weights``; scaling a term scales its derivatives, so it needs no gradient code;
@@ -627,16 +629,14 @@ def _log_ratio(batch: _Batch, level: str) -> Array:
 
 
 def _log_ratio_backward(d_log_ratio: Array, batch: _Batch, level: str) -> Array:
-    r"""Step 1's gradient piece: the ratio path :math:`\partial\ell/\partial\log\rho`,
-    carried back to each token's :math:`\log\pi_\theta` (to be weighted by :math:`w`).
+    r"""Step 1's gradient piece: the ratio path :math:`\partial\ell/\partial\log\rho`
+    carried back to each token, before the weights :math:`w_{i,t} = w_i m_{i,t}`.
 
     Per token, the identity. Per completion, :math:`\log s_i` is the mean of the row's
-    token log-ratios, so :math:`\partial\log s_i/\partial\log\pi_{\theta,i,t} =
-    m_{i,t}/n_i`; since the weights :math:`w_{i,t} = m_{i,t} w_i` are constant over a
-    row's tokens, :math:`\sum_{t'} w_{i,t'}\partial\ell_{i,t'}/\partial\log s_i \cdot
-    m_{i,t}/n_i = w_{i,t}` times the row's masked mean of
-    :math:`\partial\ell/\partial\log s_i`. A derivative shared by the row's tokens
-    (``(B, 1)``) is its own mean.
+    token log-ratios (:math:`\partial\log s_i/\partial\log\pi_{\theta,i,t} = m_{i,t}/n_i`)
+    and :math:`w_i` is the same for all its tokens, so token :math:`t` receives
+    :math:`w_{i,t}` times the row's masked mean of :math:`\partial\ell/\partial\log s_i`.
+    A derivative shared by the row's tokens (``(B, 1)``) is its own mean.
     """
     if level == "token" or d_log_ratio.shape[1] == 1:
         return d_log_ratio
@@ -775,8 +775,9 @@ _ROW_WEIGHTS: dict[str, Callable[[Array, int | None], Array]] = {
 def _gradient(terms: list[_TokenLoss], weights: Array, batch: _Batch, level: str) -> Array:
     r"""The gradient of :math:`L = \sum_{i,t} w_{i,t}\ell_{i,t}`, from both paths of every term.
 
-    :math:`\partial L/\partial\log\pi_\theta = w\,(\partial\ell/\partial\log\pi_\theta +
-    \text{the ratio path carried back to the token by } \texttt{\_log\_ratio\_backward})`.
+    :math:`\partial L/\partial\log\pi_{\theta,i,t} = w_{i,t}\,(\partial\ell_{i,t}/
+    \partial\log\pi_{\theta,i,t} + r_{i,t})`, with :math:`r` the ratio path carried back
+    to the token by ``_log_ratio_backward``.
     """
     d_logp = _total(term.d_logp for term in terms)
     d_log_ratio = _total(term.d_log_ratio for term in terms)
