@@ -51,14 +51,15 @@ def log_probs(value: ArrayLike, name: str, *, like: Array | None = None) -> tupl
     return array, float(low)
 
 
-def at_most_zero(value: ArrayLike, name: str, *, like: Array) -> Array:
-    """A 2-D float array of ``like``'s shape with no NaN, no +inf and nothing above 0.
+def at_most_zero(value: ArrayLike, name: str, *, like: Array | None = None) -> Array:
+    """A 2-D float array (of ``like``'s shape) with no NaN, no +inf and nothing above 0.
 
     One max reduction (a NaN propagates through it). A -inf passes: :func:`grpo_loss`
     finds it in its result, where it makes the ratio or k3 infinite.
     """
     array = as_float_array(value, name, ndim=2, finite=False)
-    check_same_shape(array, name, like, "logp")
+    if like is not None:
+        check_same_shape(array, name, like, "logp")
     high = array.max()
     if not high <= 0.0:
         if np.isnan(high):

@@ -391,9 +391,12 @@ def grpo_loss(
         some row), ``beta > 0`` without ``ref_logp``, ``"dr_grpo"`` without
         ``max_completion_length``, options out of range, a loss or gradient that overflows.
     """
-    # One min and one max for logp, one max for the others: a -inf in old_logp or
-    # ref_logp, and a ratio that overflows, show in the result (see below).
-    logp_a, _ = log_probs(logp, "logp")
+    # One max per array refuses NaN, +inf and positive values. A -inf shows in the
+    # result (see below): in old_logp as an infinite ratio, in ref_logp or logp as an
+    # infinite or NaN k3. Without ref_logp, logp needs its min too.
+    logp_a = at_most_zero(logp, "logp")
+    if ref_logp is None and not np.isfinite(logp_a.min()):
+        as_float_array(logp_a, "logp")  # raises: names the -inf
     old_a = at_most_zero(old_logp, "old_logp", like=logp_a)
     adv = check_advantages(advantages, logp_a.shape)
     m, tokens = mask_and_tokens(mask, logp_a)
@@ -868,7 +871,8 @@ class _Batch(NamedTuple):
 
 def _diagnose(batch: _Batch, options: _Options) -> NoReturn:
     """Why :func:`grpo_loss`'s result is not finite, as a ``ValueError`` naming the input."""
-    as_float_array(batch.old_logp, "old_logp")  # a -inf: say so
+    for name, array in (("logp", batch.logp), ("old_logp", batch.old_logp)):
+        as_float_array(array, name)  # a -inf: say so
     if batch.ref_logp is not None:
         as_float_array(batch.ref_logp, "ref_logp")
     log_ratio = _log_ratio(batch, options.importance_sampling_level).max()
