@@ -749,17 +749,19 @@ def _kl_term(k3: Array, ratio_minus_one: Array, ratio: Array, options: _Options)
 
 
 def _completion_mean(tokens: Array, max_completion_length: int | None) -> Array:
-    r""":math:`1/(B n_i)`: each completion's token mean, then the mean over completions."""
+    r""":math:`1/(B n_i)`: each completion's token mean, then the mean over completions
+    (DeepSeekMath eq. 3; TRL ``"grpo"``)."""
     return 1.0 / (tokens.shape[0] * tokens)
 
 
 def _token_mean(tokens: Array, max_completion_length: int | None) -> Array:
-    r""":math:`1/\sum_i n_i`: one mean over all tokens of the batch."""
+    r""":math:`1/\sum_i n_i`: one mean over all tokens of the batch (DAPO, Yu et al. 2025;
+    TRL ``"bnpo"``, ``"dapo"``, ``"cispo"`` on one process)."""
     return np.full(tokens.shape, 1.0 / tokens.sum())
 
 
 def _constant_length(tokens: Array, max_completion_length: int | None) -> Array:
-    r""":math:`1/(B L_{max})`: Dr. GRPO's constant normaliser."""
+    r""":math:`1/(B L_{max})`: the constant normaliser of Dr. GRPO (Liu et al. 2025)."""
     assert max_completion_length is not None
     return np.full(tokens.shape, 1.0 / (tokens.shape[0] * max_completion_length))
 
