@@ -9,7 +9,7 @@ bias-corrected k3) x the shape of the advantages:
   ``GRPOTrainer._compute_loss`` (``trl/trainer/grpo_trainer.py``: log-ratio and
   sequence level 3083-3093, ratio 3095, k3 and its bias correction 3098-3105, CISPO
   3109-3111, clip and ``delta`` 3112-3120, ``importance_sampling_ratio`` 3146-3147,
-  ``beta`` 3149-3150, aggregation 3153-3182), with verl's dual clip and CISPO
+  ``beta`` 3149-3150, aggregation 3153-3184), with verl's dual clip and CISPO
   (volcengine/verl b178a3c, ``core_algos.py`` 1210-1235 and 1745-1758);
 * the unchecked core gives the checked result, bit for bit, and splitting the rows into
   blocks changes nothing but the rounding of the sums.
