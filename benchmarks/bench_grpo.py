@@ -3,8 +3,10 @@
 * ``group_advantages`` on 65,536 x 16 rewards: within 1.5x of the bare numpy expression
   ``(r - r.mean(1)) / (r.std(1, ddof=1) + 1e-4)``, validation and the exact-zero
   handling of constant groups included.
-* ``grpo_loss`` value *and* gradient on 256 x 1024 tokens (clipping, KL term, mask):
-  within 3x of a bare numpy computation of the value alone, at both ratio levels
+* ``grpo_loss`` value *and* exact gradient on 256 x 1024 tokens (ragged mask, clipping,
+  KL term with beta = 0.04, ``loss_type="grpo"``), validation included: within 2x of a
+  bare numpy computation of the value alone on the same arrays (ratio, clip, min, k3,
+  masked row means, mean over rows), at both ratio levels
   (``importance_sampling_level="token"`` and GSPO's ``"sequence"``).
 """
 
@@ -58,6 +60,7 @@ def _loss(level: str) -> Result:
             mask,
             beta=beta,
             ref_logp=ref_logp,
+            loss_type="grpo",
             importance_sampling_level=level,
         )
 
@@ -78,8 +81,8 @@ def _loss(level: str) -> Result:
         f"grpo_loss {level} value+grad 256x1024",
         ours,
         baseline,
-        min_ratio=1 / 3,
-        goal="within 3x of bare numpy value-only",
+        min_ratio=1 / 2,
+        goal="within 2x of bare numpy value-only",
         repeats=15,  # best of 15: a busy shared machine slows single runs unevenly
     )
 

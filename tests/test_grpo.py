@@ -21,7 +21,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from r1lib import kl
-from r1lib.grpo import GRPOLossResult, group_advantages, grpo_loss, process_advantages
+from r1lib.grpo import (
+    GRPOLossResult,
+    group_advantages,
+    group_advantages_unchecked,
+    grpo_loss,
+    grpo_loss_unchecked,
+    process_advantages,
+)
 
 LOSS_TYPES = ["grpo", "bnpo", "dapo", "dr_grpo"]
 
@@ -128,6 +135,44 @@ def test_group_of_one_needs_ddof_zero() -> None:
 def test_group_advantages_bad_input(rewards: object, kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         group_advantages(rewards, **kwargs)
+
+
+@pytest.mark.parametrize("scale", ["group", "batch"])
+def test_group_advantages_refuses_a_std_that_overflows(scale: str) -> None:
+    # The squares of rewards 1e200 apart overflow float64: the std would be inf and every
+    # advantage silently 0 (group_advantages_unchecked does return 0 there).
+    rewards = np.array([[1e200, -1e200], [1.0, 0.0]])
+    assert np.all(group_advantages_unchecked(rewards, scale=scale)[0] == 0.0)
+    with pytest.raises(ValueError, match="a group std overflows float64"):
+        group_advantages(rewards, scale=scale)
+
+
+def test_group_advantages_refuses_a_mean_that_overflows() -> None:
+    # Finite rewards whose group mean, or distance to it, overflows.
+    with pytest.raises(ValueError, match="a group mean overflows float64"):
+        group_advantages([[1.7e308, -1.7e308, 1.7e308]], scale="none")
+    with pytest.raises(ValueError, match="a group mean overflows float64"):
+        group_advantages([[1e308, 1e308, 0.0]])
+    # A constant group of huge rewards is still exactly 0.
+    assert np.all(group_advantages(np.full((1, 16), 1e308)) == 0.0)
+
+
+def test_group_advantages_refuses_a_std_that_underflows_without_eps() -> None:
+    rewards = [[1e-200, 2e-200]]  # differ, but their squared deviations underflow to 0
+    with pytest.raises(ValueError, match="std underflows to 0 in float64; use eps > 0"):
+        group_advantages(rewards, eps=0.0)
+    assert np.all(np.isfinite(group_advantages(rewards)))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("scale", ["group", "batch", "none"])
+def test_group_advantages_names_each_bad_reward(bad: float, scale: str) -> None:
+    # Validation is one min and one max of the rewards; the message still says what.
+    rewards = np.zeros((3, 4))
+    rewards[2, 1] = bad
+    word = "NaN" if np.isnan(bad) else "inf"
+    with pytest.raises(ValueError, match=f"^rewards must be finite; it contains {word}$"):
+        group_advantages(rewards, scale=scale)
 
 
 def test_group_advantages_type_errors() -> None:
@@ -640,12 +685,26 @@ def test_grpo_loss_zero_rows_are_fine_outside_grpo() -> None:
         assert np.all(result.grad[1] == 0.0)
 
 
-def test_grpo_loss_refuses_overflowing_ratios() -> None:
-    logp = np.array([[-1.0]])
-    with pytest.raises(ValueError, match="logp - old_logp exceeds 700"):
-        grpo_loss(logp, np.array([[-800.0]]), np.ones(1))
-    with pytest.raises(ValueError, match="ref_logp - logp exceeds 700"):
-        grpo_loss(np.array([[-800.0]]), np.array([[-800.0]]), np.ones(1), ref_logp=logp)
+@pytest.mark.parametrize("level", ["token", "sequence"])
+@pytest.mark.parametrize("where", ["a real token", "padding"])
+def test_grpo_loss_refuses_overflowing_ratios(level: str, where: str) -> None:
+    # exp overflows above 709.78; the result shows it (an infinite ratio, or 0 * inf
+    # = NaN on padding) and the error names the log-ratio. At the sequence level the
+    # ratio is the row's, which padding does not enter.
+    logp = np.full((1, 2), -1.0)
+    old = logp.copy()
+    old[0, 0 if where == "a real token" else 1] = -800.0
+    mask = np.array([[1.0, 0.0]])
+    kwargs = {"importance_sampling_level": level}
+    if level == "sequence" and where == "padding":
+        assert grpo_loss(logp, old, np.ones(1), mask, **kwargs).mean_ratio == 1.0
+    else:
+        with pytest.raises(ValueError, match=r"logp - old_logp reaches 799, above 709.78"):
+            grpo_loss(logp, old, np.ones(1), mask, **kwargs)
+    low = np.full((1, 2), -1.0)
+    low[0, 0 if where == "a real token" else 1] = -800.0
+    with pytest.raises(ValueError, match=r"ref_logp - logp reaches 799, above 709.78"):
+        grpo_loss(low, low, np.ones(1), mask, ref_logp=logp, **kwargs)
     # Large but finite differences are fine.
     result = grpo_loss(
         np.array([[-600.0]]), np.array([[-1.0]]), np.ones(1), beta=1.0, ref_logp=np.array([[-1.0]])
@@ -653,8 +712,78 @@ def test_grpo_loss_refuses_overflowing_ratios() -> None:
     assert math.isfinite(result.loss) and np.all(np.isfinite(result.grad))
 
 
+def test_grpo_loss_accepts_large_ratios_that_do_not_overflow() -> None:
+    # A ratio of e^704 is finite: clipped (A > 0) it adds -1.2 A and no gradient;
+    # unclipped (A < 0) it adds rho |A|, still finite. Only an overflow is refused.
+    logp, old = np.array([[-1.0]]), np.array([[-705.0]])
+    clipped = grpo_loss(logp, old, np.ones(1))
+    assert clipped.loss == pytest.approx(-1.2) and clipped.grad[0, 0] == 0.0
+    unclipped = grpo_loss(logp, old, -np.ones(1))
+    assert unclipped.loss == pytest.approx(math.exp(704.0), rel=1e-12)
+    with pytest.raises(ValueError, match="the loss or its gradient overflows"):
+        grpo_loss(logp, old, np.array([-1e4]))  # rho |A| = 1.6e309
+
+
 def test_grpo_loss_type_errors() -> None:
     with pytest.raises(TypeError, match="logp"):
         grpo_loss([["a"]], [[-1.0]], [1.0])
     with pytest.raises(TypeError, match="epsilon"):
         grpo_loss(**_good(), epsilon="0.2")
+
+
+@pytest.mark.parametrize("name", ["logp", "old_logp", "ref_logp"])
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (np.nan, "must be finite; it contains NaN"),
+        (np.inf, "must be finite; it contains inf"),
+        (-np.inf, "must be finite; it contains inf"),
+        (0.5, r"must be log-probabilities \(<= 0\); its maximum is 0.5"),
+    ],
+)
+@pytest.mark.parametrize("where", ["a real token", "padding"])
+def test_grpo_loss_refuses_each_bad_log_probability(name, bad, match, where) -> None:
+    # Validation is one min and one max per array (a NaN propagates through both); each
+    # bad value must still be named, even on a masked token, where the loss ignores it.
+    logp, old, ref, adv, mask = _batch(12)
+    arrays = {"logp": logp, "old_logp": old, "ref_logp": ref}
+    row, column = (0, 0) if where == "a real token" else np.argwhere(mask == 0)[0]
+    arrays[name] = arrays[name].copy()
+    arrays[name][row, column] = bad
+    with pytest.raises(ValueError, match=f"^{name} {match}"):
+        grpo_loss(advantages=adv, mask=mask, beta=0.1, **arrays)
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "match"),
+    [
+        ("advantages", np.nan, "advantages must be finite; it contains NaN"),
+        ("advantages", -np.inf, "advantages must be finite; it contains inf"),
+        ("mask", np.nan, "mask must be finite; it contains NaN"),
+        ("mask", np.inf, "mask must be finite; it contains inf"),
+        ("mask", -1.0, "mask must contain only 0 and 1"),
+        ("importance_sampling_ratio", np.nan, "importance_sampling_ratio must be finite"),
+        ("importance_sampling_ratio", np.inf, "importance_sampling_ratio must be finite"),
+        ("importance_sampling_ratio", -0.5, "importance_sampling_ratio must be >= 0"),
+    ],
+)
+def test_grpo_loss_refuses_each_bad_weight(name, bad, match) -> None:
+    logp, old, _, adv, mask = _batch(13)
+    arrays = {"advantages": adv, "mask": mask, "importance_sampling_ratio": np.ones_like(logp)}
+    arrays[name] = arrays[name].copy()
+    arrays[name][(1,) if arrays[name].ndim == 1 else (1, 0)] = bad
+    with pytest.raises(ValueError, match=f"^{match}"):
+        grpo_loss(logp, old, **arrays)
+
+
+def test_grpo_loss_refuses_a_gradient_that_overflows() -> None:
+    # Finite inputs whose loss is finite but whose gradient is not: at one token the
+    # policy term -rho A = -1e308 and the KL term beta k3 = +1.01e308 nearly cancel, while
+    # their derivatives, -1e308 and -beta (pi_ref/pi - 1) = -1.01e308, add up to -inf.
+    # One sum of the gradient catches it.
+    logp = np.array([[-700.0]])
+    kwargs = {"beta": 1e4, "ref_logp": np.array([[0.0]])}
+    unchecked = grpo_loss_unchecked(logp, logp, np.array([1e308]), np.ones((1, 1)), **kwargs)
+    assert math.isfinite(unchecked.loss) and unchecked.grad[0, 0] == -np.inf
+    with pytest.raises(ValueError, match="the loss or its gradient overflows float64"):
+        grpo_loss(logp, logp, np.array([1e308]), **kwargs)

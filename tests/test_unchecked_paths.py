@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from r1lib import distill, toys
+from r1lib import distill, grpo, toys
 from r1lib.toys.bigram import score_function_unchecked
 
 
@@ -43,3 +43,17 @@ def test_score_function_refuses_bad_input() -> None:
         toys.score_function(np.full(toys.THETA0.shape, np.nan), [[0, 1, 2]])
     with pytest.raises(ValueError, match="sequences"):
         toys.score_function(toys.THETA0, [[0, 1, 3]])
+
+
+def test_grpo_cores_trust_their_caller() -> None:
+    # The unchecked cores check nothing: a NaN goes through as NaN, where the public
+    # functions name it.
+    logp = np.array([[np.nan, -1.0]])
+    result = grpo.grpo_loss_unchecked(logp, logp, np.ones(1), np.ones((1, 2)))
+    assert np.isnan(result.loss)
+    with pytest.raises(ValueError, match="logp must be finite"):
+        grpo.grpo_loss(logp, logp, np.ones(1))
+    rewards = np.array([[np.nan, 1.0]])
+    assert np.all(np.isnan(grpo.group_advantages_unchecked(rewards)))
+    with pytest.raises(ValueError, match="rewards must be finite"):
+        grpo.group_advantages(rewards)

@@ -18,12 +18,15 @@ from r1lib._validation import (
 )
 
 __all__ = [
+    "at_most_zero",
     "check_advantages",
     "check_clip_options",
     "check_is_ratio",
     "check_mask",
     "check_tokens",
     "log_probs",
+    "mask_and_tokens",
+    "tokens_per_row",
 ]
 
 Array = NDArray[np.float64]
@@ -48,6 +51,25 @@ def log_probs(value: ArrayLike, name: str, *, like: Array | None = None) -> tupl
     return array, float(low)
 
 
+def at_most_zero(value: ArrayLike, name: str, *, like: Array | None = None) -> Array:
+    """A 2-D float array (of ``like``'s shape) with no NaN, no +inf and nothing above 0.
+
+    One max reduction (a NaN propagates through it). A -inf passes: :func:`grpo_loss`
+    finds it in its result, where it makes the ratio or k3 infinite.
+    """
+    array = as_float_array(value, name, ndim=2, finite=False)
+    if like is not None:
+        check_same_shape(array, name, like, "logp")
+    high = array.max()
+    if not high <= 0.0:
+        if np.isnan(high):
+            raise ValueError(f"{name} must be finite; it contains NaN")
+        if np.isinf(high):
+            raise ValueError(f"{name} must be finite; it contains inf")
+        raise ValueError(f"{name} must be log-probabilities (<= 0); its maximum is {high:g}")
+    return array
+
+
 def check_advantages(advantages: ArrayLike, shape: tuple[int, ...]) -> Array:
     adv = as_float_array(advantages, "advantages", ndim=(1, 2))
     if adv.ndim == 1 and adv.shape != shape[:1]:
@@ -60,23 +82,42 @@ def check_advantages(advantages: ArrayLike, shape: tuple[int, ...]) -> Array:
 
 
 def check_mask(mask: ArrayLike | None, logp: Array | None) -> Array:
-    """The mask as a float 0/1 array of ``logp``'s shape (all ones when ``None``)."""
+    """The mask as a float 0/1 array of ``logp``'s shape (all ones when ``None``).
+
+    The 0/1 test also refuses NaN and inf, so finiteness is diagnosed only on failure.
+    """
     if mask is None:
         assert logp is not None
         return np.ones(logp.shape)
-    array = as_float_array(mask, "mask", ndim=2)
+    array = as_float_array(mask, "mask", ndim=2, finite=False)
     if logp is not None:
         check_same_shape(array, "mask", logp, "logp")
     if np.asarray(mask).dtype != np.bool_ and not np.all((array == 0.0) | (array == 1.0)):
+        as_float_array(array, "mask")  # NaN or inf: say so
         raise ValueError("mask must contain only 0 and 1")
     return array
 
 
+def mask_and_tokens(mask: ArrayLike | None, logp: Array) -> tuple[Array, Array]:
+    """:func:`check_mask`, and the mask's row sums ``(B, 1)`` (its tokens per row)."""
+    array = check_mask(mask, logp)
+    return array, tokens_per_row(array)
+
+
+def tokens_per_row(mask: Array) -> Array:
+    """The row sums of a 0/1 ``mask``, ``(B, 1)`` (einsum: a plain sum, faster than
+    numpy's pairwise one, and exact on whole numbers)."""
+    return np.einsum("ij->i", mask)[:, None]
+
+
 def check_tokens(
-    mask: Array, loss_type: str, max_completion_length: int | None, level: str
+    tokens_per_row: Array, loss_type: str, max_completion_length: int | None, level: str
 ) -> int | None:
-    """Check the mask keeps the tokens ``loss_type`` and ``level`` need; return L_max."""
-    tokens_per_row = mask.sum(axis=1)
+    """Check the mask keeps the tokens ``loss_type`` and ``level`` need; return L_max.
+
+    ``tokens_per_row`` is the mask's row sums, ``(B,)`` or ``(B, 1)``.
+    """
+    tokens_per_row = tokens_per_row.ravel()
     if tokens_per_row.sum() == 0:
         raise ValueError("mask must keep at least one token; it is all 0")
     if (loss_type == "grpo" or level == "sequence") and np.any(tokens_per_row == 0):

@@ -77,8 +77,10 @@ def group_advantages(
         If ``rewards`` is not 2-D, empty or not finite; if a std is needed and there
         are not more rewards than ``ddof`` (``scale="group"`` needs ``group_size > ddof``;
         ``"batch"`` needs more than ``ddof`` rewards in the batch); for an unknown
-        ``scale``, or ``ddof``/``eps`` out of range. verl instead returns the raw reward
-        for a group of one (mean 0, std 1), and TRL refuses ``num_generations < 2``.
+        ``scale``, or ``ddof``/``eps`` out of range; if a group mean or std overflows
+        float64 (rewards near 1e154 and beyond), or a std underflows to 0 with
+        ``eps=0``. verl instead returns the raw reward for a group of one (mean 0,
+        std 1), and TRL refuses ``num_generations < 2``.
 
     Notes
     -----
@@ -97,10 +99,12 @@ def group_advantages(
     array([[ 0.   ,  0.   ,  0.   ],
            [-1.155,  0.577,  0.577]])
     """
-    r = as_float_array(rewards, "rewards", ndim=2)
+    r = as_float_array(rewards, "rewards", ndim=2, finite=False)
     check_choice(scale, "scale", SCALES)
     ddof = check_whole_number(ddof, "ddof", minimum=0)
     eps = check_positive(eps, "eps", allow_zero=True)
+    if not (np.isfinite(r.min()) and np.isfinite(r.max())):  # NaN reaches both
+        as_float_array(r, "rewards")  # raises, naming NaN or inf
     if scale == "group" and r.shape[1] <= ddof:
         raise ValueError(
             f"rewards: group_size {r.shape[1]} is too small for a std with ddof={ddof}; "
@@ -110,10 +114,21 @@ def group_advantages(
         raise ValueError(
             f"rewards: {r.size} reward(s) in the batch is too few for a std with ddof={ddof}"
         )
-    advantages = group_advantages_unchecked(r, scale=scale, ddof=ddof, eps=eps)
-    if not np.all(np.isfinite(advantages)):
-        raise ValueError("rewards are too large to normalise: a group mean or std overflows")
-    return advantages
+    centred, constant, std = _centre_and_spread(r, scale, ddof)
+    # One sum is NaN or ±inf as soon as a centred reward is (a group mean that overflows,
+    # or a reward too far from it); look closer only then, as finite values can overflow
+    # a sum. The std is one number per group.
+    if not np.isfinite(centred.sum()) and not np.all(np.isfinite(centred)):
+        raise ValueError("rewards are too large to normalise: a group mean overflows float64")
+    if std is not None and not np.all(np.isfinite(std)):
+        raise ValueError("rewards are too large to normalise: a group std overflows float64")
+    denominator = _denominator(constant, std, eps)
+    if np.any(denominator == 0.0):
+        raise ValueError(
+            "rewards: a group's rewards differ but their std underflows to 0 in float64; "
+            "use eps > 0"
+        )
+    return centred / denominator
 
 
 def group_advantages_unchecked(
@@ -125,26 +140,16 @@ def group_advantages_unchecked(
     ----------
     rewards, scale, ddof, eps
         As in :func:`group_advantages` (DeepSeekMath, Shao et al. 2024), already valid:
-        ``rewards`` a finite 2-D float array. Overflow gives ``inf``/``NaN``, not an error.
+        ``rewards`` a finite 2-D float array. Overflow gives ``inf``/``NaN`` (or 0 where
+        a std overflows), not an error.
 
     Returns
     -------
     numpy.ndarray
         The advantages, as :func:`group_advantages`.
     """
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        centred = rewards - rewards.mean(axis=1, keepdims=True)
-        # The float mean of equal values (three 0.1s) need not equal them exactly.
-        constant = np.all(rewards == rewards[:, :1], axis=1)
-        centred[constant] = 0.0
-        if scale == "none":
-            return centred
-        if scale == "group":  # the std from the centred rewards, in one pass
-            std = np.sqrt(np.einsum("ij,ij->i", centred, centred) / (rewards.shape[1] - ddof))
-        else:
-            std = np.full(rewards.shape[0], np.std(rewards, ddof=ddof))
-        denominator = np.where(constant, 1.0, std + eps)  # a constant group: 0 / 1 = 0
-        return centred / denominator[:, None]
+    centred, constant, std = _centre_and_spread(rewards, scale, ddof)
+    return centred / _denominator(constant, std, eps)
 
 
 def rloo_advantages(rewards: ArrayLike) -> Array:
@@ -288,6 +293,34 @@ def process_advantages(
         advantages[i, :n] = suffix[first_step]
         mask[i, :n] = 1.0
     return advantages, mask
+
+
+# --------------------------------------------------------------------------- machinery
+
+
+def _centre_and_spread(
+    rewards: Array, scale: str, ddof: int
+) -> tuple[Array, NDArray[np.bool_], Array | None]:
+    """Each reward minus its group's mean, which groups are constant, and the std of
+    ``scale`` per group, ``(G, 1)`` (``None`` for ``scale="none"``)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # group_advantages reports overflow
+        centred = rewards - rewards.mean(axis=1, keepdims=True)
+        # The float mean of equal values (three 0.1s) need not equal them exactly.
+        constant = np.all(rewards == rewards[:, :1], axis=1, keepdims=True)
+        centred[constant[:, 0]] = 0.0
+        if scale == "none":
+            return centred, constant, None
+        if scale == "group":  # the std from the centred rewards, in one pass
+            squares = np.einsum("ij,ij->i", centred, centred)[:, None]
+            return centred, constant, np.sqrt(squares / (rewards.shape[1] - ddof))
+        return centred, constant, np.full(constant.shape, np.std(rewards, ddof=ddof))
+
+
+def _denominator(constant: NDArray[np.bool_], std: Array | None, eps: float) -> Array | float:
+    """``std + eps`` per group, 1 for a constant group (its advantages are 0 / 1 = 0)."""
+    if std is None:
+        return 1.0
+    return np.where(constant, 1.0, std + eps)
 
 
 # --------------------------------------------------------------------------- validation

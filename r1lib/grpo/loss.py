@@ -1,28 +1,79 @@
-r"""GRPO's loss: the clipped surrogate, the aggregation weights and their sum.
+r"""GRPO's loss: the paper's steps, each a small function with its piece of the gradient.
 
 Per token, DeepSeekMath (Shao et al. 2024, eq. 3) minimises
-:math:`-\min(\rho A, \operatorname{clip}(\rho, 1-\epsilon, 1+\epsilon_{high})A) + \beta k_3`;
+:math:`\ell = -\min(\rho A, \operatorname{clip}(\rho, 1-\epsilon, 1+\epsilon_{high})A) + \beta k_3`;
 the loss is the sum of these token losses with the weights of
 :func:`aggregation_weights`. :func:`grpo_loss` validates its inputs once and calls
 :func:`grpo_loss_unchecked`, the path training loops use.
+
+How the loss is built
+---------------------
+:func:`grpo_loss_unchecked` takes the steps of TRL's ``GRPOTrainer._compute_loss`` in
+its order, each a small function of this module (``_compute_loss`` chains them):
+
+1. ``_log_ratio``: :math:`\log\rho = \log\pi_\theta - \log\pi_{old}` per token, or one
+   length-normalised value per completion (GSPO);
+2. the ratio :math:`\rho = e^{\log\rho}`;
+3. the policy term of ``loss_type``, from ``_POLICY_TERMS``: ``_clipped_term`` (PPO's
+   clip, with TRL's ``delta`` and verl's dual clip) or ``_cispo_term``;
+4. ``_fixed_weights``: weights on the policy term that carry no gradient (the
+   ``importance_sampling_ratio`` of another sampling engine);
+5. ``_k3`` and ``_kl_term``: :math:`\beta k_3`, or :math:`\beta\rho k_3` with
+   ``use_bias_correction_kl``;
+6. the aggregation weight :math:`w_i` of each completion's tokens, from ``_ROW_WEIGHTS``,
+   and the sum :math:`\sum_i w_i \sum_t m_{i,t}\ell_{i,t}` of the masked row sums.
+
+Every term is a ``_TokenLoss``: its value per token and its two partial derivatives,
+:math:`\partial\ell/\partial\log\rho` (the path through the ratio) and
+:math:`\partial\ell/\partial\log\pi_\theta` with :math:`\rho` held fixed (the direct
+path). The gradient is the chain of these pieces: ``_gradient`` adds the direct path to
+the ratio path carried back by ``_log_ratio_backward`` (the identity per token; at the
+sequence level each completion's masked mean, as
+:math:`\partial\log s_i/\partial\log\pi_{\theta,i,t} = m_{i,t}/n_i`) and weights the sum
+by :math:`w_i m_{i,t}`.
+
+A new option is one step with its gradient piece, not a branch through the chain:
+
+* a policy term (TRL's ``sapo`` soft gate, TRL's one-sided CISPO) is a function
+  ``(ratio, advantages, logp, options) -> (_TokenLoss, clipped)`` that returns its value
+  and derivatives, registered under its ``loss_type`` in ``_POLICY_TERMS`` and
+  ``_ROW_WEIGHTS`` (and named in ``ALL_LOSS_TYPES``);
+* a weight or mask on the policy term with no gradient (DeepSeek-V3.2's off-policy
+  sequence mask, TRL's ``top_entropy_quantile`` entropy mask) is one more factor in
+  ``_fixed_weights``; scaling a term scales its derivatives, so it needs no gradient code;
+* a mask on whole completions (``mask_truncated_completions``) changes ``mask`` before
+  the steps.
+
+An option's setting is one more field of ``_Options``; an input array it needs, one more
+field of ``_Batch``.
+
+The loss is a sum over completions, so the steps run on blocks of rows (32,768 tokens),
+as a trainer splits a batch into micro-batches: a block's temporaries stay in the CPU's
+caches and their memory is reused from one block to the next, where the dozen 2 MB
+temporaries of a 256 × 1024 batch would come from main memory and, given back to the
+system after each call, be page-faulted in afresh at the next.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import as_float_array, check_choice, check_positive
 from r1lib.grpo._checks import (
+    at_most_zero,
     check_advantages,
     check_clip_options,
     check_is_ratio,
     check_mask,
     check_tokens,
     log_probs,
+    mask_and_tokens,
+    tokens_per_row,
 )
 
 __all__ = [
@@ -44,8 +95,11 @@ ALL_LOSS_TYPES = (*LOSS_TYPES, "cispo")
 IMPORTANCE_SAMPLING_LEVELS = ("token", "sequence")
 IMPORTANCE_SAMPLING_MODES = ("token_truncate", "token_mask", "sequence_truncate", "sequence_mask")
 
-#: ``exp`` overflows float64 just above 709.78; ratios beyond ``exp(700)`` are refused.
-_MAX_LOG_RATIO = 700.0
+#: ``exp`` overflows float64 above this log (709.78...).
+_LOG_MAX_FLOAT = float(np.log(np.finfo(np.float64).max))
+#: Tokens per block of rows (see the module docstring): a block's dozen temporaries of
+#: 256 kB (3 MB together) are reused from one block to the next.
+_BLOCK_TOKENS = 32_768
 
 
 class Surrogate(NamedTuple):
@@ -89,7 +143,8 @@ def clipped_surrogate(
     unclipped branch is selected and 0 where a clip is (at a tie or exactly on a bound,
     the unclipped branch). The min picks the clip only when clipping *lowers* the
     surrogate: :math:`\rho > 1+\epsilon_{high}` with :math:`A > 0`, or
-    :math:`\rho < 1-\epsilon` with :math:`A < 0`.
+    :math:`\rho < 1-\epsilon` with :math:`A < 0`. :func:`grpo_loss` minimises
+    :math:`-s`.
 
     Parameters
     ----------
@@ -129,8 +184,16 @@ def clipped_surrogate(
         raise ValueError(
             f"advantages of shape {a.shape} do not broadcast against ratio {rho.shape}"
         ) from None
-    clip = check_clip_options(epsilon, epsilon_high, delta, clip_ratio_c)
-    return _clipped_surrogate(rho, a, *clip)
+    epsilon, epsilon_high, delta, clip_ratio_c = check_clip_options(
+        epsilon, epsilon_high, delta, clip_ratio_c
+    )
+    options = _Options(
+        epsilon=epsilon, epsilon_high=epsilon_high, delta=delta, clip_ratio_c=clip_ratio_c
+    )
+    loss, clipped = _clipped_term(rho, a, rho, options)
+    assert loss.d_log_ratio is not None
+    # s = -ℓ; 0.0 - x rather than -x, so that flat tokens read +0.0, not -0.0.
+    return Surrogate(value=0.0 - loss.value, slope=0.0 - loss.d_log_ratio, clipped=clipped)
 
 
 def aggregation_weights(
@@ -183,8 +246,9 @@ def aggregation_weights(
     """
     m = check_mask(mask, None)
     check_choice(loss_type, "loss_type", ALL_LOSS_TYPES)
-    length = check_tokens(m, loss_type, max_completion_length, "token")
-    return _aggregation_weights(m, loss_type, length)
+    tokens = tokens_per_row(m)
+    length = check_tokens(tokens, loss_type, max_completion_length, "token")
+    return m * _ROW_WEIGHTS[loss_type](tokens, length)
 
 
 @dataclass(frozen=True)
@@ -321,15 +385,21 @@ def grpo_loss(
     ------
     ValueError
         Wrong or mismatched shapes, NaN/inf, log-probabilities above 0, a ratio or
-        :math:`\pi_{ref}/\pi_\theta` above :math:`e^{700}` (overflow), a mask that is not
+        :math:`\pi_{ref}/\pi_\theta` that overflows float64 (a log-ratio above about
+        709.78, on a real token or on padding), a mask that is not
         0/1 or keeps no token (or, for ``"grpo"`` and the sequence level, no token in
         some row), ``beta > 0`` without ``ref_logp``, ``"dr_grpo"`` without
-        ``max_completion_length``, options out of range, a loss that overflows.
+        ``max_completion_length``, options out of range, a loss or gradient that overflows.
     """
-    logp_a, lowest_logp = log_probs(logp, "logp")
-    old_a, _ = log_probs(old_logp, "old_logp", like=logp_a)
+    # One max per array refuses NaN, +inf and positive values. A -inf shows in the
+    # result (see below): in old_logp as an infinite ratio, in ref_logp or logp as an
+    # infinite or NaN k3. Without ref_logp, logp needs its min too.
+    logp_a = at_most_zero(logp, "logp")
+    if ref_logp is None and not np.isfinite(logp_a.min()):
+        as_float_array(logp_a, "logp")  # raises: names the -inf
+    old_a = at_most_zero(old_logp, "old_logp", like=logp_a)
     adv = check_advantages(advantages, logp_a.shape)
-    m = check_mask(mask, logp_a)
+    m, tokens = mask_and_tokens(mask, logp_a)
     epsilon, epsilon_high, delta, clip_ratio_c = check_clip_options(
         epsilon, epsilon_high, delta, clip_ratio_c
     )
@@ -340,44 +410,40 @@ def grpo_loss(
         raise TypeError(f"use_bias_correction_kl must be a bool; got {use_bias_correction_kl!r}")
     if beta > 0 and ref_logp is None:
         raise ValueError("ref_logp is required when beta > 0 (the KL term needs π_ref)")
-    ref_a = None if ref_logp is None else log_probs(ref_logp, "ref_logp", like=logp_a)[0]
+    ref_a = None if ref_logp is None else at_most_zero(ref_logp, "ref_logp", like=logp_a)
     is_ratio = check_is_ratio(importance_sampling_ratio, logp_a.shape)
-    max_length = check_tokens(m, loss_type, max_completion_length, importance_sampling_level)
+    max_length = check_tokens(tokens, loss_type, max_completion_length, importance_sampling_level)
 
-    # exp overflows above ~709.78; max(logp - old_logp) <= -min(old_logp) since logp <= 0.
-    if -old_a.min() > _MAX_LOG_RATIO and (logp_a - old_a).max() > _MAX_LOG_RATIO:
-        raise ValueError(
-            f"logp - old_logp exceeds {_MAX_LOG_RATIO:g}: the ratio exp(logp - old_logp) "
-            "overflows float64"
-        )
-    if ref_a is not None and -lowest_logp > _MAX_LOG_RATIO:
-        if (ref_a - logp_a).max() > _MAX_LOG_RATIO:
-            raise ValueError(
-                f"ref_logp - logp exceeds {_MAX_LOG_RATIO:g}: π_ref/π_θ overflows float64"
-            )
-
-    result = grpo_loss_unchecked(
+    options = _Options(
+        epsilon=epsilon,
+        epsilon_high=epsilon_high,
+        beta=beta,
+        loss_type=loss_type,
+        importance_sampling_level=importance_sampling_level,
+        delta=delta,
+        clip_ratio_c=clip_ratio_c,
+        use_bias_correction_kl=bool(use_bias_correction_kl),
+    )
+    batch = _Batch.of(
         logp_a,
         old_a,
         adv,
         m,
-        epsilon=epsilon,
-        epsilon_high=epsilon_high,
-        beta=beta,
-        ref_logp=ref_a,
+        ref_a,
+        is_ratio,
+        tokens=tokens,
         loss_type=loss_type,
         max_completion_length=max_length,
-        importance_sampling_level=importance_sampling_level,
-        delta=delta,
-        clip_ratio_c=clip_ratio_c,
-        importance_sampling_ratio=is_ratio,
-        use_bias_correction_kl=use_bias_correction_kl,
     )
-    if not (np.isfinite(result.loss) and np.all(np.isfinite(result.grad))):
-        raise ValueError(
-            f"the loss overflows float64: advantages (largest |A| {np.abs(adv).max():g}) "
-            f"times the ratio, or beta ({beta:g}) times k3, is too large"
-        )
+    result = _loss_in_blocks(batch, options)
+    # The result is finite unless an input was -inf or something overflowed: a -inf in
+    # old_logp, or a ratio above e^709.78, makes mean_ratio inf or NaN; in ref_logp, or
+    # π_ref/π_θ that large, mean_kl; one sum of the gradient is NaN or ±inf as soon as
+    # one of its entries is. Only then are the inputs looked at again, to say which.
+    gradient_sum = np.einsum("ij->", result.grad)
+    numbers = (result.loss, gradient_sum, result.mean_ratio, result.mean_kl or 0.0)
+    if not all(np.isfinite(number) for number in numbers):
+        _diagnose(batch, options)
     return result
 
 
@@ -421,78 +487,28 @@ def grpo_loss_unchecked(
     GRPOLossResult
         As :func:`grpo_loss`.
     """
-    if epsilon_high is None:
-        epsilon_high = epsilon
-    a = advantages[:, None] if advantages.ndim == 1 else advantages
-    weights = _aggregation_weights(mask, loss_type, max_completion_length)
-    tokens = mask.sum()
-    sequence_level = importance_sampling_level == "sequence"
-
-    with np.errstate(over="ignore", invalid="ignore"):  # reported by grpo_loss
-        log_ratio = logp - old_logp
-        if sequence_level:  # GSPO: one length-normalised ratio per completion, (B, 1)
-            lengths = mask.sum(axis=1, keepdims=True)
-            log_ratio = np.einsum("ij,ij->i", log_ratio, mask)[:, None] / lengths
-        ratio = np.exp(log_ratio)
-        # Fixed importance weights c (another engine's samples) weight the policy term only.
-        if importance_sampling_ratio is None:
-            policy_weights = weights
-        else:
-            c = importance_sampling_ratio
-            policy_weights = weights * (c[:, None] if c.ndim == 1 else c)
-
-        # loss = sum(w * token_loss). Its gradient collects two kinds of terms: direct
-        # ones, d/dlogp at the same token, and terms through the log-ratio, which at the
-        # sequence level reach every token of the row (d log s_i / d logp_{i,t} = m/n_i).
-        if loss_type == "cispo":  # -sg[clip(ρ)] A log π: the gradient survives the clip
-            is_weight = np.clip(ratio, 1.0 - epsilon, 1.0 + epsilon_high)
-            clipped = is_weight != ratio
-            coefficient = -(is_weight * a)  # d token_loss / d logp
-            loss = _weighted_sum(policy_weights, coefficient * logp)
-            direct = policy_weights * coefficient
-            through_ratio = None
-        else:  # -s(ρ, A), PPO's clipped surrogate
-            surrogate = _clipped_surrogate(ratio, a, epsilon, epsilon_high, delta, clip_ratio_c)
-            clipped = surrogate.clipped
-            loss = -_weighted_sum(policy_weights, surrogate.value)
-            direct = None
-            through_ratio = _times(policy_weights, surrogate.slope, sequence_level)
-            through_ratio *= -1.0  # the loss is minus the surrogate
-
-        mean_kl = None
-        if ref_logp is not None:
-            x = ref_logp - logp
-            r_minus_1 = np.expm1(x)  # π_ref/π_θ - 1
-            k3 = r_minus_1 - x
-            mean_kl = _weighted_sum(mask, k3) / tokens
-            if beta > 0:
-                # DeepSeek-V3.2's bias correction weights k3 by the ratio: ρ k3.
-                kl_weights = weights * ratio if use_bias_correction_kl else weights
-                loss += beta * _weighted_sum(kl_weights, k3)
-                kl_grad = kl_weights * r_minus_1
-                kl_grad *= -beta  # β d k3 / d logp = β (1 - π_ref/π_θ)
-                direct = kl_grad if direct is None else direct + kl_grad
-                if use_bias_correction_kl:  # d(ρ k3)/d log ρ = ρ k3
-                    to_ratio = _times(kl_weights, beta * k3, sequence_level)
-                    through_ratio = to_ratio if through_ratio is None else through_ratio + to_ratio
-
-        if through_ratio is None:
-            assert direct is not None
-            grad = direct
-        elif sequence_level:
-            spread = through_ratio * (mask / lengths)
-            grad = spread if direct is None else direct + spread
-        else:
-            grad = through_ratio if direct is None else through_ratio + direct
-        grad += 0.0  # -0.0 (masked or clipped tokens) becomes +0.0
-
-    return GRPOLossResult(
-        loss=loss,
-        grad=grad,
-        clip_fraction=_weighted_sum(mask, clipped) / tokens,
-        mean_ratio=_weighted_sum(mask, ratio) / tokens,
-        mean_kl=mean_kl,
+    options = _Options(
+        epsilon=epsilon,
+        epsilon_high=epsilon if epsilon_high is None else epsilon_high,
+        beta=beta,
+        loss_type=loss_type,
+        importance_sampling_level=importance_sampling_level,
+        delta=delta,
+        clip_ratio_c=clip_ratio_c,
+        use_bias_correction_kl=use_bias_correction_kl,
     )
+    batch = _Batch.of(
+        logp,
+        old_logp,
+        advantages,
+        mask,
+        ref_logp,
+        importance_sampling_ratio,
+        tokens=tokens_per_row(mask),
+        loss_type=loss_type,
+        max_completion_length=max_completion_length,
+    )
+    return _loss_in_blocks(batch, options)
 
 
 def importance_sampling_ratio(
@@ -568,57 +584,389 @@ def importance_sampling_ratio(
     return np.where(outside, 0.0, weight)
 
 
+# --------------------------------------------------------------------------- the steps
+
+
+def _compute_loss(batch: _Batch, options: _Options) -> _BlockResult:
+    """The steps on one block of rows, in the order of TRL's ``_compute_loss``: the
+    block's share of the loss, its rows of the gradient, and the diagnostics' sums."""
+    level = options.importance_sampling_level
+    log_ratio = _log_ratio(batch, level)  # 1
+    ratio = np.exp(log_ratio)  # 2
+    policy_term = _POLICY_TERMS[options.loss_type]  # 3
+    policy, clipped = policy_term(ratio, batch.advantages, batch.logp, options)
+    fixed = _fixed_weights(batch)  # 4
+    terms = [policy if fixed is None else _scaled(policy, fixed)]
+    kl_rows = None
+    if batch.ref_logp is not None:  # 5
+        k3, ratio_minus_one = _k3(batch.logp, batch.ref_logp)
+        kl_rows = _row_sums(batch, k3)  # the mean KL's, and the KL term's if it is k3
+        if options.beta > 0:
+            terms.append(_kl_term(k3, ratio_minus_one, ratio, options))
+    loss = 0.0  # 6: sum_i w_i sum_t m_it ℓ_it, from each term's masked row sums
+    for term in terms:
+        # The plain KL term's value is k3 itself, whose row sums are known.
+        rows = kl_rows if kl_rows is not None and term.value is k3 else _row_sums(batch, term.value)
+        loss += term.scale * float(np.einsum("ij,ij->", batch.row_weights, rows))
+    return _BlockResult(
+        loss=loss,
+        grad=_gradient(terms, batch.mask * batch.row_weights, batch, level),
+        clipped=_masked_count(batch, clipped),
+        ratio_sum=float(_row_sums(batch, ratio).sum()),
+        kl_sum=None if kl_rows is None else float(kl_rows.sum()),
+    )
+
+
+def _log_ratio(batch: _Batch, level: str) -> Array:
+    r"""Step 1: :math:`\log\rho`, per token ``(B, T)`` or per completion ``(B, 1)``.
+
+    Token level (DeepSeekMath eq. 3): :math:`\log\pi_\theta - \log\pi_{old}`. Sequence
+    level (GSPO, Zheng et al. 2025; TRL ``importance_sampling_level="sequence"``): the
+    mean over each completion's tokens, :math:`\frac{1}{n_i}\sum_t m_{i,t}(\log\pi_\theta
+    - \log\pi_{old})`.
+    """
+    log_ratio = batch.logp - batch.old_logp
+    if level == "token":
+        return log_ratio
+    return np.einsum("ij,ij->i", log_ratio, batch.mask)[:, None] / batch.tokens
+
+
+def _log_ratio_backward(d_log_ratio: Array, batch: _Batch, level: str) -> Array:
+    r"""Step 1's gradient piece: the ratio path :math:`\partial\ell/\partial\log\rho`
+    carried back to each token, before the weights :math:`w_{i,t} = w_i m_{i,t}`.
+
+    Per token, the identity. Per completion, :math:`\log s_i` is the mean of the row's
+    token log-ratios (:math:`\partial\log s_i/\partial\log\pi_{\theta,i,t} = m_{i,t}/n_i`)
+    and :math:`w_i` is the same for all its tokens, so token :math:`t` receives
+    :math:`w_{i,t}` times the row's masked mean of :math:`\partial\ell/\partial\log s_i`.
+    A derivative shared by the row's tokens (``(B, 1)``) is its own mean.
+    """
+    if level == "token" or d_log_ratio.shape[1] == 1:
+        return d_log_ratio
+    return np.einsum("ij,ij->i", batch.mask, d_log_ratio)[:, None] / batch.tokens
+
+
+def _clipped_term(
+    ratio: Array, advantages: Array, logp: Array, options: _Options
+) -> tuple[_TokenLoss, NDArray[np.bool_]]:
+    r"""Step 3, PPO's clip: :math:`\ell = -\min(\rho A, \operatorname{clip}(\rho,\,1-\epsilon,\,
+    1+\epsilon_{high})A)` (DeepSeekMath eq. 3; TRL's ``-min(coef_1 * A, coef_2 * A)``).
+
+    Computed in the equivalent form of OpenAI's Spinning Up,
+    :math:`\min(\rho A, g)` with :math:`g = (1+\epsilon_{high})A` for :math:`A \ge 0` and
+    :math:`(1-\epsilon)A` for :math:`A < 0`: the clip binds only on the side where it
+    lowers the objective, so :math:`g` is the ceiling it puts on :math:`\rho A`. TRL's
+    ``delta`` caps :math:`\rho` in the first branch; verl's dual clip caps the loss of a
+    negative advantage at :math:`-cA`. :math:`\partial\ell/\partial\log\rho = -\rho A`
+    where the unclipped branch is selected (ties included) and 0 where a clip is; ``logp``
+    is not used (the ratio is the only path). Returns the term and where a clip is
+    selected.
+    """
+    capped = ratio if options.delta is None else np.minimum(ratio, options.delta)
+    high, low = 1.0 + options.epsilon_high, 1.0 - options.epsilon
+    minus_a = -advantages
+    unclipped = minus_a * capped  # -ρA
+    ceiling = minus_a * np.where(advantages >= 0, high, low)  # -g
+    value = np.maximum(unclipped, ceiling)
+    clipped = value != unclipped  # the clipped, flat branch is selected
+    if options.delta is not None:  # above delta the capped branch is flat too
+        clipped |= (ratio > options.delta) & (advantages != 0)
+    if options.clip_ratio_c is not None:
+        floor = -options.clip_ratio_c * advantages
+        dual_clipped = (advantages < 0) & (value > floor)
+        value = np.where(dual_clipped, floor, value)
+        clipped |= dual_clipped
+    # d(-ρA)/d log ρ = -ρA on the unclipped branch and 0 where a clip binds: ρ times
+    # False is 0 (ρ is finite wherever the result is; -ρA may overflow for a huge A).
+    kept = ~clipped
+    return _TokenLoss(value=value, d_log_ratio=minus_a * (capped * kept)), clipped
+
+
+def _cispo_term(
+    ratio: Array, advantages: Array, logp: Array, options: _Options
+) -> tuple[_TokenLoss, NDArray[np.bool_]]:
+    r"""Step 3, CISPO (MiniMax-M1, 2025):
+    :math:`\ell = -\operatorname{sg}[\operatorname{clip}(\rho)]\,A\log\pi_\theta`.
+
+    The clipped ratio is a fixed weight (verl ``compute_policy_loss_cispo``), so the
+    only path is the direct one: :math:`\partial\ell/\partial\log\pi_\theta =
+    -\operatorname{clip}(\rho)A`, kept where the ratio is clipped. Returns the term and
+    where the weight is clipped.
+    """
+    weight = np.clip(ratio, 1.0 - options.epsilon, 1.0 + options.epsilon_high)
+    d_logp = -weight * advantages
+    return _TokenLoss(value=d_logp * logp, d_logp=d_logp), weight != ratio
+
+
+#: Step 3's policy term of each ``loss_type``: ``(ratio, advantages, logp, options)`` ->
+#: ``(term, clipped)``.
+_POLICY_TERMS: dict[
+    str, Callable[[Array, Array, Array, _Options], tuple[_TokenLoss, NDArray[np.bool_]]]
+] = {
+    "grpo": _clipped_term,
+    "bnpo": _clipped_term,
+    "dapo": _clipped_term,
+    "dr_grpo": _clipped_term,
+    "cispo": _cispo_term,
+}
+
+
+def _fixed_weights(batch: _Batch) -> Array | None:
+    """Step 4: the product of the weights on the policy term that carry no gradient.
+
+    TRL multiplies ``per_token_loss`` by each: here the ``importance_sampling_ratio`` of
+    samples drawn by another engine. ``None`` when there are none.
+    """
+    return batch.importance_sampling_ratio
+
+
+def _k3(logp: Array, ref_logp: Array) -> tuple[Array, Array]:
+    r"""Step 5: Schulman's :math:`k_3 = e^x - x - 1`, :math:`x = \log\pi_{ref} - \log\pi_\theta`.
+
+    Also returns :math:`e^x - 1 = \pi_{ref}/\pi_\theta - 1`, of which
+    :math:`\partial k_3/\partial\log\pi_\theta = 1 - \pi_{ref}/\pi_\theta` is minus.
+    One ``expm1`` gives both; it equals :func:`r1lib.kl.k3` to about 1e-16 absolute.
+    """
+    x = ref_logp - logp
+    ratio_minus_one = np.expm1(x)
+    return ratio_minus_one - x, ratio_minus_one
+
+
+def _kl_term(k3: Array, ratio_minus_one: Array, ratio: Array, options: _Options) -> _TokenLoss:
+    r"""Step 5: the KL term :math:`\beta k_3` (DeepSeekMath eq. 3-4), with its derivatives.
+
+    :math:`\partial\beta k_3/\partial\log\pi_\theta = \beta(1 - \pi_{ref}/\pi_\theta)`.
+    With ``use_bias_correction_kl`` (TRL; DeepSeek-V3.2) the term is
+    :math:`\beta\rho k_3`, which adds the path :math:`\partial/\partial\log\rho =
+    \beta\rho k_3` and multiplies the direct one by :math:`\rho`.
+    """
+    beta = options.beta
+    if not options.use_bias_correction_kl:
+        return _TokenLoss(value=k3, d_logp=-beta * ratio_minus_one, scale=beta)
+    value = ratio * k3
+    d_logp = (-beta * ratio) * ratio_minus_one
+    return _TokenLoss(value=value, d_log_ratio=beta * value, d_logp=d_logp, scale=beta)
+
+
+def _completion_mean(tokens: Array, max_completion_length: int | None) -> Array:
+    r""":math:`1/(B n_i)`: each completion's token mean, then the mean over completions
+    (DeepSeekMath eq. 3; TRL ``"grpo"``)."""
+    return 1.0 / (tokens.shape[0] * tokens)
+
+
+def _token_mean(tokens: Array, max_completion_length: int | None) -> Array:
+    r""":math:`1/\sum_i n_i`: one mean over all tokens of the batch (DAPO, Yu et al. 2025;
+    TRL ``"bnpo"``, ``"dapo"``, ``"cispo"`` on one process)."""
+    return np.full(tokens.shape, 1.0 / tokens.sum())
+
+
+def _constant_length(tokens: Array, max_completion_length: int | None) -> Array:
+    r""":math:`1/(B L_{max})`: the constant normaliser of Dr. GRPO (Liu et al. 2025)."""
+    assert max_completion_length is not None
+    return np.full(tokens.shape, 1.0 / (tokens.shape[0] * max_completion_length))
+
+
+#: Step 6: the aggregation weight of each row's tokens, by ``loss_type``:
+#: ``(tokens per row (B, 1), max_completion_length) -> (B, 1)``; ``w = mask * that``.
+_ROW_WEIGHTS: dict[str, Callable[[Array, int | None], Array]] = {
+    "grpo": _completion_mean,
+    "bnpo": _token_mean,
+    "dapo": _token_mean,
+    "cispo": _token_mean,
+    "dr_grpo": _constant_length,
+}
+
+
+def _gradient(terms: list[_TokenLoss], weights: Array, batch: _Batch, level: str) -> Array:
+    r"""The gradient of :math:`L = \sum_{i,t} w_{i,t}\ell_{i,t}`, from both paths of every term.
+
+    :math:`\partial L/\partial\log\pi_{\theta,i,t} = w_{i,t}\,(\partial\ell_{i,t}/
+    \partial\log\pi_{\theta,i,t} + r_{i,t})`, with :math:`r` the ratio path carried back
+    to the token by ``_log_ratio_backward``.
+    """
+    d_logp = _total(term.d_logp for term in terms)
+    d_log_ratio = _total(term.d_log_ratio for term in terms)
+    through_ratio = None
+    if d_log_ratio is not None:
+        through_ratio = _log_ratio_backward(d_log_ratio, batch, level)
+    return weights * _total((d_logp, through_ratio)) + 0.0  # +0.0: no -0.0 on masked tokens
+
+
 # --------------------------------------------------------------------------- machinery
 
 
-def _clipped_surrogate(
-    ratio: Array,
-    advantages: Array,
-    epsilon: float,
-    epsilon_high: float,
-    delta: float | None,
-    clip_ratio_c: float | None,
-) -> Surrogate:
-    """:func:`clipped_surrogate` without validation (the formula itself)."""
-    capped = ratio if delta is None else np.minimum(ratio, delta)
-    unclipped = capped * advantages
-    clipped = np.clip(ratio, 1.0 - epsilon, 1.0 + epsilon_high) * advantages
-    value = np.minimum(unclipped, clipped)
-    flat = unclipped > clipped  # the min selects the clipped, flat branch
-    if delta is not None:  # above delta the capped branch is flat too
-        flat |= (ratio > delta) & (advantages != 0)
-    if clip_ratio_c is not None:
-        floor = clip_ratio_c * advantages
-        floored = (advantages < 0) & (floor > value)
-        value = np.where(floored, floor, value)
-        flat |= floored
-    slope = np.where(flat, 0.0, unclipped)  # d(ρA)/d log ρ = ρA, unless a clip binds
-    return Surrogate(value=value, slope=slope, clipped=flat)
+class _TokenLoss(NamedTuple):
+    r"""One term :math:`\ell` of the per-token loss, with its two partial derivatives.
+
+    :math:`\ell` = ``scale * value`` per token; ``value`` is ``(B, T)``, or ``(B, 1)``
+    for a value shared by a completion's tokens (the scale, a number, stays apart so that
+    summing the term costs no pass over its tokens). ``d_log_ratio`` is
+    :math:`\partial\ell/\partial\log\rho`, the path through the importance ratio;
+    ``d_logp`` is :math:`\partial\ell/\partial\log\pi_\theta` with :math:`\rho` held
+    fixed, the direct path; both include the scale. A derivative is ``None`` where the
+    term does not take that path.
+    """
+
+    value: Array
+    d_log_ratio: Array | None = None
+    d_logp: Array | None = None
+    scale: float = 1.0
 
 
-def _aggregation_weights(mask: Array, loss_type: str, max_completion_length: int | None) -> Array:
-    """:func:`aggregation_weights` without validation."""
-    batch = mask.shape[0]
-    if loss_type == "grpo":
-        return mask / (batch * mask.sum(axis=1, keepdims=True))
-    if loss_type == "dr_grpo":
-        assert max_completion_length is not None
-        return mask * (1.0 / (batch * max_completion_length))
-    return mask * (1.0 / mask.sum())  # bnpo, dapo, cispo
+class _Options(NamedTuple):
+    """The settings of one loss (:func:`grpo_loss`'s keywords, TRL's names)."""
+
+    epsilon: float = 0.2
+    epsilon_high: float = 0.2
+    beta: float = 0.0
+    loss_type: str = "grpo"
+    importance_sampling_level: str = "token"
+    delta: float | None = None
+    clip_ratio_c: float | None = None
+    use_bias_correction_kl: bool = False
 
 
-def _times(weights: Array, values: Array, row_sums: bool) -> Array:
-    """``weights * values``; with ``row_sums`` summed over each row, shape ``(B, 1)``."""
-    if not row_sums:
-        return weights * values
+class _Batch(NamedTuple):
+    """The arrays of one batch, or of a block of its rows; ``(B, 1)`` for one per row."""
+
+    logp: Array
+    old_logp: Array
+    advantages: Array  # (B, 1) or (B, T)
+    mask: Array
+    tokens: Array  # (B, 1): n_i, the unmasked tokens of each row
+    row_weights: Array  # (B, 1): the aggregation weight of each row's tokens (step 6)
+    ref_logp: Array | None
+    importance_sampling_ratio: Array | None  # (B, 1) or (B, T)
+
+    @classmethod
+    def of(
+        cls,
+        logp: Array,
+        old_logp: Array,
+        advantages: Array,
+        mask: Array,
+        ref_logp: Array | None,
+        importance_sampling_ratio: Array | None,
+        *,
+        tokens: Array,
+        loss_type: str,
+        max_completion_length: int | None,
+    ) -> _Batch:
+        """The batch, with per-row arrays ``(B,)`` made columns ``(B, 1)``."""
+        return cls(
+            logp=logp,
+            old_logp=old_logp,
+            advantages=_column(advantages),
+            mask=mask,
+            tokens=tokens,
+            row_weights=_ROW_WEIGHTS[loss_type](tokens, max_completion_length),
+            ref_logp=ref_logp,
+            importance_sampling_ratio=(
+                None if importance_sampling_ratio is None else _column(importance_sampling_ratio)
+            ),
+        )
+
+    def rows(self, rows: slice) -> _Batch:
+        """The block of rows ``rows`` (views, no copies)."""
+        return _Batch._make([None if array is None else array[rows] for array in self])
+
+
+def _diagnose(batch: _Batch, options: _Options) -> NoReturn:
+    """Why :func:`grpo_loss`'s result is not finite, as a ``ValueError`` naming the input."""
+    for name, array in (("logp", batch.logp), ("old_logp", batch.old_logp)):
+        as_float_array(array, name)  # a -inf: say so
+    if batch.ref_logp is not None:
+        as_float_array(batch.ref_logp, "ref_logp")
+    log_ratio = _log_ratio(batch, options.importance_sampling_level).max()
+    if log_ratio > _LOG_MAX_FLOAT:
+        raise ValueError(
+            f"logp - old_logp reaches {log_ratio:g}, above {_LOG_MAX_FLOAT:.2f}: the ratio "
+            "exp(logp - old_logp) overflows float64"
+        )
+    if batch.ref_logp is not None:
+        log_ref_ratio = (batch.ref_logp - batch.logp).max()
+        if log_ref_ratio > _LOG_MAX_FLOAT:
+            raise ValueError(
+                f"ref_logp - logp reaches {log_ref_ratio:g}, above {_LOG_MAX_FLOAT:.2f}: "
+                "π_ref/π_θ overflows float64"
+            )
+    raise ValueError(
+        "the loss or its gradient overflows float64: advantages (largest |A| "
+        f"{np.abs(batch.advantages).max():g}) times the ratio, or beta ({options.beta:g}) "
+        "times k3, is too large"
+    )
+
+
+class _BlockResult(NamedTuple):
+    loss: float
+    grad: Array
+    clipped: float
+    ratio_sum: float
+    kl_sum: float | None
+
+
+def _loss_in_blocks(batch: _Batch, options: _Options) -> GRPOLossResult:
+    """:func:`_compute_loss` summed over blocks of rows; the diagnostics are token means."""
+    size, length = batch.logp.shape
+    step = max(1, _BLOCK_TOKENS // length)
+    grad = np.empty((size, length))
+    loss = clipped = ratio_sum = kl_sum = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):  # grpo_loss reports overflow
+        for start in range(0, size, step):
+            rows = slice(start, start + step)
+            block = _compute_loss(batch.rows(rows), options)
+            grad[rows] = block.grad
+            loss += block.loss
+            clipped += block.clipped
+            ratio_sum += block.ratio_sum
+            kl_sum += 0.0 if block.kl_sum is None else block.kl_sum
+    tokens = float(batch.tokens.sum())
+    return GRPOLossResult(
+        loss=loss,
+        grad=grad,
+        clip_fraction=clipped / tokens,
+        mean_ratio=ratio_sum / tokens,
+        mean_kl=None if batch.ref_logp is None else kl_sum / tokens,
+    )
+
+
+def _column(values: Array) -> Array:
+    """A per-row array ``(B,)`` as a column ``(B, 1)``; ``(B, T)`` unchanged."""
+    return values[:, None] if values.ndim == 1 else values
+
+
+def _scaled(term: _TokenLoss, factor: Array) -> _TokenLoss:
+    """``factor * term``, a fixed factor: its value and both derivatives scale alike."""
+    return _TokenLoss(
+        value=term.value * factor,
+        d_log_ratio=None if term.d_log_ratio is None else term.d_log_ratio * factor,
+        d_logp=None if term.d_logp is None else term.d_logp * factor,
+        scale=term.scale,
+    )
+
+
+def _total(parts: Iterable[Array | None]) -> Any:
+    """The sum of the parts that are not ``None`` (``None`` if all are)."""
+    total = None
+    for part in parts:
+        if part is not None:
+            total = part if total is None else total + part
+    return total
+
+
+def _row_sums(batch: _Batch, values: Array) -> Array:
+    """``sum_t mask * values`` per row, ``(B, 1)``; a row's value ``(B, 1)`` counts n_i times.
+
+    einsum, not BLAS's dot, which would spread a long dot over threads the trainer's other
+    work is using.
+    """
     if values.shape[1] == 1:
-        return weights.sum(axis=1, keepdims=True) * values
-    return np.einsum("ij,ij->i", weights, values)[:, None]
+        return batch.tokens * values
+    return np.einsum("ij,ij->i", batch.mask, values)[:, None]
 
 
-def _weighted_sum(weights: Array, values: NDArray[Any]) -> float:
-    """``sum(weights * values)`` without a temporary; ``values`` ``(B, T)`` or ``(B, 1)``."""
-    einsum: Any = np.einsum  # numpy's stubs reject a float-by-bool einsum
-    if values.shape == weights.shape:
-        return float(einsum("ij,ij->", weights, values))
-    return float(einsum("i,i->", weights.sum(axis=1), values[:, 0]))
+def _masked_count(batch: _Batch, flags: NDArray[np.bool_]) -> float:
+    """How many unmasked tokens ``flags`` marks; a row's flag ``(B, 1)`` marks n_i tokens."""
+    if flags.shape[1] == 1:
+        return float(batch.tokens[flags].sum())
+    return float(np.count_nonzero(flags & (batch.mask != 0)))
