@@ -101,9 +101,11 @@ def trl_loss_options(
 
     Parameters
     ----------
-    loss_type, epsilon, epsilon_high, beta, importance_sampling_level, delta,
-    use_bias_correction_kl, max_completion_length, clip_ratio_c
-        As in :func:`r1lib.grpo.grpo_loss` (``max_completion_length`` is needed for
+    **options
+        ``loss_type``, ``epsilon``, ``epsilon_high``, ``beta``,
+        ``importance_sampling_level``, ``delta``, ``use_bias_correction_kl``,
+        ``max_completion_length`` and ``clip_ratio_c``, as in
+        :func:`r1lib.grpo.grpo_loss` (``max_completion_length`` is needed for
         ``"dr_grpo"``, and is TRL's generation length too).
 
     Returns

@@ -50,7 +50,7 @@ TEACHER_LOGITS.setflags(write=False)
 
 
 def teacher_logits(wolf_logit: float = 6.0) -> NDArray[np.float64]:
-    """:data:`TEACHER_LOGITS` with the logit of "wolf" (the runner-up) replaced.
+    """``TEACHER_LOGITS`` with the logit of "wolf" (the runner-up) replaced.
 
     Parameters
     ----------
