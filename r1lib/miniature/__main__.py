@@ -28,6 +28,10 @@ from r1lib.miniature.pipeline import BUDGETS, budget_config, results_table, run_
 from r1lib.miniature.reference import make_reference
 
 
+def _maybe(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
 def _seed(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -86,11 +90,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         record = make_bases(args.seed, args.out, progress=not args.quiet)
         for name, entry in record["models"].items():
             metrics = entry["metrics"]
+            forced = metrics["forced_think"]
+            by_steps = ", ".join(f"{v:.2f}" for v in forced["pass@1_by_steps"].values())
             print(
                 f"{name}: {entry['num_params']} parameters, {entry['seconds']:.0f} s; "
-                f"pass@1 free {metrics['free']['pass@1']:.3f}, forced to think "
-                f"{metrics['forced_think']['pass@1']:.3f}, forced to answer "
-                f"{metrics['forced_answer']['pass@1']:.3f}"
+                f"pass@1 free {metrics['free']['pass@1']:.3f} (thinks "
+                f"{metrics['free']['think_share']:.2f}), forced to think "
+                f"{forced['pass@1']:.3f} (by difficulty: {by_steps}), forced to answer "
+                f"{metrics['forced_answer']['pass@1']:.3f}; P(WAIT | error) "
+                f"{_maybe(forced['wait_given_error'])}, P(WAIT | right) "
+                f"{_maybe(forced['wait_given_correct'])}"
             )
         print(f"wrote {args.out}/base.npz, student_base.npz, base.json")
         return 0
