@@ -143,6 +143,10 @@ def test_analysis_of_an_error_followed_by_wait() -> None:
     assert a.errors[0] == 1 and a.errors_waited[0] == 1 and a.corrections[0] == 1
     assert a.rights[0] == 4 and a.rights_waited[0] == 0 and a.waits[0] == 1
     assert a.chain_length[0] == 4 and a.length[0] == 4 + 2 + 3
+    assert a.repeats[0] == 0  # a wrong value, but not the previous one repeated
+    # a forgotten press: x1 written twice, caught
+    a = analyse(TASK, prompts, _row(v[0], v[0], WAIT, *v[1:], ANS, v[-1], EOS))
+    assert a.errors[0] == a.repeats[0] == a.repeats_waited[0] == a.corrections[0] == 1
 
 
 def test_analysis_of_a_wait_after_a_correct_value() -> None:
@@ -171,6 +175,7 @@ def test_analysis_of_a_drifting_chain_without_wait() -> None:
     v = _v(chains[0, :4])
     a = analyse(TASK, prompts, _row(v[0], _v([wrong])[0], WAIT, other, ANS, v[-1], EOS))
     assert a.errors[0] == 2 and a.errors_waited[0] == 1 and a.corrections[0] == 0
+    assert a.repeats[0] == 0
 
 
 def test_direct_answers_have_no_chain_values() -> None:
@@ -291,6 +296,7 @@ def test_corpus_kinds_difficulty_and_drift() -> None:
     assert np.array_equal(a.errors[chain], corpus.errors[chain]) and not a.waits[chain].any()
     assert np.all(a.errors_waited[checked] == a.errors[checked])
     assert np.all(a.corrections[checked] == a.errors[checked])
+    assert np.array_equal(a.repeats, a.errors)  # the shipped slip: a forgotten press
     assert a.chain_correct[checked].all() and np.all(a.rights_waited == 0)
     assert a.correct[chain & (corpus.errors == 0)].all()
     per_step = corpus.errors[chain].sum() / corpus.steps[chain].sum()

@@ -115,6 +115,8 @@ def base_metrics(model: GPT, task: Task, seed: int) -> dict[str, Any]:
             "wait_rate": e.share("waits").mean,
             "wait_given_error": e.wait_given_error,
             "wait_given_correct": e.wait_given_correct,
+            "wait_given_repeat": e.wait_given_repeat,
+            "wait_given_other_error": e.wait_given_other_error,
             "errors_per_completion": e.errors_per_completion,
             "self_correction_rate": e.share("self_corrects").mean,
         }

@@ -20,8 +20,9 @@ one seed): ``"yes"`` if it lies above 0 (the claim's direction), ``"no"`` if bel
 their own. Budgets are judged separately: a verdict that changes with the budget is a
 finding, not a contradiction.
 
-:func:`end_points` and :func:`rise_steps` summarise the training curves the same way
-(seed-level intervals; the steps a curve takes to rise from 10% to 90% of its change).
+:func:`start_points`, :func:`end_points` and :func:`rise_steps` summarise the training
+curves the same way (seed-level intervals; the steps a curve takes to rise from 10% to
+90% of its change).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "evaluate_claims",
     "rise_steps",
     "seed_interval",
+    "start_points",
 ]
 
 #: two-sided 95% quantiles of Student's t, ``T975[df]`` for ``df = 1 … 10`` (any table)
@@ -381,15 +383,31 @@ def end_points(
     """Where the training curves end: mean of the last ``last`` steps, per seed and overall.
 
     Returns ``{key: {"per_seed": [...], "mean": m, "ci95": [low, high]}}`` with the
-    interval over seeds (:func:`seed_interval`; ``None`` with one seed).
+    interval over seeds (:func:`seed_interval`; ``None`` with one seed). Steps where a
+    quantity was not measured (``None``, e.g. P(WAIT | error) without a wrong value)
+    are left out of its mean.
     """
+    return _window_summary(results, run, keys, slice(-last, None))
+
+
+def start_points(
+    results: Sequence[Record], run: str, keys: Sequence[str], *, first: int = 3
+) -> dict[str, dict[str, Any]]:
+    """Where the training curves start: mean of the first ``first`` steps (as
+    :func:`end_points`)."""
+    return _window_summary(results, run, keys, slice(0, first))
+
+
+def _window_summary(
+    results: Sequence[Record], run: str, keys: Sequence[str], window: slice
+) -> dict[str, dict[str, Any]]:
     out = {}
     for key in keys:
-        curves = _curves(results, run, key)[:, -last:]
-        with np.errstate(invalid="ignore"):
-            per_seed = [
-                float(np.nanmean(row)) if np.any(~np.isnan(row)) else math.nan for row in curves
-            ]
+        curves = _curves(results, run, key)[:, window]
+        per_seed = [
+            float(np.mean(row[~np.isnan(row)])) if np.any(~np.isnan(row)) else math.nan
+            for row in curves
+        ]
         valid = [v for v in per_seed if not math.isnan(v)]
         if len(valid) >= 2:
             mean, low, high = seed_interval(valid)

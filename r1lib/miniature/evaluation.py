@@ -20,7 +20,9 @@ to ``k = 256`` as Yue et al. 2025 do: the miniature's choice), and from those sa
   really self-correct (a ``WAIT`` withdrew a wrong value and the right one followed);
   ``wait_given_error`` = P(``WAIT`` | the value just written is locally wrong),
   ``wait_given_correct`` = P(``WAIT`` | it is locally right), pooled over all chain
-  values, and ``errors_per_completion`` (see :class:`r1lib.miniature.task.Analysis`).
+  values, and ``errors_per_completion``; the same split into wrong values that repeat
+  the previous one (a forgotten press, the corpus's slip: ``wait_given_repeat``) and
+  all others (``wait_given_other_error``) (see :class:`r1lib.miniature.task.Analysis`).
 
 ``force="think"`` evaluates the model with its first completion token restricted to
 values (``ANS`` is forbidden), the miniature's version of prefilling ``<think>``: what
@@ -72,6 +74,8 @@ COUNTS = (
     "length",
     "errors",
     "errors_waited",
+    "repeats",
+    "repeats_waited",
     "rights",
     "rights_waited",
 )
@@ -261,6 +265,19 @@ class Evaluation:
         return _ratio(self.counts["errors_waited"], self.counts["errors"])
 
     @property
+    def wait_given_repeat(self) -> float | None:
+        """P(``WAIT`` | a wrong value that repeats the previous one: a forgotten press)."""
+        return _ratio(self.counts["repeats_waited"], self.counts["repeats"])
+
+    @property
+    def wait_given_other_error(self) -> float | None:
+        """P(``WAIT`` | any other wrong value, e.g. a look-up gone wrong)."""
+        return _ratio(
+            self.counts["errors_waited"] - self.counts["repeats_waited"],
+            self.counts["errors"] - self.counts["repeats"],
+        )
+
+    @property
     def wait_given_correct(self) -> float | None:
         """P(``WAIT`` | the value just written is locally right); ``None`` without any."""
         return _ratio(self.counts["rights_waited"], self.counts["rights"])
@@ -315,7 +332,11 @@ class Evaluation:
             "self_correction_rate": self.share("self_corrects").mean,
             "wait_given_error": self.wait_given_error,
             "wait_given_correct": self.wait_given_correct,
+            "wait_given_repeat": self.wait_given_repeat,
+            "wait_given_other_error": self.wait_given_other_error,
             "errors_per_completion": self.errors_per_completion,
+            "repeats_per_completion": float(np.sum(self.counts["repeats"]))
+            / (self.n * len(self.steps)),
             "well_formed": self.share("well_formed").mean,
             "n": self.n,
             "per_problem": {
@@ -404,6 +425,8 @@ def evaluate_unchecked(
         "length": a.length,
         "errors": a.errors,
         "errors_waited": a.errors_waited,
+        "repeats": a.repeats,
+        "repeats_waited": a.repeats_waited,
         "rights": a.rights,
         "rights_waited": a.rights_waited,
     }

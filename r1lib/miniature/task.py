@@ -363,6 +363,9 @@ class Analysis:
         ``WAIT`` tokens in the completion (through ``EOS``).
     errors, errors_waited
         Locally wrong chain values, and how many of them a ``WAIT`` follows.
+    repeats, repeats_waited
+        The locally wrong values that repeat the value they started from (a press
+        forgotten: the corpus's slip), and how many of them a ``WAIT`` follows.
     rights, rights_waited
         Locally right chain values, and how many of them a ``WAIT`` follows.
     corrections
@@ -379,6 +382,8 @@ class Analysis:
     waits: np.ndarray
     errors: np.ndarray
     errors_waited: np.ndarray
+    repeats: np.ndarray
+    repeats_waited: np.ndarray
     rights: np.ndarray
     rights_waited: np.ndarray
     corrections: np.ndarray
@@ -452,6 +457,8 @@ def analyse_unchecked(
             "waits",
             "errors",
             "errors_waited",
+            "repeats",
+            "repeats_waited",
             "rights",
             "rights_waited",
             "corrections",
@@ -471,10 +478,12 @@ def analyse_unchecked(
         kept: list[int] = []
         previous = int(start[i])  # the value the next press starts from
         last_error = False  # was the value just written locally wrong
+        last_repeat = False  # ... and equal to the value it started from
         after_wait = False
         wrote_value = False
         malformed = not ends_right
-        errors = errors_waited = rights = rights_waited = corrections = 0
+        errors = errors_waited = repeats = repeats_waited = 0
+        rights = rights_waited = corrections = 0
         for token, value in zip(body, vals[: len(body)], strict=True):
             if token == WAIT:
                 if not wrote_value or after_wait:
@@ -482,6 +491,7 @@ def analyse_unchecked(
                     break
                 if last_error:
                     errors_waited += 1
+                    repeats_waited += last_repeat
                 else:
                     rights_waited += 1
                 kept.pop()
@@ -497,8 +507,10 @@ def analyse_unchecked(
             if after_wait and value == expected and last_error:
                 corrections += 1
             last_error = value != expected
+            last_repeat = last_error and value == previous
             if last_error:
                 errors += 1
+                repeats += last_repeat
             else:
                 rights += 1
             kept.append(value)
@@ -509,6 +521,7 @@ def analyse_unchecked(
             malformed = True
         out["waits"][i] = row.count(WAIT)
         out["errors"][i], out["errors_waited"][i] = errors, errors_waited
+        out["repeats"][i], out["repeats_waited"][i] = repeats, repeats_waited
         out["rights"][i], out["rights_waited"][i] = rights, rights_waited
         out["corrections"][i] = corrections
         if malformed:
