@@ -156,6 +156,18 @@ def test_grpo_config_checks_its_arguments() -> None:
         grpo_train(_small_model(SMALL), SMALL, "config", np.random.default_rng(0))  # type: ignore[arg-type]
 
 
+def test_derived_configurations_change_only_what_they_name() -> None:
+    config = GRPOConfig(steps=7, learning_rate=2e-3)
+    derived = config.replace_unchecked(loss_type="dr_grpo")
+    assert derived.loss_type == "dr_grpo" and derived.steps == 7 and config.loss_type == "grpo"
+    with pytest.raises(TypeError, match="changes"):
+        config.replace_unchecked(lr=1.0)
+    distill_config = DistillConfig.unchecked(steps=3, batch_size=8)
+    assert distill_config == DistillConfig(steps=3, batch_size=8)
+    with pytest.raises(TypeError, match="values"):
+        DistillConfig.unchecked(steps=3, epochs=2)
+
+
 def test_adam_checks_its_settings_once_and_unchecked_matches() -> None:
     with pytest.raises(ValueError, match="lr"):
         Adam({"w": np.zeros(2)}, lr=-1.0)

@@ -9,8 +9,11 @@ reward-hacking run and the three distillation arms, prints a results table and, 
 ``--json``, writes ``{"seconds": …, "base": M, "grpo": M, "student_rl": M,
 "student_seq_kd": M, "student_token_kd": M, "hacking": {"proxy_reward": …,
 "true_accuracy": …}, "random_guess_pass@k": {k: …}, …}`` with
-``M = {"pass@1": …, "cons@16": …, "pass@k": {k: …}, "mean_length": …,
-"self_correction_rate": …, …}`` and ``k`` = 1, 2, 4, …, 256. The second form re-makes
+``M = {"pass@1": …, "cons@16": …, "pass@k": {k: …}, "chain_verified_pass@k": {k: …},
+"mean_length": …, "length_by_steps": {"steps", "mean_length", "slope", "slope_ci95"},
+"wait_rate": …, "wait_given_error": …, "wait_given_correct": …,
+"errors_per_completion": …, "self_correction_rate": …, …}`` and ``k`` = 1, 2, 4, …,
+256 (see :meth:`r1lib.miniature.evaluation.Evaluation.as_json`). The second form re-makes
 the shipped base models (:mod:`r1lib.miniature.bases`), the third the shipped reference
 runs that lesson 12 plots (:mod:`r1lib.miniature.reference`).
 """

@@ -124,8 +124,10 @@ def rl_curves(records: dict[str, Any] | Sequence[dict[str, Any]], run: str = "gr
     _mean_band(a[5], steps, _log(runs, run, "entropy"), PALETTE["black"], "token entropy")
     a[5].set(xlabel="GRPO step", ylabel="nats per token")
     a[5].legend(fontsize=7)
+    label = {"grpo": "GRPO from the base", "hacking": "GRPO on the flawed verifier"}.get(run, run)
     figure.suptitle(
-        f"{run}: {len(runs)} seed{'s' if len(runs) > 1 else ''} (line = mean, band = min–max)"
+        f"{label}, step by step: {len(runs)} seed{'s' if len(runs) > 1 else ''} "
+        "(line = mean, band = lowest to highest seed)"
     )
     return figure
 
@@ -220,35 +222,42 @@ def distillation_by_budget(by_budget: dict[str, Sequence[dict[str, Any]]]) -> Fi
 
 @styled
 def claims_by_budget(tables: dict[str, Sequence[Claim]], names: Sequence[str]) -> Figure:
-    """Each claim's estimate with its 95% interval over seeds, one marker per budget."""
+    """Each claim's estimate with its 95% interval over seeds, one row per budget.
+
+    One panel per claim, each on its own scale (the claims' units differ: pass@1,
+    tokens, tokens per press), with the line at 0 that decides the verdict.
+    """
     budgets = list(tables)
-    markers = ("o", "s", "D", "^")
     colors = (PALETTE["sky"], PALETTE["blue"], PALETTE["black"], PALETTE["purple"])
-    figure, axis = new_figure(1, 1, width=7.5, height=0.45 * len(names) + 1.2)
-    labels = []
-    for row, name in enumerate(names):
+    figure, axes = new_figure(1, len(names), width=7.5, height=0.62 + 0.16 * len(budgets))
+    for axis, name in zip(np.atleast_1d(axes), names, strict=True):
         for j, budget in enumerate(budgets):
             claim = next(c for c in tables[budget] if c.name == name)
-            if j == 0:
-                labels.append(claim.statement)
-            y = row + (j - (len(budgets) - 1) / 2) * 0.22
             if np.isnan(claim.estimate):
                 continue
             axis.errorbar(
                 claim.estimate,
-                y,
+                j,
                 xerr=[[claim.estimate - claim.ci_low], [claim.ci_high - claim.estimate]],
-                fmt=markers[j % 4],
-                color=colors[j % 4],
-                ms=5,
-                label=budget if row == 0 else None,
+                fmt="o",
+                color=colors[j % len(colors)],
+                ms=4,
             )
-    axis.axvline(0.0, color="grey", linewidth=1)
-    axis.set_yticks(range(len(names)), labels, fontsize=8)
-    axis.invert_yaxis()
-    axis.set(xlabel="estimate (claim's direction positive), 95% interval over seeds")
-    axis.legend(fontsize=8, loc="lower right", title="budget")
-    figure.suptitle("Which claims hold? Right of 0: yes; left: no; across 0: not distinguishable")
+            axis.annotate(
+                claim.verdict,
+                (1.0, j),
+                xycoords=("axes fraction", "data"),
+                fontsize=7,
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+            )
+        axis.axvline(0.0, color="grey", linewidth=1)
+        axis.set_yticks(range(len(budgets)), budgets, fontsize=7)
+        axis.set_ylim(len(budgets) - 0.5, -0.5)
+        axis.set_title(claim.statement, fontsize=8, loc="left")
+        axis.tick_params(axis="x", labelsize=7)
+    figure.suptitle("Each claim per budget: estimate and 95% interval over seeds (right of 0: yes)")
     return figure
 
 
