@@ -72,9 +72,10 @@ rng = np.random.default_rng(SEED)
 # presses are padded on the right with a blank button `-` that leaves the value
 # unchanged, so press $i$ always sits at the same place. One step is a single look-up,
 # easy for a small transformer that sees $x_{i-1}$ and $o_i$; the answer in one go is a
-# composition of $S$ random permutations, which a two-layer model cannot compute in one
-# forward pass once $S \ge 2$. Writing the intermediate values is what makes the task
-# solvable, and the harder the problem, the longer the chain it needs.
+# composition of $S$ random permutations, which our two-layer model does not learn to
+# compute in one forward pass beyond a press or two (section 2 measures it). Writing the
+# intermediate values is what makes the task solvable, and the harder the problem, the
+# longer the chain it needs.
 #
 # A completion is an optional chain $x_1 \dots x_S$, then `=` (the answer marker), the
 # answer and `.` (end). In a chain, `!` ("wait") withdraws the value just written and the
@@ -125,9 +126,9 @@ assert guess[64] <= 0.4
 # %% [markdown]
 # ## 2. A base model, and the miniature's assumption about its data
 #
-# R1-Zero started from DeepSeek-V3-Base. No DeepSeek source describes what its
-# pre-training data look like, so the corpus below is this miniature's *assumption*
-# about a base model's "internet": most solved problems state their answer, more so when
+# R1-Zero started from DeepSeek-V3-Base. No DeepSeek source describes how worked
+# solutions appear in its pre-training data, so the corpus below is this miniature's
+# *assumption* about a base model's "internet": most solved problems state their answer, more so when
 # they are easy; some work through the steps; the workings are sometimes sloppy, and a
 # few writers check their steps. Concretely, each document is a training problem and one
 # of three solutions:
@@ -183,17 +184,31 @@ for name in ("base", "student_base"):
         [round(v, 2) for v in forced["pass@1_by_steps"].values()],
     )
     print(
-        f"    P(WAIT | wrong value) {forced['wait_given_error']:.3f}, "
-        f"P(WAIT | right value) {forced['wait_given_correct']:.4f}"
+        "    forced to answer, by difficulty:",
+        [round(v, 2) for v in m["forced_answer"]["pass@1_by_steps"].values()],
     )
+    print(
+        f"    P(WAIT | wrong value) {forced['wait_given_error']:.3f}: after a forgotten press"
+        f" {forced['wait_given_repeat']:.3f}, after another wrong value"
+        f" {forced['wait_given_other_error']:.3f}; P(WAIT | right value)"
+        f" {forced['wait_given_correct']:.4f}"
+    )
+teacher_forced = record["models"]["base"]["metrics"]["forced_think"]
+assert teacher_forced["wait_given_repeat"] > 0.8 > 0.02 > teacher_forced["wait_given_correct"]
+direct_by_s = np.array(
+    list(record["models"]["base"]["metrics"]["forced_answer"]["pass@1_by_steps"].values())
+)
+assert direct_by_s[0] > 0.9 and np.all(direct_by_s[3:] < 0.02)  # one look-up yes, four no
 
 # %% [markdown]
-# The teacher base mostly answers directly, and is then right only on one-press problems;
-# when made to write its chain it is right far more often, less so on long chains where
-# a slip is more likely. It catches more than half of its stuck values with `!` and
-# almost never writes `!` after a right value: it can detect this kind of error. The
-# student base can run a chain only sometimes. Let us check the teacher on fresh
-# held-out problems:
+# The teacher base mostly answers directly, and is then right on one-press problems,
+# sometimes on two-press ones and at chance level (1/128) from four presses on; when made
+# to write its chain it is right far more often, less so on long chains where a slip is
+# more likely. It catches about nine in ten of its forgotten presses with `!` and almost
+# never writes `!` after a right value: it can detect this kind of slip. It does not
+# catch the other wrong values it writes (a look-up gone wrong, which the corpus never
+# corrects), so its overall P(`!` | wrong) is lower. The student base runs a chain
+# right only sometimes. Let us check the teacher on fresh held-out problems:
 
 # %%
 test_prompts = task.prompts(*task.sample_problems(30, rng, split="test"))
@@ -353,16 +368,16 @@ assert max(rise["rise"]) <= 10
 # chains now and then, more often on hard problems, and those were usually right. In a
 # group of eight, the completions that thought earned reward 1, the direct ones mostly
 # 0.1, so the thinking ones got positive advantages and their first value token became
-# more likely. Liu et al. ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)) make the matching point about R1-Zero
-# itself: the self-reflection of the "aha moment" is already present in DeepSeek-V3-Base,
-# and in R1-Zero it is not positively correlated with accuracy (their §2.3); part of the
-# growth of length comes from GRPO's $1/|o|$ normalisation rather than from reasoning
-# (their §3.1). In this miniature the corpus was *built* so that the base can already
+# more likely. A critical study of R1-Zero-like training makes the matching point about
+# R1-Zero itself ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025drgrpo)): the self-reflection of the "aha moment" is
+# already present in DeepSeek-V3-Base, and in R1-Zero it is not positively correlated
+# with accuracy (their §2.3); part of the growth of length comes from GRPO's $1/|o|$
+# normalisation rather than from reasoning (their §3.1). In this miniature the corpus was *built* so that the base can already
 # think; RL selecting a behaviour the base has is therefore what we should expect here,
-# not a law. Whether RL can do more than select is debated: Yue et al.
-# ([Yue et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yue2025limits)) find that current RL with verifiable rewards does not widen
-# what base models can solve at large $k$ on their benchmarks, while ProRL
-# ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025prorl)) argues that prolonged RL does expand the boundary.
+# not a law. Whether RL can do more than select is debated: for current RL with
+# verifiable rewards, on their benchmarks, the base model solves at least as many
+# problems as the RL model once $k$ is large ([Yue et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-yue2025limits)), while ProRL
+# argues that prolonged RL does expand the boundary ([Liu et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-liu2025prorl)).
 #
 # Completions before and after RL, picked by a fixed rule (the first sample of each of
 # the first four test problems):
@@ -428,6 +443,8 @@ assert np.all(
     per_seed("grpo", "repeats_per_completion") < per_seed("base", "repeats_per_completion")
 )
 assert np.all(per_seed("grpo", "wait_given_repeat") < per_seed("base", "wait_given_repeat"))
+wait_curve = np.mean([r["logs"]["grpo"]["wait_rate"] for r in runs], axis=0)  # over seeds
+assert wait_curve[:10].max() > wait_curve[0] > wait_curve[-5:].mean()  # up, then down
 
 # %% [markdown]
 # RL removed most of the slips the base knew how to catch, even though the RL model
@@ -567,7 +584,7 @@ assert seq["full"].ci_high - seq["full"].ci_low > seq["notebook"].ci_high - seq[
 # top-p, the lesson's choice, so that pass@$k$ can be read up to $k = 256$ as Yue et al.
 # do. pass@$k$ is the unbiased estimator ([Chen et al., 2021](https://r1course.github.io/r1course/bibliography.html#cite-chen2021codex)); *chain-verified*
 # pass@$k$ counts a sample only if every intermediate value is right too, which no guess
-# can do (Yue et al. checked the chains of the base's correct answers by hand for the
+# can do (Yue et al. checked the chains of the base's correct answers for the
 # same reason); the dashed line is the uniform guesser.
 
 # %%
