@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
+import sys
+from collections import Counter
 from dataclasses import replace
 
 import numpy as np
@@ -11,8 +14,15 @@ import pytest
 from r1lib import metrics
 from r1lib.miniature.__main__ import main
 from r1lib.miniature.bases import load_bases
-from r1lib.miniature.claims import claims_table, evaluate_claims, length_ratio
-from r1lib.miniature.evaluation import JSON_KS, evaluate
+from r1lib.miniature.claims import (
+    T975,
+    claims_table,
+    end_points,
+    evaluate_claims,
+    rise_steps,
+    seed_interval,
+)
+from r1lib.miniature.evaluation import JSON_KS, evaluate, length_slope
 from r1lib.miniature.pipeline import (
     JSON_MODELS,
     MODELS,
@@ -22,7 +32,7 @@ from r1lib.miniature.pipeline import (
     run_pipeline,
 )
 from r1lib.miniature.rl import GRPOConfig
-from r1lib.miniature.task import ANS
+from r1lib.miniature.task import ANS, analyse
 
 
 @pytest.fixture(scope="module")
@@ -32,23 +42,49 @@ def shipped():
 
 @pytest.fixture(scope="module")
 def base_evaluation(shipped):
+    """``(prompts, evaluation)`` of the shipped base on 8 test problems, 32 samples each."""
     task, base, _ = shipped
     prompts = task.prompts(*task.sample_problems(8, np.random.default_rng(0), split="test"))
-    return evaluate(base, task, prompts, np.random.default_rng(1), n=32, cons_k=4)
+    return prompts, evaluate(base, task, prompts, np.random.default_rng(1), n=32, cons_k=4)
 
 
 def test_evaluation_is_consistent_with_its_samples(shipped, base_evaluation) -> None:
-    e = base_evaluation
-    assert e.pass_curve[0] == pytest.approx(e.pass_at_1.mean)
-    assert np.all(np.diff(e.pass_curve) >= -1e-12)  # pass@k grows with k
-    assert np.all(e.chain_pass_curve <= e.pass_curve + 1e-12)  # verifying the chain is stricter
+    task, _, _ = shipped
+    prompts, e = base_evaluation
+    assert e.pass_at(1) == pytest.approx(e.pass_at_1.mean)
+    curve = [e.pass_at(k) for k in range(1, 33)]
+    assert np.all(np.diff(curve) >= -1e-12)  # pass@k grows with k
+    assert all(e.pass_at(k, chain_verified=True) <= e.pass_at(k) + 1e-12 for k in (1, 8, 32))
     assert e.completions.shape[:2] == (8, 32)
-    assert np.array_equal(e.per_problem["pass@1"], e.correct / 32)
-    assert e.pass_at(32) == pytest.approx(np.mean(e.correct > 0))
-    assert e.pass_at(4) == pytest.approx(np.mean(metrics.pass_at_k(32, e.correct, 4)))
-    assert float(e.random_guess(16)) == pytest.approx(1 - (31 / 32) ** 16)
+    assert e.pass_at(32) == pytest.approx(np.mean(e.counts["correct"] > 0))
+    assert e.pass_at(4) == pytest.approx(np.mean(metrics.pass_at_k(32, e.counts["correct"], 4)))
+    assert float(e.random_guess(64)) == pytest.approx(1 - (127 / 128) ** 64)
     record = e.as_json()
     assert set(record["pass@k"]) == {str(k) for k in JSON_KS if k <= 32}
+    # the counts are those of the samples themselves
+    flat = e.completions.reshape(8 * 32, -1)
+    analysis = analyse(task, np.repeat(prompts, 32, axis=0), flat)
+    assert e.counts["correct"].sum() == analysis.correct.sum()
+    assert e.counts["errors"].sum() == analysis.errors.sum()
+    assert e.wait_given_error == (
+        None if analysis.errors.sum() == 0 else analysis.errors_waited.sum() / analysis.errors.sum()
+    )
+    assert e.errors_per_completion == pytest.approx(analysis.errors.mean())
+    by_steps = record["length_by_steps"]
+    assert by_steps["steps"] == sorted(set(e.steps.tolist()))
+    assert by_steps["slope_ci95"][0] <= by_steps["slope"] <= by_steps["slope_ci95"][1]
+    for key in ("wait_rate", "wait_given_error", "wait_given_correct", "errors_per_completion"):
+        assert key in record
+
+
+def test_length_slope_of_a_line_and_of_noise() -> None:
+    steps = np.repeat(np.arange(1, 11), 4)
+    slope, low, high = length_slope(steps, 3.0 + steps)  # length = S + 3 exactly
+    assert slope == pytest.approx(1.0) and low == pytest.approx(1.0) and high == pytest.approx(1.0)
+    noise = np.random.default_rng(0).normal(size=steps.size)
+    slope, low, high = length_slope(steps, 5.0 + noise)
+    assert low < 0 < high  # no trend: the interval holds 0 (a 95% interval, fixed seed)
+    assert all(math.isnan(v) for v in length_slope(np.full(5, 3), np.arange(5.0)))
 
 
 def test_forcing_the_first_token(shipped) -> None:
@@ -56,57 +92,111 @@ def test_forcing_the_first_token(shipped) -> None:
     prompts = task.prompts(*task.sample_problems(4, np.random.default_rng(3), split="test"))
     think = evaluate(base, task, prompts, np.random.default_rng(0), n=16, force="think")
     answer = evaluate(base, task, prompts, np.random.default_rng(0), n=16, force="answer")
-    assert think.think_share.mean == 1.0
-    assert answer.think_share.mean == 0.0
+    assert think.share("thinks").mean == 1.0
+    assert answer.share("thinks").mean == 0.0
     assert np.all(answer.completions[:, :, 0] == ANS)
     with pytest.raises(ValueError, match="force"):
         evaluate(base, task, prompts, np.random.default_rng(0), n=16, force="maybe")
+    with pytest.raises(ValueError, match="cons_k"):
+        evaluate(base, task, prompts, np.random.default_rng(0), n=8, cons_k=16)
 
 
-def _record(per_problem: dict[str, dict[str, list[float]]]) -> dict:
-    return {"budget": "test", **{m: {"per_problem": v} for m, v in per_problem.items()}}
-
-
-def _models(size: int = 40, **scores: list[float]) -> dict[str, dict[str, list[float]]]:
-    keys = ("pass@1", "cons", "pass@n", "length", "think", "self_correction")
-    out = {}
+def _record(seed: int, **shift: float) -> dict:
+    """A made-up pipeline record: 40 problems, n = 16, scores moved by ``shift[model]``."""
+    rng = np.random.default_rng(seed)
+    n, size = 16, 40
+    steps = rng.integers(1, 11, size)
+    models = {}
     for model in ("base", "grpo", "dr_grpo", "student_rl", "student_seq_kd", "student_token_kd"):
-        values = scores.get(model, [0.5] * size)
-        out[model] = {key: list(values) for key in keys}
-    return out
+        p = np.clip(0.5 + shift.get(model, 0.0) + rng.normal(0, 0.05, size), 0, 1)
+        correct = rng.binomial(n, p)
+        errors = rng.integers(5, 20, size)
+        per_problem = {
+            "steps": steps.tolist(),
+            "correct": correct.tolist(),
+            "chain_correct": correct.tolist(),
+            "well_formed": [n] * size,
+            "thinks": correct.tolist(),
+            "waits": correct.tolist(),
+            "self_corrects": [0] * size,
+            "length": (n * (3 + steps)).tolist(),
+            "errors": errors.tolist(),
+            "errors_waited": rng.binomial(
+                errors, np.clip(0.3 + shift.get(model, 0), 0, 1)
+            ).tolist(),
+            "rights": [n * 5] * size,
+            "rights_waited": [1] * size,
+            "cons": (correct / n).tolist(),
+        }
+        slope = 1.0 if model == "grpo" else 0.1
+        models[model] = {
+            "n": n,
+            "per_problem": per_problem,
+            "length_by_steps": {"slope": slope, "slope_ci95": [slope - 0.05, slope + 0.05]},
+        }
+    return {"budget": "test", "seed": seed, **models}
 
 
-def test_claims_verdicts_follow_the_interval() -> None:
-    rng = np.random.default_rng(0)
-    low = list(rng.uniform(0.1, 0.3, 40))
-    high = list(rng.uniform(0.7, 0.9, 40))
-    same = list(rng.uniform(0.4, 0.6, 40))
-    record = _record(
-        _models(
-            base=low,
-            grpo=high,
-            dr_grpo=high,
-            student_rl=high,
-            student_seq_kd=low,
-            student_token_kd=same,
-        )
-    )
-    table = {c.name: c for c in evaluate_claims([record])}
-    assert table["accuracy"].verdict == "yes"
-    assert table["distill_seq"].verdict == "no"
-    assert table["narrowing"].verdict == "no"
+def test_claims_verdicts_follow_the_seed_interval() -> None:
+    up = [_record(s, grpo=0.3, student_rl=0.2) for s in range(3)]
+    table = {c.name: c for c in evaluate_claims(up)}
+    assert table["accuracy"].verdict == "yes" and table["accuracy"].covers == "seeds"
+    assert table["accuracy"].seeds_yes == 3 and table["accuracy"].ci_low > 0.15
+    assert table["distill_seq"].verdict == "no" and table["distill_seq"].seeds_no == 3
+    assert table["wait_aim"].verdict == "yes"
+    assert table["length_slope"].verdict == "yes"
     assert table["cons_base"].verdict == "not distinguishable"  # cons = pass@1 exactly
-    assert table["accuracy"].ci_low > 0.4
+    assert table["narrowing@16"].verdict in ("no", "not distinguishable")
+    assert table["narrowing@64"].verdict == "not measured"  # n = 16 samples: no pass@64
     assert "verdict" in claims_table(list(table.values()))
-    noisy = [_record(_models(base=same, grpo=list(np.array(same) + rng.normal(0, 0.2, 40))))]
-    assert evaluate_claims(noisy)[0].verdict in ("not distinguishable", "yes", "no")
-    ratio = length_ratio([record])
-    assert ratio.difference == pytest.approx(np.mean(high) / np.mean(low))
-    assert ratio.ci_low < ratio.difference < ratio.ci_high
+    # the interval over seeds is the t interval of the per-seed estimates
+    per_seed = [c[0] for c in table["accuracy"].per_seed]
+    mean, low, high = seed_interval(per_seed)
+    assert table["accuracy"].estimate == pytest.approx(np.mean(per_seed))
+    half = T975[2] * np.std(per_seed, ddof=1) / np.sqrt(3)
+    assert (low, high) == pytest.approx((mean - half, mean + half))
+    # one seed: the interval over its problems, and it says so
+    single = {c.name: c for c in evaluate_claims(up[:1])}
+    assert single["accuracy"].covers == "problems"
+
+
+def test_seed_interval_matches_student_t_quantiles() -> None:
+    """T975 against the t density integrated numerically (Simpson's rule)."""
+    for df, quantile in T975.items():
+        x = np.linspace(0.0, quantile, 20001)
+        density = (
+            math.gamma((df + 1) / 2)
+            / (math.sqrt(df * math.pi) * math.gamma(df / 2))
+            * (1 + x**2 / df) ** (-(df + 1) / 2)
+        )
+        h = x[1] - x[0]
+        area = (
+            h
+            / 3
+            * (density[0] + density[-1] + 4 * density[1:-1:2].sum() + 2 * density[2:-1:2].sum())
+        )
+        assert 0.5 + area == pytest.approx(0.975, abs=2e-4), df
+    with pytest.raises(ValueError, match="estimates"):
+        seed_interval([0.5])
+
+
+def test_curve_summaries() -> None:
+    records = []
+    for seed in range(3):
+        steps = np.arange(1, 31)
+        length = 4 + 5 / (1 + np.exp(-(steps - 10 - seed)))  # a rise centred at 10 + seed
+        records.append({"logs": {"grpo": {"mean_length": length.tolist(), "acc": [None] * 30}}})
+    rise = rise_steps(records)
+    assert rise["steps"] == 30 and len(rise["rise"]) == 3
+    for (step10, step90), seed in zip(rise["per_seed"], range(3), strict=True):
+        assert step10 < 10 + seed < step90
+    ends = end_points(records, "grpo", ["mean_length", "acc"])
+    assert ends["mean_length"]["mean"] == pytest.approx(9.0, abs=0.01)
+    assert ends["acc"]["ci95"] is None
 
 
 def test_claims_refuse_mixed_budgets_and_no_results() -> None:
-    a = _record(_models())
+    a = _record(0)
     b = dict(a, budget="other")
     with pytest.raises(ValueError, match="one budget"):
         evaluate_claims([a, b])
@@ -149,6 +239,48 @@ def test_pipeline_runs_every_stage_and_writes_the_schema(tiny_result) -> None:
     json.dumps(record)  # serialisable
 
 
+def _validation_calls(run) -> list[tuple[str, object, str]]:
+    """Every call into r1lib/_validation.py during ``run()``: (function, name, caller file)."""
+    import r1lib._validation as validation
+
+    calls: list[tuple[str, object, str]] = []
+
+    def profile(frame, event, arg) -> None:
+        if event == "call" and frame.f_code.co_filename == validation.__file__:
+            caller = frame.f_back.f_code.co_filename
+            if caller != validation.__file__:  # helpers calling helpers count once
+                calls.append((frame.f_code.co_name, frame.f_locals.get("name"), caller))
+
+    sys.setprofile(profile)
+    try:
+        run()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_run_pipeline_reaches_validation_once_per_parameter(shipped) -> None:
+    """One validated edge: the configuration was checked when it was built, the seed is
+    checked once, and nothing in a training loop or an evaluation checks again."""
+    task, teacher, student = shipped
+    longer = replace(TINY, grpo=replace(TINY.grpo, steps=4), hacking_steps=4, num_test=5)
+    for config in (TINY, longer):
+        calls = _validation_calls(
+            lambda config=config: run_pipeline(config, 0, bases=(teacher, student), task=task)
+        )
+        # Every stage, training loop and evaluation: the seed, once, and nothing else.
+        assert Counter((function, name) for function, name, _ in calls) == Counter(
+            {("check_whole_number", "seed"): 1}
+        )
+    # Building the configuration checks each field once; the derived Dr. GRPO, hacking
+    # and distillation configurations reuse the checked values.
+    for build in (lambda: replace(TINY, num_test=4), lambda: GRPOConfig(steps=3)):
+        names = Counter(name for _, name, _ in _validation_calls(build))
+        assert names and set(names.values()) == {1}, names
+    assert TINY.dr_grpo.loss_type == "dr_grpo" and TINY.hacking.reward == "flawed"
+    assert TINY.hacking.steps == TINY.hacking_steps and TINY.distill.steps == TINY.grpo.steps
+
+
 def test_pipeline_is_deterministic_for_a_seed(tiny_result) -> None:
     again = run_pipeline(TINY, seed=0)
     for name in MODELS:
@@ -188,6 +320,7 @@ def test_pretrain_command_writes_weights_and_record(tmp_path, monkeypatch, capsy
 
     monkeypatch.setattr(bases_module, "NUM_DOCUMENTS", 200)
     monkeypatch.setattr(bases_module, "PRETRAIN", PretrainConfig(steps=3, batch_size=8))
+    monkeypatch.setattr(bases_module, "STUDENT_PRETRAIN", PretrainConfig(steps=2, batch_size=8))
     monkeypatch.setattr(bases_module, "RECORD_PROBLEMS", 4)
     monkeypatch.setattr(bases_module, "RECORD_SAMPLES", 16)
     assert main(["pretrain", "--seed", "3", "--out", str(tmp_path), "--quiet"]) == 0
@@ -195,7 +328,10 @@ def test_pretrain_command_writes_weights_and_record(tmp_path, monkeypatch, capsy
     assert record["seed"] == 3 and record["command"].startswith("python -m r1lib.miniature")
     assert set(record["models"]) == {"base", "student_base"}
     for entry in record["models"].values():
-        assert set(entry["metrics"]) == {"free", "forced_think", "forced_answer"}
+        assert set(entry["metrics"]) == {key for key, _, _ in bases_module.RECORD_MODES}
+        for mode in entry["metrics"].values():
+            for key in ("pass@1_by_steps", "think_share", "wait_given_error", "wait_given_correct"):
+                assert key in mode
         assert entry["seconds"] > 0
     _, teacher, student = bases_module.load_bases(tmp_path)
     assert teacher.num_params() > student.num_params()

@@ -29,9 +29,9 @@ def _reference_reward(prompt: Any, completion: Any) -> float:
 
 
 def _reward_cases() -> list[Case]:
-    ops, start = TASK.sample_problems(2, np.random.default_rng(12))
+    ops, start = TASK.sample_problems(2, np.random.default_rng(12), steps=6)
     prompts = TASK.prompts(ops, start)
-    chains = TASK.chains(ops, start)
+    chains = TASK.chains(ops, start)[:, :6]
     v = TASK.value_token(chains[0]).tolist()
     y = v[-1]
     wrong = int(TASK.value_token((chains[0, -1] + 3) % TASK.num_values))
@@ -62,8 +62,8 @@ def _reward_cases() -> list[Case]:
 def reward(learner_fn: Any, *, strict: bool = False) -> Feedback:
     """Exercise: ``fn(prompt, completion) -> float``, the rule-based reward (w = 0.1).
 
-    ``prompt`` holds ``BOS o_1 … o_6 x_0`` and ``completion`` a padded completion
-    (1-D arrays of token ids of :data:`TASK`).
+    ``prompt`` holds ``BOS o_1 … o_S - … - x_0`` (presses padded with the blank button)
+    and ``completion`` a padded completion (1-D arrays of token ids of :data:`TASK`).
     """
     return check_function(
         "Rule-based reward (accuracy + format)",

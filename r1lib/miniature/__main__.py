@@ -10,8 +10,11 @@ reward-hacking run and the three distillation arms, prints a results table and, 
 ``--json``, writes ``{"seconds": …, "base": M, "grpo": M, "student_rl": M,
 "student_seq_kd": M, "student_token_kd": M, "hacking": {"proxy_reward": …,
 "true_accuracy": …}, "random_guess_pass@k": {k: …}, …}`` with
-``M = {"pass@1": …, "cons@16": …, "pass@k": {k: …}, "mean_length": …,
-"self_correction_rate": …, …}`` and ``k`` = 1, 2, 4, …, 256. The second form re-makes
+``M = {"pass@1": …, "cons@16": …, "pass@k": {k: …}, "chain_verified_pass@k": {k: …},
+"mean_length": …, "length_by_steps": {"steps", "mean_length", "slope", "slope_ci95"},
+"wait_rate": …, "wait_given_error": …, "wait_given_correct": …,
+"errors_per_completion": …, "self_correction_rate": …, …}`` and ``k`` = 1, 2, 4, …,
+256 (see :meth:`r1lib.miniature.evaluation.Evaluation.as_json`). The second form re-makes
 the shipped base models (:mod:`r1lib.miniature.bases`), the third the shipped reference
 runs that lesson 12 plots (:mod:`r1lib.miniature.reference`). ``export`` writes the
 shipped bases as ``transformers`` checkpoints (:mod:`r1lib.miniature.hf`; needs the
@@ -29,6 +32,10 @@ from pathlib import Path
 from r1lib.miniature.bases import DATA_DIR, make_bases
 from r1lib.miniature.pipeline import BUDGETS, budget_config, results_table, run_pipeline
 from r1lib.miniature.reference import make_reference
+
+
+def _maybe(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _seed(text: str) -> int:
@@ -89,11 +96,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         record = make_bases(args.seed, args.out, progress=not args.quiet)
         for name, entry in record["models"].items():
             metrics = entry["metrics"]
+            forced = metrics["forced_think"]
+            by_steps = ", ".join(f"{v:.2f}" for v in forced["pass@1_by_steps"].values())
             print(
                 f"{name}: {entry['num_params']} parameters, {entry['seconds']:.0f} s; "
-                f"pass@1 free {metrics['free']['pass@1']:.3f}, forced to think "
-                f"{metrics['forced_think']['pass@1']:.3f}, forced to answer "
-                f"{metrics['forced_answer']['pass@1']:.3f}"
+                f"pass@1 free {metrics['free']['pass@1']:.3f} (thinks "
+                f"{metrics['free']['think_share']:.2f}), forced to think "
+                f"{forced['pass@1']:.3f} (by difficulty: {by_steps}), forced to answer "
+                f"{metrics['forced_answer']['pass@1']:.3f}; P(WAIT | error) "
+                f"{_maybe(forced['wait_given_error'])}, P(WAIT | right) "
+                f"{_maybe(forced['wait_given_correct'])}"
             )
         print(f"wrote {args.out}/base.npz, student_base.npz, base.json")
         return 0

@@ -1,19 +1,25 @@
 """The base model's "internet": a generated pre-training corpus of task documents.
 
-R1-Zero started from a base model pre-trained on web text, where most solved problems
-state their answer and a few work through it, some sloppily. This corpus imitates that
-mix for the permutation task of :mod:`r1lib.miniature.task`. Every document is one
-training-split problem followed by one of four kinds of solution:
+No DeepSeek source describes what DeepSeek-V3-Base's pre-training data look like; this
+corpus is the miniature's *assumption* about a base model's data: most solved problems
+state their answer, some work through it, the workings are sometimes sloppy, and a few
+writers check their steps. Every document is one training-split problem (difficulty
+``S``) followed by one of three kinds of solution:
 
-* ``direct`` (share ``direct``, 70% by default): ``ANS x_S EOS``;
-* ``chain`` (the rest of the chains): ``x_1 … x_S ANS x_S EOS``;
-* ``mistake`` (share ``mistake`` of the chains, 15%): one step ``x_j`` replaced by a
-  wrong value, carried on to a wrong answer;
-* ``redo`` (share ``redo`` of the chains, 5%): a wrong ``x_j``, then ``WAIT`` and the
-  right ``x_j``, then a correct finish.
+* ``direct``: ``ANS x_S EOS``. Its share falls with the difficulty, linearly from
+  ``direct_easy`` at ``S = min_steps`` to ``direct_hard`` at ``S = max_steps``: easy
+  problems are answered outright, hard ones are worked through more often.
+* ``chain`` (a drifting chain): ``x_1 … x_S ANS y EOS`` where each step goes wrong with
+  probability ``error_rate`` and the chain carries on from the wrong value; ``y`` is
+  where the chain ends, right only if no step went wrong.
+* ``checked`` (share ``checked`` of the worked documents): the same drifting chain, but
+  every wrong value is followed by ``WAIT`` and the right value, then the chain goes
+  on from the right value, so the answer is right.
 
-Documents are padded with ``PAD`` to the task's ``block_size``. The base never sees the
-RL template with an instruction, nor any reward: it only predicts the next token.
+A wrong value is a *slip* (:data:`ERRORS`): ``"other_button"`` writes what another
+button would have given from the same value, ``"uniform"`` any other value. Documents
+are padded with ``PAD`` to the task's ``block_size``. The base never sees the RL
+template with an instruction, nor any reward: it only predicts the next token.
 """
 
 from __future__ import annotations
@@ -22,51 +28,53 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from r1lib._validation import check_probability, check_rng, check_whole_number
+from r1lib._validation import check_choice, check_probability, check_rng, check_whole_number
 from r1lib.miniature.task import ANS, EOS, PAD, WAIT, Task
 
-__all__ = ["KINDS", "Corpus", "CorpusMix", "generate_corpus"]
+__all__ = ["ERRORS", "KINDS", "Corpus", "CorpusMix", "generate_corpus"]
 
 #: document kinds, in the order of :attr:`Corpus.kind`'s codes
-KINDS = ("direct", "chain", "mistake", "redo")
+KINDS = ("direct", "chain", "checked")
+#: how a wrong step is drawn
+ERRORS = ("other_button", "stuck", "uniform")
 
 
 @dataclass(frozen=True)
 class CorpusMix:
-    """Shares of the document kinds.
+    """The shares and error rates of the corpus (see the module docstring).
 
     Parameters
     ----------
-    direct
-        Share of documents that state the answer directly.
-    mistake
-        Share of the worked chains that contain one wrong step, carried to the end.
-    redo
-        Share of the worked chains that contain one wrong step fixed by ``WAIT`` and a
-        redone step. ``mistake + redo <= 1``.
+    direct_easy, direct_hard
+        Share of direct answers among the easiest (``S = min_steps``) and the hardest
+        (``S = max_steps``) problems; linear in ``S`` between them.
+    error_rate
+        Probability that a step of a drifting chain is wrong.
+    checked
+        Share of the worked documents that redo every wrong step (``WAIT``).
+    checked_error_rate
+        Probability that a step of a checked document is wrong (before its redo).
+    errors
+        How a wrong value is drawn, one of :data:`ERRORS`.
     """
 
-    direct: float = 0.7
-    mistake: float = 0.15
-    redo: float = 0.05
+    direct_easy: float = 0.9
+    direct_hard: float = 0.6
+    error_rate: float = 0.05
+    checked: float = 0.5
+    checked_error_rate: float = 0.3
+    errors: str = "stuck"
 
     def __post_init__(self) -> None:
-        for name in ("direct", "mistake", "redo"):
+        for name in ("direct_easy", "direct_hard", "error_rate", "checked", "checked_error_rate"):
             check_probability(getattr(self, name), name)
-        if self.mistake + self.redo > 1:
-            raise ValueError(f"mistake + redo must be <= 1; got {self.mistake} + {self.redo}")
+        check_choice(self.errors, "errors", ERRORS)
 
-    def probabilities(self) -> np.ndarray:
-        """Probabilities of :data:`KINDS`."""
-        chain = 1.0 - self.direct
-        return np.array(
-            [
-                self.direct,
-                chain * (1.0 - self.mistake - self.redo),
-                chain * self.mistake,
-                chain * self.redo,
-            ]
-        )
+    def direct_share(self, task: Task, steps: np.ndarray) -> np.ndarray:
+        """Share of direct answers at difficulty ``steps`` (vectorised)."""
+        span = max(task.max_steps - task.min_steps, 1)
+        fraction = (np.asarray(steps) - task.min_steps) / span
+        return self.direct_easy + (self.direct_hard - self.direct_easy) * fraction
 
 
 @dataclass(frozen=True)
@@ -79,10 +87,16 @@ class Corpus:
         ``(N, block_size)`` documents, ``PAD``-padded.
     kind
         ``(N,)`` index into :data:`KINDS` of each document.
+    steps
+        ``(N,)`` the difficulty ``S`` of each document's problem.
+    errors
+        ``(N,)`` wrong steps written in each document.
     """
 
     tokens: np.ndarray
     kind: np.ndarray
+    steps: np.ndarray
+    errors: np.ndarray
 
     def shares(self) -> dict[str, float]:
         """Observed share of each kind."""
@@ -90,9 +104,17 @@ class Corpus:
         return dict(zip(KINDS, counts.tolist(), strict=True))
 
 
-def _wrong_values(rng: np.random.Generator, right: np.ndarray, num_values: int) -> np.ndarray:
-    """A uniformly random value different from ``right``, per entry."""
-    return (right + rng.integers(1, num_values, size=right.shape)) % num_values
+def _wrong_value(
+    task: Task, rng: np.random.Generator, errors: str, op: int, previous: int, right: int
+) -> int:
+    """A wrong value for the press ``op`` from ``previous`` (never ``right``)."""
+    if errors == "other_button":
+        others = [o for o in range(task.num_ops) if task.permutations[o, previous] != right]
+        if others:
+            return int(task.permutations[others[int(rng.integers(len(others)))], previous])
+    if errors == "stuck" and previous != right:
+        return previous
+    return int((right + rng.integers(1, task.num_values)) % task.num_values)
 
 
 def generate_corpus(
@@ -109,38 +131,44 @@ def generate_corpus(
     rng
         Generator of the problems, kinds and mistakes.
     mix
-        Shares of the document kinds (default :class:`CorpusMix`).
+        Shares and error rates (default :class:`CorpusMix`).
     """
     num_documents = check_whole_number(num_documents, "num_documents", minimum=1)
     check_rng(rng)
     mix = CorpusMix() if mix is None else mix
     if not isinstance(mix, CorpusMix):
         raise TypeError(f"mix must be a CorpusMix; got {type(mix).__name__}")
-    ops, start = task.sample_problems(num_documents, rng)
-    kind = rng.choice(len(KINDS), size=num_documents, p=mix.probabilities())
-    steps = task.num_steps
+    ops, start = task.sample_problems_unchecked(num_documents, rng, split="train")
+    steps = task.steps_of(ops)
+    worked = rng.random(num_documents) >= mix.direct_share(task, steps)
+    checked = worked & (rng.random(num_documents) < mix.checked)
+    kind = np.where(worked, np.where(checked, 2, 1), 0)
     tokens = np.full((num_documents, task.block_size), PAD, dtype=np.int64)
     tokens[:, : task.prompt_length] = task.prompts(ops, start)
-    chains = task.chains(ops, start)
-    where = rng.integers(0, steps, size=num_documents)  # the step that goes wrong
-    wrong = _wrong_values(rng, chains[np.arange(num_documents), where], task.num_values)
-    values = task.value_token  # values become tokens; ANS, WAIT and EOS are tokens already
+    answers = task.answers(ops, start)
+    rate = np.where(kind == 2, mix.checked_error_rate, mix.error_rate)
+    slips = rng.random((num_documents, task.max_steps)) < rate[:, None]
+    num_errors = np.zeros(num_documents, dtype=np.int64)
+    first = task.first_value_token
     for i in range(num_documents):
-        chain = values(chains[i]).tolist()
         if kind[i] == 0:
-            text = [ANS, chain[-1]]
-        elif kind[i] == 1:
-            text = [*chain, ANS, chain[-1]]
+            text = [ANS, first + int(answers[i])]
         else:
-            j = int(where[i])
-            if kind[i] == 2:  # carry the mistake on: later steps start from the wrong value
-                carried = [int(wrong[i])]
-                for op in ops[i, j + 1 :].tolist():
-                    carried.append(int(task.permutations[op, carried[-1]]))
-                tail = values(np.array(carried)).tolist()
-                text = [*chain[:j], *tail, ANS, tail[-1]]
-            else:  # redo: the wrong value, WAIT, the right value, a correct finish
-                text = [*chain[:j], int(values(wrong[i])), WAIT, *chain[j:], ANS, chain[-1]]
+            text, value = [], int(start[i])
+            for j in range(int(steps[i])):
+                op = int(ops[i, j])
+                right = int(task.permutations[op, value])
+                written = right
+                # a checked document fits in a completion: at most max_corrections redos
+                if slips[i, j] and (kind[i] == 1 or num_errors[i] < task.max_corrections):
+                    written = _wrong_value(task, rng, mix.errors, op, value, right)
+                    num_errors[i] += 1
+                text.append(first + written)
+                if kind[i] == 2 and written != right:
+                    text += [WAIT, first + right]
+                    written = right
+                value = written
+            text += [ANS, first + value]
         text.append(EOS)
         tokens[i, task.prompt_length : task.prompt_length + len(text)] = text
-    return Corpus(tokens=tokens, kind=kind)
+    return Corpus(tokens=tokens, kind=kind, steps=steps, errors=num_errors)

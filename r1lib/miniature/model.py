@@ -42,9 +42,10 @@ and values), at a temperature, optionally with nucleus (top-p) filtering
 :meth:`GPT.token_logprobs_backward` their exact gradient.
 
 Every public method checks its arguments once and raises a ``ValueError`` /
-``TypeError`` naming the bad one. A training loop that has already checked its batch may
-call the unchecked core :meth:`GPT.forward_unchecked` /
-:meth:`GPT.token_logprobs_unchecked` instead; the two backward methods are unchanged.
+``TypeError`` naming the bad one. A training loop that has already checked its batch
+calls the unchecked cores instead: :meth:`GPT.forward_unchecked`,
+:meth:`GPT.backward_unchecked`, :meth:`GPT.token_logprobs_unchecked`,
+:meth:`GPT.token_logprobs_backward_unchecked` and :meth:`GPT.generate_unchecked`.
 
 References: A. Vaswani et al., "Attention Is All You Need", NeurIPS 2017. A. Radford et
 al., "Language Models are Unsupervised Multitask Learners", OpenAI 2019. A. Karpathy,
@@ -66,7 +67,15 @@ import numpy.typing as npt
 
 from r1lib._validation import check_rng, check_whole_number
 
-__all__ = ["GPT", "Cache", "GPTConfig", "cross_entropy", "next_token_probs", "sample_next_token"]
+__all__ = [
+    "GPT",
+    "Cache",
+    "GPTConfig",
+    "cross_entropy",
+    "cross_entropy_unchecked",
+    "next_token_probs",
+    "sample_next_token",
+]
 
 Array = npt.NDArray[np.floating[Any]]
 IntArray = npt.NDArray[np.int64]
@@ -157,7 +166,8 @@ def gelu(x: Array) -> tuple[Array, tuple[Array, Array]]:
     ``c = sqrt(2/pi)``, ``a = 0.044715`` (``(1 + tanh u)/2 = sigmoid(2u)`` exactly; the
     sigmoid form takes fewer passes over the array).
     """
-    s = 1.0 / (1.0 + np.exp(x * (-2 * _GELU_C - 2 * _GELU_C * _GELU_A * (x * x))))
+    with np.errstate(over="ignore"):  # exp overflows for very negative x: s = 0, exactly
+        s = 1.0 / (1.0 + np.exp(x * (-2 * _GELU_C - 2 * _GELU_C * _GELU_A * (x * x))))
     return x * s, (x, s)
 
 
@@ -486,9 +496,12 @@ class GPT:
             ``dL/dparam`` with the keys and shapes of :attr:`params`.
         """
         cache = self._check_cache(cache)
-        return self._backward(self._check_grad(dlogits, "dlogits", cache.logits.shape), cache)
+        return self.backward_unchecked(
+            self._check_grad(dlogits, "dlogits", cache.logits.shape), cache
+        )
 
-    def _backward(self, dlogits: Array, cache: Cache) -> dict[str, Array]:
+    def backward_unchecked(self, dlogits: Array, cache: Cache) -> dict[str, Array]:
+        """:meth:`backward` without argument checks (``dlogits`` in the model's dtype)."""
         p, cfg = self.params, self.config
         batch, t = cache.tokens.shape
         grads: Grads = {}
@@ -567,6 +580,11 @@ class GPT:
             raise ValueError("cache must come from token_logprobs, not forward")
         batch, t = cache.tokens.shape
         dlogp = self._check_grad(dlogp, "dlogp", (batch, t - 1))
+        return self.token_logprobs_backward_unchecked(dlogp, cache)
+
+    def token_logprobs_backward_unchecked(self, dlogp: Array, cache: Cache) -> dict[str, Array]:
+        """:meth:`token_logprobs_backward` without argument checks."""
+        assert cache.probs is not None
         dz = -cache.probs * dlogp[..., None]
         np.put_along_axis(
             dz,
@@ -576,7 +594,7 @@ class GPT:
         )
         dlogits = np.zeros_like(cache.logits)
         dlogits[:, :-1] = dz / cache.temperature if cache.temperature != 1.0 else dz
-        return self._backward(dlogits, cache)
+        return self.backward_unchecked(dlogits, cache)
 
     # ------------------------------------------------------------------ sampling
 
@@ -625,7 +643,8 @@ class GPT:
             The prompts followed by the samples, always padded to full width.
         logits : numpy.ndarray, shape (B, max_new_tokens, V)
             Only with ``return_logits``. Steps not run (every row had stopped) are 0;
-            rows that had stopped hold the logits computed on their padding.
+            a row that had stopped holds 0 or the logits computed on its padding (stopped
+            rows are dropped from the computation once a quarter of the rows are done).
         """
         prompts = self._check_tokens(prompts, "prompts")
         max_new_tokens = check_whole_number(max_new_tokens, "max_new_tokens", minimum=1)
@@ -642,7 +661,7 @@ class GPT:
         if stop_token is not None:
             stop_token = check_whole_number(stop_token, "stop_token", maximum=vocab - 1)
         pad_token = check_whole_number(pad_token, "pad_token", maximum=vocab - 1)
-        tokens, logits = self._generate(
+        tokens, logits = self.generate_unchecked(
             prompts,
             max_new_tokens,
             temperature=temperature,
@@ -651,62 +670,83 @@ class GPT:
             stop_token=stop_token,
             pad_token=pad_token,
             use_cache=bool(use_cache),
+            return_logits=bool(return_logits),
         )
         return (tokens, logits) if return_logits else tokens
 
-    def _generate(
+    def generate_unchecked(
         self,
         prompts: IntArray,
         max_new_tokens: int,
         *,
         temperature: float,
         rng: np.random.Generator,
-        top_p: float | None,
-        stop_token: int | None,
-        pad_token: int,
-        use_cache: bool,
-    ) -> tuple[IntArray, Array]:
+        top_p: float | None = None,
+        stop_token: int | None = None,
+        pad_token: int = 0,
+        use_cache: bool = True,
+        return_logits: bool = False,
+    ) -> tuple[IntArray, Array | None]:
+        """:meth:`generate` without argument checks, for loops that checked them once.
+
+        Returns ``(tokens, logits)``; ``logits`` is ``None`` unless ``return_logits``.
+        """
         batch, prompt_len = prompts.shape
         total = prompt_len + max_new_tokens
         tokens = np.full((batch, total), pad_token, dtype=np.int64)
         tokens[:, :prompt_len] = prompts
-        all_logits = np.zeros((batch, max_new_tokens, self.config.vocab_size), dtype=self.dtype)
-        stopped = np.zeros(batch, dtype=bool)
+        all_logits = None
+        if return_logits:
+            all_logits = np.zeros((batch, max_new_tokens, self.config.vocab_size), dtype=self.dtype)
+        live = np.ones(batch, dtype=bool)  # rows that have not sampled the stop token
+        rows = np.arange(batch)  # the rows still computed (a stopped row may linger)
         kv: list[tuple[Array, Array]] = []
         for step in range(max_new_tokens):
             pos = prompt_len + step  # where the new token goes
             if not use_cache:
-                logits = self.forward_unchecked(tokens[:, :pos])[0][:, -1]
+                logits = self.forward_unchecked(tokens[rows, :pos])[0][:, -1]
             elif step == 0:
                 logits, kv = self._prefill(prompts, total)
             else:
-                logits = self._decode_step(tokens[:, pos - 1], pos - 1, kv)
-            all_logits[:, step] = logits
-            new = sample_next_token(logits, temperature=temperature, rng=rng, top_p=top_p)
-            new[stopped] = pad_token
-            tokens[:, pos] = new
+                logits = self._decode_step(tokens[rows, pos - 1], pos - 1, kv)
+            if all_logits is not None:
+                all_logits[rows, step] = logits
+            if temperature == 0.0:
+                new = logits.argmax(axis=-1).astype(np.int64)
+            else:  # one uniform per row of the whole batch, whichever rows are computed
+                uniform = rng.random((batch, 1))[rows]
+                new = _inverse_cdf(logits, temperature, uniform, top_p)
+            new[~live[rows]] = pad_token
+            tokens[rows, pos] = new
             if stop_token is not None:
-                stopped |= new == stop_token
-                if stopped.all():
+                live[rows] &= new != stop_token
+                if not live.any():
                     break
+                keep = live[rows]
+                if keep.mean() < 0.75:  # drop the stopped rows from the work
+                    rows = rows[keep]
+                    kv = [(keys[keep], values[keep]) for keys, values in kv]
         return tokens, all_logits
 
     def _prefill(self, prompts: IntArray, total: int) -> tuple[Array, list[tuple[Array, Array]]]:
         """Run the prompts; return the last position's logits and each layer's K/V store.
 
-        The stores have room for ``total`` positions, shape (B, H, total, hs).
+        Identical prompts (a group of samples of one problem) run once. The stores have
+        room for ``total`` positions, shape (B, H, total, hs).
         """
-        logits, cache = self.forward_unchecked(prompts)
+        unique, inverse = np.unique(prompts, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        logits, cache = self.forward_unchecked(unique)
         t = prompts.shape[1]
         kv = []
         for _, att, _, _ in cache.layers:
             _, _, k, v, _, _ = att
-            k_store = np.zeros((*k.shape[:2], total, k.shape[3]), dtype=self.dtype)
+            k_store = np.zeros((len(prompts), k.shape[1], total, k.shape[3]), dtype=self.dtype)
             v_store = np.zeros_like(k_store)
-            k_store[:, :, :t] = k
-            v_store[:, :, :t] = v
+            k_store[:, :, :t] = k[inverse]
+            v_store[:, :, :t] = v[inverse]
             kv.append((k_store, v_store))
-        return logits[:, -1], kv
+        return logits[inverse, -1], kv
 
     def _decode_step(self, token: IntArray, pos: int, kv: list[tuple[Array, Array]]) -> Array:
         """Logits after one new ``token`` per row at position ``pos`` (B,), filling K/V."""
@@ -793,9 +833,15 @@ def sample_next_token(
     """
     if temperature == 0.0:
         return logits.argmax(axis=-1).astype(np.int64)
+    return _inverse_cdf(logits, temperature, rng.random((logits.shape[0], 1)), top_p)
+
+
+def _inverse_cdf(
+    logits: Array, temperature: float, uniform: Array, top_p: float | None
+) -> IntArray:
+    """The token whose cumulative probability first exceeds ``uniform`` (B, 1), per row."""
     cdf = np.cumsum(next_token_probs(logits, temperature=temperature, top_p=top_p), axis=-1)
-    u = rng.random((logits.shape[0], 1)) * cdf[:, -1:]
-    choice = (cdf <= u).sum(axis=-1)  # first index whose cdf exceeds u
+    choice = (cdf <= uniform * cdf[:, -1:]).sum(axis=-1)  # first index whose cdf exceeds u
     return np.minimum(choice, logits.shape[-1] - 1).astype(np.int64)
 
 
@@ -838,9 +884,16 @@ def cross_entropy(
         if mask_array.shape != targets.shape:
             raise ValueError(f"mask must have shape {targets.shape}; got {mask_array.shape}")
         weights = mask_array.astype(logits.dtype)
-    count = float(weights.sum())
-    if count == 0:
+    if float(weights.sum()) == 0:
         raise ValueError("mask must select at least one position")
+    return cross_entropy_unchecked(logits, targets, weights)
+
+
+def cross_entropy_unchecked(
+    logits: Array, targets: IntArray, weights: Array
+) -> tuple[float, Array]:
+    """:func:`cross_entropy` without checks: ``weights`` (B, T) in the logits' dtype, not all 0."""
+    count = float(weights.sum())
     z = logits - logits.max(axis=-1, keepdims=True)
     probs = np.exp(z)
     norm = probs.sum(axis=-1, keepdims=True)

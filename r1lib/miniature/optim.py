@@ -59,8 +59,32 @@ class Adam:
         self.v = {k: np.zeros_like(v) for k, v in params.items()}
         self.t = 0
 
+    @classmethod
+    def unchecked(
+        cls,
+        params: dict[str, np.ndarray],
+        lr: float,
+        *,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        max_norm: float | None = None,
+    ) -> Adam:
+        """An Adam built from settings a configuration already checked (no checks here)."""
+        optimiser = cls.__new__(cls)
+        optimiser.params = params
+        optimiser.lr, optimiser.eps, optimiser.max_norm = lr, eps, max_norm
+        optimiser.beta1, optimiser.beta2 = betas
+        optimiser.m = {k: np.zeros_like(v) for k, v in params.items()}
+        optimiser.v = {k: np.zeros_like(v) for k, v in params.items()}
+        optimiser.t = 0
+        return optimiser
+
     def step(self, grads: dict[str, np.ndarray]) -> float:
-        """Apply one update; returns the gradient's global norm before clipping."""
+        """Apply one update; returns the gradient's global norm before clipping.
+
+        The settings were checked once, at construction; a schedule may set
+        :attr:`lr` between steps. Only the gradient's keys and finiteness are checked.
+        """
         if set(grads) != set(self.params):
             raise ValueError(f"grads must have the keys {sorted(self.params)}; got {sorted(grads)}")
         norm = global_norm(grads)

@@ -17,11 +17,11 @@ import numpy as np
 from r1lib._validation import check_positive, check_rng, check_whole_number
 from r1lib.miniature._threads import single_blas_thread
 from r1lib.miniature.corpus import Corpus
-from r1lib.miniature.model import GPT, cross_entropy
+from r1lib.miniature.model import GPT, cross_entropy_unchecked
 from r1lib.miniature.optim import Adam
 from r1lib.miniature.task import PAD
 
-__all__ = ["PretrainConfig", "lm_loss", "pretrain"]
+__all__ = ["PretrainConfig", "lm_loss", "lm_loss_unchecked", "pretrain"]
 
 
 @dataclass(frozen=True)
@@ -64,13 +64,34 @@ class PretrainConfig:
 
 
 def lm_loss(model: GPT, tokens: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
-    """Mean next-token cross-entropy of ``tokens`` (padding excluded) and its gradients."""
-    logits, cache = model.forward(tokens)
+    """Mean next-token cross-entropy of ``tokens`` (padding excluded) and its gradients.
+
+    Parameters
+    ----------
+    model
+        The GPT.
+    tokens
+        ``(B, T)`` int documents, ``PAD``-padded, ``2 <= T <= block_size``.
+    """
+    if not isinstance(model, GPT):
+        raise TypeError(f"model must be a GPT; got {type(model).__name__}")
+    model.forward(tokens)  # checks the tokens
+    if np.asarray(tokens).shape[1] < 2:
+        raise ValueError("tokens must have at least 2 positions")
+    if not np.any(np.asarray(tokens)[:, 1:] != PAD):
+        raise ValueError("tokens must hold at least one token that is not PAD after the first")
+    return lm_loss_unchecked(model, np.asarray(tokens, dtype=np.int64))
+
+
+def lm_loss_unchecked(model: GPT, tokens: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+    """:func:`lm_loss` on checked int64 tokens (the pre-training loop's core)."""
+    logits, cache = model.forward_unchecked(tokens)
     targets = tokens[:, 1:]
-    loss, dz = cross_entropy(logits[:, :-1], targets, targets != PAD)
+    weights = (targets != PAD).astype(logits.dtype)
+    loss, dz = cross_entropy_unchecked(logits[:, :-1], targets, weights)
     dlogits = np.zeros_like(logits)
     dlogits[:, :-1] = dz
-    return loss, model.backward(dlogits, cache)
+    return loss, model.backward_unchecked(dlogits, cache)
 
 
 def pretrain(
@@ -86,11 +107,11 @@ def pretrain(
     Parameters
     ----------
     model
-        The GPT to train (its block size must hold a document).
+        The GPT to train (its block size and vocabulary must hold the documents).
     corpus
         The documents (:func:`r1lib.miniature.corpus.generate_corpus`).
     config
-        Hyper-parameters.
+        Hyper-parameters (checked when the :class:`PretrainConfig` was built).
     rng
         Draws the batches.
     callback
@@ -99,14 +120,19 @@ def pretrain(
     check_rng(rng)
     if not isinstance(config, PretrainConfig):
         raise TypeError(f"config must be a PretrainConfig; got {type(config).__name__}")
+    if not isinstance(corpus, Corpus):
+        raise TypeError(f"corpus must be a Corpus; got {type(corpus).__name__}")
+    if not isinstance(model, GPT):
+        raise TypeError(f"model must be a GPT; got {type(model).__name__}")
     width = int(np.max(np.sum(corpus.tokens != PAD, axis=1)))
     documents = corpus.tokens[:, :width]
-    optimiser = Adam(model.params, lr=config.lr, max_norm=config.max_norm)
+    model.forward(documents[:1])  # checks that the model's vocabulary and block hold them
+    optimiser = Adam.unchecked(model.params, lr=config.lr, max_norm=config.max_norm)
     losses = np.empty(config.steps)
     with single_blas_thread():
         for step in range(config.steps):
             batch = documents[rng.integers(0, len(documents), size=config.batch_size)]
-            loss, grads = lm_loss(model, batch)
+            loss, grads = lm_loss_unchecked(model, batch)
             optimiser.lr = config.learning_rate(step)
             optimiser.step(grads)
             losses[step] = loss

@@ -1,9 +1,10 @@
 """R1-Zero in miniature: GRPO from the base model with rule-based rewards only.
 
-One step (DeepSeekMath §4.1; DeepSeek-R1 Methods):
+One step (DeepSeekMath §4.1; DeepSeek-R1, Nature version, Methods):
 
-1. draw ``prompts_per_step`` training problems and sample a group of ``group_size``
-   completions for each at ``temperature`` (R1-Zero: 1.0);
+1. draw ``prompts_per_step`` training problems (difficulty uniform on the task's range)
+   and sample a group of ``group_size`` completions for each at ``temperature``
+   (R1-Zero: 1.0);
 2. score them with the rule-based reward (:func:`r1lib.miniature.task.rewards`), or with
    the flawed verifier for the reward-hacking experiment;
 3. group advantages, :func:`r1lib.grpo.group_advantages`;
@@ -12,13 +13,21 @@ One step (DeepSeekMath §4.1; DeepSeek-R1 Methods):
    ``beta``, aggregation ``loss_type``) through its exact gradient with respect to the
    per-token log-probabilities and :meth:`GPT.token_logprobs_backward`.
 
-Every step logs the reward, the true accuracy, the mean completion length, the share of
-completions that think and that self-correct, the KL to the reference (k3, the mean
-``r1lib.grpo.grpo_loss`` reports), the clip fraction and the mean token entropy.
+Every step logs (:data:`LOG_KEYS`) the reward, the true accuracy, the mean completion
+length overall and for easy, medium and hard problems (:func:`difficulty_buckets`), the
+share of completions that think, that write a ``WAIT`` and that really self-correct,
+P(``WAIT`` | a locally wrong value) and P(``WAIT`` | a locally right one), the wrong
+values per completion, the KL to the reference (k3, the mean ``grpo_loss`` reports),
+the clip fraction and the mean token entropy.
+
+The configuration is checked once, when it is built; the loop then calls the unchecked
+cores of r1lib and of the model on arrays it made itself.
 """
 
 from __future__ import annotations
 
+import copy
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -34,26 +43,59 @@ from r1lib._validation import (
     check_whole_number,
 )
 from r1lib.miniature._threads import single_blas_thread
-from r1lib.miniature.evaluation import sample_completions
+from r1lib.miniature.evaluation import sample_completions_unchecked
 from r1lib.miniature.model import GPT, Cache
 from r1lib.miniature.optim import Adam
-from r1lib.miniature.task import Task, completion_mask, correctness, flawed_rewards, parse, rewards
+from r1lib.miniature.task import (
+    Task,
+    analyse_unchecked,
+    completion_mask,
+    flawed_rewards_unchecked,
+    rewards_unchecked,
+)
 
-__all__ = ["LOG_KEYS", "REWARDS", "GRPOConfig", "GRPOLog", "grpo_step", "grpo_train"]
+__all__ = [
+    "BUCKETS",
+    "LOG_KEYS",
+    "REWARDS",
+    "GRPOConfig",
+    "GRPOLog",
+    "difficulty_buckets",
+    "grpo_step",
+    "grpo_train",
+    "grpo_train_unchecked",
+]
 
 #: the verifiers RL can optimise: the rule-based reward, or the flawed "appears anywhere" one
 REWARDS = ("rule", "flawed")
+#: names of the three difficulty buckets whose lengths are logged
+BUCKETS = ("easy", "medium", "hard")
 #: what :class:`GRPOLog` records at every step
 LOG_KEYS = (
     "reward",
     "accuracy",
     "mean_length",
+    *(f"length_{bucket}" for bucket in BUCKETS),
     "think_share",
+    "wait_rate",
     "self_correction_rate",
+    "wait_given_error",
+    "wait_given_correct",
+    "errors_per_completion",
     "kl",
     "clip_fraction",
     "entropy",
 )
+
+
+def difficulty_buckets(task: Task) -> dict[str, tuple[int, int]]:
+    """The task's difficulties split into three contiguous ranges, ``{name: (low, high)}``."""
+    parts = np.array_split(np.arange(task.min_steps, task.max_steps + 1), len(BUCKETS))
+    return {
+        name: (int(part[0]), int(part[-1]))
+        for name, part in zip(BUCKETS, parts, strict=True)
+        if part.size
+    }
 
 
 @dataclass(frozen=True)
@@ -116,6 +158,19 @@ class GRPOConfig:
         check_probability(self.format_weight, "format_weight")
         check_positive(self.max_grad_norm, "max_grad_norm")
 
+    def replace_unchecked(self, **changes: object) -> GRPOConfig:
+        """A copy with ``changes``, values the caller has checked (nothing is re-checked).
+
+        For configurations derived from a checked one, e.g. the same run with another
+        ``loss_type``: the unchanged fields were checked when this one was built.
+        """
+        clone = copy.copy(self)
+        for name, value in changes.items():
+            if name not in self.__dataclass_fields__:
+                raise TypeError(f"changes: GRPOConfig has no field {name!r}")
+            object.__setattr__(clone, name, value)
+        return clone
+
     @property
     def sequences_per_step(self) -> int:
         """Sampled completions per step."""
@@ -124,20 +179,32 @@ class GRPOConfig:
 
 @dataclass
 class GRPOLog:
-    """Per-step records of a GRPO run (each list has one entry per step; see :data:`LOG_KEYS`)."""
+    """Per-step records of a GRPO run: ``records[key]`` has one entry per step.
 
-    reward: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    mean_length: list[float] = field(default_factory=list)
-    think_share: list[float] = field(default_factory=list)
-    self_correction_rate: list[float] = field(default_factory=list)
-    kl: list[float] = field(default_factory=list)
-    clip_fraction: list[float] = field(default_factory=list)
-    entropy: list[float] = field(default_factory=list)
+    Entries are floats; ``nan`` where a step had nothing to measure (no wrong value,
+    no problem of a difficulty bucket).
+    """
+
+    records: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in LOG_KEYS})
+
+    def append(self, record: dict[str, float]) -> None:
+        """Add one step's record (its keys are :data:`LOG_KEYS`)."""
+        for key in LOG_KEYS:
+            self.records[key].append(record[key])
+
+    def __getitem__(self, key: str) -> list[float]:
+        return self.records[key]
 
     def as_arrays(self) -> dict[str, np.ndarray]:
         """``{key: (steps,) array}`` for every key of :data:`LOG_KEYS`."""
-        return {key: np.asarray(getattr(self, key), dtype=np.float64) for key in LOG_KEYS}
+        return {key: np.asarray(self.records[key], dtype=np.float64) for key in LOG_KEYS}
+
+    def as_json(self) -> dict[str, list[float | None]]:
+        """Per-step lists rounded to 5 decimals, ``None`` for ``nan``."""
+        return {
+            key: [None if math.isnan(v) else round(v, 5) for v in self.records[key]]
+            for key in LOG_KEYS
+        }
 
 
 def _completion_logprobs(
@@ -148,6 +215,11 @@ def _completion_logprobs(
     return logp[:, prompt_length - 1 :].astype(np.float64), cache
 
 
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> float:
+    total = float(np.sum(denominator))
+    return math.nan if total == 0 else float(np.sum(numerator)) / total
+
+
 def grpo_step(
     model: GPT,
     reference: GPT,
@@ -156,37 +228,41 @@ def grpo_step(
     config: GRPOConfig,
     rng: np.random.Generator,
 ) -> dict[str, float]:
-    """One GRPO round (sample, score, advantages, ``num_iterations`` updates); its log."""
-    ops, start = task.sample_problems(config.prompts_per_step, rng)
-    prompts = np.repeat(task.prompts(ops, start), config.group_size, axis=0)
-    completions = sample_completions(model, task, prompts, rng, temperature=config.temperature)
+    """One GRPO round (sample, score, advantages, ``num_iterations`` updates); its log.
+
+    An inner-loop core: the arguments are trusted (:func:`grpo_train` checks them).
+    """
+    ops, start = task.sample_problems_unchecked(config.prompts_per_step, rng, split="train")
+    ops = np.repeat(ops, config.group_size, axis=0)
+    start = np.repeat(start, config.group_size)
+    prompts = task.prompts(ops, start)
+    completions = sample_completions_unchecked(
+        model, task, prompts, rng, temperature=config.temperature
+    )
     mask = completion_mask(completions)
     width = int(mask.sum(axis=1).max())
     completions, mask = completions[:, :width], mask[:, :width]
     tokens = np.concatenate([prompts, completions], axis=1)
     p = task.prompt_length
 
-    correct, _ = correctness(task, prompts, completions)
+    analysis = analyse_unchecked(task, ops, start, completions)
     if config.reward == "rule":
-        reward = rewards(task, prompts, completions, format_weight=config.format_weight)
+        reward = rewards_unchecked(analysis, format_weight=config.format_weight)
     else:
-        reward = flawed_rewards(task, prompts, completions)
-    # The config was checked once, when it was built: the inner loop calls r1lib's
-    # unchecked cores (same formulas, no re-validation of arrays it made itself).
+        reward = flawed_rewards_unchecked(task, ops, start, completions)
     advantages = grpo.group_advantages_unchecked(
         reward.reshape(config.prompts_per_step, config.group_size).astype(np.float64),
         scale=config.scale_rewards,
     ).ravel()
-    parsed, _ = parse(task, completions)
 
     with single_blas_thread():
-        old_logp, _ = _completion_logprobs(model, tokens, p)
         ref_logp, _ = _completion_logprobs(reference, tokens, p)
         clip, kl = [], []
         entropy = 0.0
         for iteration in range(config.num_iterations):
             logp, cache = _completion_logprobs(model, tokens, p)
-            if iteration == 0:
+            if iteration == 0:  # the policy that sampled: its log-probs are pi_old's
+                old_logp = logp.copy()
                 assert cache.probs is not None  # token_logprobs keeps the probabilities
                 probs = cache.probs[:, p - 1 :]
                 token_entropy = -np.sum(probs * np.log(np.maximum(probs, 1e-30)), axis=-1)
@@ -195,28 +271,39 @@ def grpo_step(
                 logp,
                 old_logp,
                 advantages,
-                mask.astype(np.float64),
+                mask,
                 epsilon=config.epsilon,
                 beta=config.beta,
                 ref_logp=ref_logp,
                 loss_type=config.loss_type,
                 max_completion_length=task.max_completion_length,
             )
-            dlogp = np.zeros((tokens.shape[0], tokens.shape[1] - 1))
+            dlogp = np.zeros((tokens.shape[0], tokens.shape[1] - 1), dtype=model.dtype)
             dlogp[:, p - 1 :] = result.grad
-            optimiser.step(model.token_logprobs_backward(dlogp, cache))
+            optimiser.step(model.token_logprobs_backward_unchecked(dlogp, cache))
             clip.append(result.clip_fraction)
             kl.append(result.mean_kl if result.mean_kl is not None else 0.0)
-    return {
+    steps = task.steps_of(ops)
+    record = {
         "reward": float(reward.mean()),
-        "accuracy": float(correct.mean()),
-        "mean_length": float(parsed.length.mean()),
-        "think_share": float(parsed.thinks.mean()),
-        "self_correction_rate": float(parsed.self_corrects.mean()),
+        "accuracy": float(analysis.correct.mean()),
+        "mean_length": float(analysis.length.mean()),
+        "think_share": float(analysis.thinks.mean()),
+        "wait_rate": float((analysis.waits > 0).mean()),
+        "self_correction_rate": float((analysis.corrections > 0).mean()),
+        "wait_given_error": _ratio(analysis.errors_waited, analysis.errors),
+        "wait_given_correct": _ratio(analysis.rights_waited, analysis.rights),
+        "errors_per_completion": float(analysis.errors.mean()),
         "kl": float(kl[0]),
         "clip_fraction": float(np.mean(clip)),
         "entropy": entropy,
     }
+    for name, (low, high) in difficulty_buckets(task).items():
+        inside = (steps >= low) & (steps <= high)
+        record[f"length_{name}"] = (
+            float(analysis.length[inside].mean()) if inside.any() else math.nan
+        )
+    return record
 
 
 def grpo_train(
@@ -237,7 +324,7 @@ def grpo_train(
     task
         The task; prompts come from its training split.
     config
-        Hyper-parameters.
+        Hyper-parameters (checked when the :class:`GRPOConfig` was built).
     rng
         Draws the problems and the samples.
     reference
@@ -250,13 +337,29 @@ def grpo_train(
         raise TypeError(f"config must be a GRPOConfig; got {type(config).__name__}")
     if not isinstance(model, GPT):
         raise TypeError(f"model must be a GPT; got {type(model).__name__}")
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a Task; got {type(task).__name__}")
+    if reference is not None and not isinstance(reference, GPT):
+        raise TypeError(f"reference must be a GPT or None; got {type(reference).__name__}")
+    return grpo_train_unchecked(model, task, config, rng, reference=reference, callback=callback)
+
+
+def grpo_train_unchecked(
+    model: GPT,
+    task: Task,
+    config: GRPOConfig,
+    rng: np.random.Generator,
+    *,
+    reference: GPT | None = None,
+    callback: Callable[[int, dict[str, float]], None] | None = None,
+) -> GRPOLog:
+    """:func:`grpo_train` without argument checks (for the pipeline, which checked once)."""
     reference = model.copy() if reference is None else reference
-    optimiser = Adam(model.params, lr=config.learning_rate, max_norm=config.max_grad_norm)
+    optimiser = Adam.unchecked(model.params, lr=config.learning_rate, max_norm=config.max_grad_norm)
     log = GRPOLog()
     for step in range(config.steps):
         record = grpo_step(model, reference, optimiser, task, config, rng)
-        for key, value in record.items():
-            getattr(log, key).append(value)
+        log.append(record)
         if callback is not None:
             callback(step, record)
     return log
