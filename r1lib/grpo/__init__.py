@@ -73,6 +73,12 @@ from r1lib.grpo.loss import (
     grpo_loss_unchecked,
     importance_sampling_ratio,
 )
+from r1lib.grpo.masks import (
+    high_entropy_mask,
+    off_policy_kl,
+    off_policy_mask,
+    truncated_completions,
+)
 
 __all__ = [
     "ALL_LOSS_TYPES",
@@ -88,7 +94,11 @@ __all__ = [
     "group_advantages_unchecked",
     "grpo_loss",
     "grpo_loss_unchecked",
+    "high_entropy_mask",
     "importance_sampling_ratio",
+    "off_policy_kl",
+    "off_policy_mask",
     "process_advantages",
     "rloo_advantages",
+    "truncated_completions",
 ]
