@@ -200,3 +200,52 @@ def verl_dual_clip_losses(logp, old, advantages, clip_low, clip_high, clip_ratio
     pg_losses3 = -a * clip_ratio_c
     clip_pg_losses2 = np.minimum(pg_losses3, clip_pg_losses1)
     return np.where(a < 0, clip_pg_losses2, clip_pg_losses1)
+
+
+def _nanstd(x, axis=None, keepdims=False):
+    """TRL 1.16.0 ``trl/trainer/utils.py`` ``nanstd`` (1021-1052): Bessel-corrected,
+    NaN-ignoring; NaN where fewer than two values."""
+    mean = np.nanmean(x, axis=axis, keepdims=True)
+    variance = np.nanmean((x - mean) ** 2, axis=axis, keepdims=True)
+    count = np.sum(~np.isnan(x), axis=axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        correction = np.where(count > 1, count / (count - 1), np.nan)
+    std = np.sqrt(variance * correction)
+    return std if keepdims else np.squeeze(std, axis=axis)
+
+
+def trl_advantages(
+    rewards_per_func, num_generations, *, reward_weights=None, scale_rewards="group",
+    multi_objective_aggregation="sum_then_normalize",
+):  # fmt: skip
+    """``_generate_and_score_completions``'s advantages, ``grpo_trainer.py`` 1.16.0 lines
+    2757-2812: ``rewards_per_func`` ``(N, K)`` with NaN for a ``None`` reward."""
+    import warnings
+
+    weights = np.ones(rewards_per_func.shape[1]) if reward_weights is None else reward_weights
+    unscorable_mask = np.isnan(rewards_per_func).all(axis=1)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of all-NaN groups
+        if multi_objective_aggregation == "sum_then_normalize":
+            rewards = np.nansum(rewards_per_func * weights[None, :], axis=1)
+            rewards[unscorable_mask] = np.nan
+            grouped = rewards.reshape(-1, num_generations)
+            mean_grouped_rewards = np.repeat(np.nanmean(grouped, axis=1), num_generations)
+            if scale_rewards in ("group", "none"):
+                std_rewards = np.repeat(_nanstd(grouped, axis=1), num_generations)
+            else:
+                std_rewards = np.broadcast_to(_nanstd(rewards), rewards.shape)
+            advantages = rewards - mean_grouped_rewards
+            if scale_rewards != "none":
+                advantages = advantages / (std_rewards + 1e-4)
+        else:
+            k = rewards_per_func.shape[1]
+            grouped = rewards_per_func.reshape(-1, num_generations, k)
+            mean_k = np.nanmean(grouped, axis=1, keepdims=True)
+            std_k = _nanstd(grouped, axis=1, keepdims=True)
+            reward_k = ((grouped - mean_k) / (std_k + 1e-4)).reshape(-1, k)
+            rewards = np.nansum(reward_k * weights[None, :], axis=1)
+            rewards[unscorable_mask] = np.nan
+            std_rewards = _nanstd(rewards)
+            advantages = (rewards - np.nanmean(rewards)) / (std_rewards + 1e-4)
+    return np.nan_to_num(advantages, nan=0.0)

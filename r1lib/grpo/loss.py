@@ -593,10 +593,12 @@ def grpo_loss_unchecked(
         As in :func:`grpo_loss`.
     importance_sampling_level, delta, clip_ratio_c, importance_sampling_ratio
         As in :func:`grpo_loss`; ``importance_sampling_ratio`` ``(B,)`` or ``(B, T)``.
-    use_bias_correction_kl, clip_ratio_low, clip_ratio_high, sapo_temperature_pos, \
-sapo_temperature_neg, off_policy_mask_threshold, sampling_logp, top_entropy_quantile, \
-entropies, mask_truncated_completions, truncated
+    use_bias_correction_kl, clip_ratio_low, clip_ratio_high
         As in :func:`grpo_loss`.
+    sapo_temperature_pos, sapo_temperature_neg, off_policy_mask_threshold, sampling_logp
+        As in :func:`grpo_loss`.
+    top_entropy_quantile, entropies, mask_truncated_completions, truncated
+        As in :func:`grpo_loss`; ``truncated`` a ``(B,)`` bool array.
 
     Returns
     -------
