@@ -885,8 +885,10 @@ class WeightedReward:
     def __call__(self, completions: Sequence[object], **kwargs: Any) -> list[float | None]:
         table = reward_table(self.reward_funcs, completions, **kwargs)
         weighted = np.where(np.isnan(table), 0.0, table * self.reward_weights)
-        totals, unscored = weighted.sum(axis=1), np.isnan(table).all(axis=1)
-        return [None if skip else float(v) for v, skip in zip(totals, unscored, strict=True)]
+        unscored = np.all(np.isnan(table), axis=1)
+        return [
+            None if unscored[i] else float(total) for i, total in enumerate(weighted.sum(axis=1))
+        ]
 
 
 # --------------------------------------------------------------------------- flawed checks

@@ -52,6 +52,7 @@ ALGORITHM_MODULES = [
     "r1lib.toys",
     "r1lib.toys.clinic",
     "r1lib.toys.hacking",
+    "r1lib.toys.multi_reward",
     "r1lib.toys.unigram",
 ]
 PUBLIC_MODULES = [grpo, kl, distill, passk, voting, errorbars, extraction, simulation]

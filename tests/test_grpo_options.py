@@ -41,6 +41,7 @@ from r1lib.grpo import (
     grpo_loss_unchecked,
     importance_sampling_ratio,
     rloo_advantages,
+    token_gradient,
 )
 
 # ------------------------------------------------------------------ helpers
@@ -751,3 +752,49 @@ def test_group_advantages_unchecked_matches_the_checked_path() -> None:
                 group_advantages_unchecked(rewards, scale=scale, ddof=ddof, eps=1e-6),
                 group_advantages(rewards, scale=scale, ddof=ddof, eps=1e-6),
             )
+
+
+# ------------------------------------------------------------------ token_gradient
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"loss_type": "grpo"},
+        {"loss_type": "dapo", "epsilon_high": 0.28, "delta": 1.5, "clip_ratio_c": 1.3},
+        {"loss_type": "cispo", "epsilon_high": 1.3},
+        {"loss_type": "cispo", "clip_ratio_low": 0.2, "clip_ratio_high": 0.28},
+        {"loss_type": "sapo", "sapo_temperature_neg": 2.0},
+        {"loss_type": "luspo"},
+    ],
+    ids=lambda o: "-".join(f"{v}" for v in o.values()),
+)
+def test_token_gradient_is_grpo_losss_gradient_per_token(options: dict) -> None:
+    # One token per row: every aggregation weighs each row 1/N (N = 40 rows of one token),
+    # so grpo_loss's gradient is -token_gradient / N on each row.
+    rng = np.random.default_rng(34)
+    ratio = np.exp(rng.normal(0.0, 0.6, size=40))
+    adv = rng.normal(size=40)
+    got = token_gradient(ratio, adv, **options)
+    old = np.full((40, 1), -4.0)
+    result = grpo_loss(old + np.log(ratio)[:, None], old, adv, **options)
+    np.testing.assert_allclose(result.grad[:, 0], -got / 40, rtol=1e-12, atol=1e-15)
+    if options["loss_type"] in ("grpo", "dapo"):
+        slope = clipped_surrogate(
+            ratio, adv, **{k: v for k, v in options.items() if k != "loss_type"}
+        )
+        np.testing.assert_array_equal(got, slope.slope)
+
+
+def test_token_gradient_broadcasts_and_refuses_bad_input() -> None:
+    grid = token_gradient(np.linspace(0.5, 1.5, 5)[:, None], [1.0, -1.0], loss_type="sapo")
+    assert grid.shape == (5, 2)
+    np.testing.assert_allclose(grid[2], [1.0, -1.0])  # ρ = 1: A itself
+    with pytest.raises(ValueError, match="ratio must be > 0"):
+        token_gradient([0.0], [1.0])
+    with pytest.raises(ValueError, match="broadcast"):
+        token_gradient([1.0, 1.0], [1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="loss_type must be one of"):
+        token_gradient([1.0], [1.0], loss_type="vespo")
+    with pytest.raises(ValueError, match="need loss_type='cispo'"):
+        token_gradient([1.0], [1.0], clip_ratio_low=0.2)

@@ -72,9 +72,11 @@ from r1lib.grpo.loss import (
     grpo_loss,
     grpo_loss_unchecked,
     importance_sampling_ratio,
+    token_gradient,
 )
 from r1lib.grpo.masks import (
     high_entropy_mask,
+    off_policy_keep,
     off_policy_kl,
     off_policy_mask,
     truncated_completions,
@@ -96,9 +98,11 @@ __all__ = [
     "grpo_loss_unchecked",
     "high_entropy_mask",
     "importance_sampling_ratio",
+    "off_policy_keep",
     "off_policy_kl",
     "off_policy_mask",
     "process_advantages",
     "rloo_advantages",
+    "token_gradient",
     "truncated_completions",
 ]

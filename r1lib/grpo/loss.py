@@ -92,6 +92,7 @@ __all__ = [
     "grpo_loss",
     "grpo_loss_unchecked",
     "importance_sampling_ratio",
+    "token_gradient",
 ]
 
 Array = NDArray[np.float64]
@@ -203,6 +204,113 @@ def clipped_surrogate(
     assert loss.d_log_ratio is not None
     # s = -ℓ; 0.0 - x rather than -x, so that flat tokens read +0.0, not -0.0.
     return Surrogate(value=0.0 - loss.value, slope=0.0 - loss.d_log_ratio, clipped=clipped)
+
+
+def token_gradient(
+    ratio: ArrayLike,
+    advantages: ArrayLike,
+    *,
+    loss_type: str = "grpo",
+    epsilon: float = 0.2,
+    epsilon_high: float | None = None,
+    delta: float | None = None,
+    clip_ratio_c: float | None = None,
+    clip_ratio_low: float | None = None,
+    clip_ratio_high: float | None = None,
+    sapo_temperature_pos: float = 1.0,
+    sapo_temperature_neg: float = 1.05,
+) -> Array:
+    r"""How hard one token is pushed: :math:`\partial s/\partial\log\pi_\theta` of its policy
+    objective :math:`s` (minus the token loss of :func:`grpo_loss`), :math:`\pi_{old}` fixed.
+
+    Per ``loss_type``, with the options of :func:`grpo_loss` (the aggregation weight and
+    the KL term left out):
+
+    * PPO's clip (``"grpo"``, ``"bnpo"``, ``"dapo"``, ``"dr_grpo"``, ``"luspo"``):
+      :math:`\rho A` where the clip lets the token through, 0 where it binds
+      (DeepSeekMath eq. 3; the slope of :func:`clipped_surrogate`);
+    * ``"cispo"``: :math:`w(\rho)A`, the clipped weight times the advantage, never 0
+      (TRL's :math:`w = \min(\rho, \epsilon_{high})`, or verl's two-sided clip);
+    * ``"sapo"``: :math:`4\rho\,\sigma(1-\sigma)A` with
+      :math:`\sigma = \sigma(\tau(\rho - 1))`: :math:`A` at :math:`\rho = 1`, fading
+      smoothly on both sides (Gao et al. 2025, arXiv:2511.20347).
+
+    Divided by :math:`A`, it is the factor the objective puts on :math:`A\,\nabla\log
+    \pi_\theta` (REINFORCE's is 1): lesson 11 plots it against :math:`\rho`. It comes from
+    the policy terms :func:`grpo_loss` itself uses.
+
+    Parameters
+    ----------
+    ratio
+        Importance ratios :math:`\rho > 0`, any shape.
+    advantages
+        Advantages, broadcastable against ``ratio``.
+    loss_type, epsilon, epsilon_high, delta, clip_ratio_c, clip_ratio_low, clip_ratio_high
+        As in :func:`grpo_loss`.
+    sapo_temperature_pos, sapo_temperature_neg
+        As in :func:`grpo_loss`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The broadcast shape of ``ratio`` and ``advantages``.
+
+    Examples
+    --------
+    >>> token_gradient([0.5, 1.0, 1.5], 1.0)
+    array([0.5, 1. , 0. ])
+    >>> token_gradient([0.5, 1.0, 1.5], 1.0, loss_type="cispo", epsilon_high=5.0)
+    array([0.5, 1. , 1.5])
+    >>> token_gradient([1.0], 1.0, loss_type="sapo")
+    array([1.])
+    """
+    rho = as_float_array(ratio, "ratio", finite=True)
+    if np.any(rho <= 0.0):
+        raise ValueError("ratio must be > 0 (a ratio of probabilities)")
+    a = as_float_array(advantages, "advantages")
+    try:
+        shape = np.broadcast_shapes(rho.shape, a.shape)
+    except ValueError:
+        raise ValueError(
+            f"advantages of shape {a.shape} do not broadcast against ratio {rho.shape}"
+        ) from None
+    check_choice(loss_type, "loss_type", ALL_LOSS_TYPES)
+    epsilon_high_given = epsilon_high is not None
+    epsilon, epsilon_high, delta, clip_ratio_c = check_clip_options(
+        epsilon, epsilon_high, delta, clip_ratio_c
+    )
+    cispo_low, cispo_high = check_cispo_options(
+        loss_type, epsilon_high, epsilon_high_given, clip_ratio_low, clip_ratio_high
+    )
+    options = _Options(
+        epsilon=epsilon,
+        epsilon_high=epsilon_high,
+        loss_type=loss_type,
+        delta=delta,
+        clip_ratio_c=clip_ratio_c,
+        cispo_low=cispo_low,
+        cispo_high=cispo_high,
+        sapo_temperature_pos=check_positive(sapo_temperature_pos, "sapo_temperature_pos"),
+        sapo_temperature_neg=check_positive(sapo_temperature_neg, "sapo_temperature_neg"),
+    )
+    flat_ratio = np.broadcast_to(rho, shape).reshape(1, -1)
+    flat_a = np.broadcast_to(a, shape).reshape(1, -1)
+    ones = np.ones(flat_ratio.shape)
+    batch = _Batch.of(
+        np.zeros(flat_ratio.shape),
+        np.zeros(flat_ratio.shape),
+        flat_a,
+        ones,
+        None,
+        None,
+        tokens=tokens_per_row(ones),
+        loss_type=loss_type,
+        max_completion_length=flat_ratio.shape[1],
+    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        term, _ = _POLICY_TERMS[loss_type](flat_ratio, batch, options)
+        gradient = -_total((term.d_log_ratio, term.d_logp))
+    return np.asarray(gradient + 0.0, dtype=np.float64).reshape(shape)
 
 
 def aggregation_weights(

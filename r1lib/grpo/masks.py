@@ -28,6 +28,7 @@ from r1lib.grpo._checks import check_advantages, check_mask, log_probs, tokens_p
 
 __all__ = [
     "high_entropy_mask",
+    "off_policy_keep",
     "off_policy_kl",
     "off_policy_mask",
     "truncated_completions",
@@ -141,10 +142,38 @@ def off_policy_mask(
     return keep[:, 0] if adv.ndim == 1 else keep
 
 
-def off_policy_keep(advantages: Array, divergence: Array, threshold: float) -> Array:
-    """``(advantages >= 0) | (divergence <= threshold)`` as 0/1 floats, for a column of
-    divergences ``(B, 1)`` and advantages ``(B, 1)`` or ``(B, T)`` (TRL line 2967)."""
-    return ((advantages >= 0) | (divergence <= threshold)).astype(np.float64)
+def off_policy_keep(advantages: ArrayLike, divergence: ArrayLike, threshold: float) -> Array:
+    r"""The off-policy mask from each completion's divergence: 1 where :math:`A \ge 0` or
+    :math:`D \le \delta`, 0 elsewhere (DeepSeek-V3.2, arXiv:2512.02556, §3.1; TRL
+    ``get_off_policy_mask``, ``grpo_trainer.py`` 1.16.0 line 2967).
+
+    :func:`off_policy_mask` measures :math:`D` with :func:`off_policy_kl` and calls this;
+    call it directly when the divergences are known. Unchecked: the loss calls it on
+    every block of rows.
+
+    Parameters
+    ----------
+    advantages
+        Advantages, broadcastable against ``divergence`` (for the loss: ``(B, 1)`` or
+        ``(B, T)`` against a column ``(B, 1)``).
+    divergence
+        :math:`D_i` of each completion.
+    threshold
+        :math:`\delta`.
+
+    Returns
+    -------
+    numpy.ndarray
+        1.0 (keep) or 0.0 (drop), the broadcast shape.
+
+    Examples
+    --------
+    >>> off_policy_keep(np.array([1.0, -1.0, -1.0]), np.array([0.9, 0.9, 0.1]), 0.5)
+    array([1., 0., 1.])
+    """
+    return ((np.asarray(advantages) >= 0) | (np.asarray(divergence) <= threshold)).astype(
+        np.float64
+    )
 
 
 def high_entropy_mask(
