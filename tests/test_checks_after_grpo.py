@@ -3,7 +3,7 @@ and untouched exercises are "not attempted".
 
 References: GSPO (Zheng et al. 2025, arXiv:2507.18071) for the sequence ratio; RLOO
 (Ahmadian et al. 2024, arXiv:2402.14740; verl 0.9.1 core_algos.py 588-636); verl 0.9.1
-``agg_loss`` (core_algos.py 1177-1189) for the seq-mean-token-sum-norm factor; TRL 1.16.0
+``agg_loss`` (core_algos.py 1181-1193) for the seq-mean-token-sum-norm factor; TRL 1.16.0
 ``grpo_trainer.py`` for CISPO (3109-3111), SAPO (3121-3124), the off-policy mask
 (2945-2968) and normalize_then_sum (2790-2800); verl 0.9.1 core_algos.py 2048-2105 for
 verl's CISPO.

@@ -85,11 +85,13 @@ def test_normalize_then_sum_gives_each_reward_its_weight_whatever_its_scale() ->
         group_advantages(louder, **gdpo), group_advantages(r, **gdpo), rtol=1e-12, atol=1e-12
     )  # (exactly, up to rounding, without the eps added to each std)
     assert not np.allclose(group_advantages(louder), group_advantages(r), atol=1e-2)
-    # And (1, 0) and (0, 1) sum to the same reward, but normalize apart in general.
-    tie = np.array([[[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 0.0]]])
-    summed = group_advantages(tie)[0]
-    assert summed[0] == summed[1]
-    assert group_advantages(tie, **gdpo)[0, 0] != group_advantages(tie, **gdpo)[0, 1]
+    # GDPO's reward collapse: a winner on one reward and a winner on two get the same
+    # advantages when each group's sum is normalised, but not when each reward is.
+    groups = np.array([[[0.0, 0.0], [0.0, 1.0]], [[0.0, 0.0], [1.0, 1.0]]])
+    summed = group_advantages(groups, eps=0.0)
+    np.testing.assert_allclose(summed[0], summed[1], rtol=1e-15)
+    separate = group_advantages(groups, multi_objective_aggregation="normalize_then_sum")
+    assert separate[1, 1] > separate[0, 1] > 0
 
 
 def test_unscored_completions_as_trl() -> None:

@@ -543,7 +543,7 @@ def test_aggregation_weights_match_verl_agg_loss() -> None:
     assert total["bnpo"] == pytest.approx(_verl_agg_loss(losses, mask, "token-mean"))
     assert total["luspo"] == pytest.approx(_verl_agg_loss(losses, mask, "seq-mean-token-sum"))
     # Since verl 0.7.1, seq-mean-token-sum-norm divides by the batch size and then by the
-    # padded width T (lines 1177-1189): Dr. GRPO with L_max = T, factor 1 (0.7.0 and
+    # padded width T (lines 1181-1193): Dr. GRPO with L_max = T, factor 1 (0.7.0 and
     # earlier divided by T alone: B times Dr. GRPO).
     norm = _verl_agg_loss(losses, mask, "seq-mean-token-sum-norm")
     assert norm == pytest.approx(total["dr_grpo"], rel=1e-12)

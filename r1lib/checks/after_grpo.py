@@ -143,7 +143,7 @@ def verl_factor(answer: Any, *, strict: bool = False) -> Feedback:
     q = VERL_FACTOR_QUESTION
     mask = np.ones((q["batch"], q["padded_width"]))
     dr_grpo_weight = aggregation_weights(mask, "dr_grpo", q["max_completion_length"])[0, 0]
-    verl_weight = 1.0 / (q["batch"] * q["padded_width"])  # agg_loss 0.9.1, lines 1177-1189
+    verl_weight = 1.0 / (q["batch"] * q["padded_width"])  # agg_loss 0.9.1, lines 1181-1193
     expected = verl_weight / dr_grpo_weight
     return check_number(
         "verl's seq-mean-token-sum-norm vs dr_grpo",

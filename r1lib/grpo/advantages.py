@@ -74,9 +74,11 @@ def group_advantages(
       :math:`A = (r - \operatorname{mean} r)/(\operatorname{std} r + \varepsilon)`. A
       reward that varies little within a group then weighs as much as one that varies a
       lot: each enters the sum with unit spread, so the weights, not the rewards' scales,
-      decide their shares (and sums such as (1, 0) and (0, 1), which the first mode
-      cannot tell apart, stay apart). ``scale`` has no role here (TRL ignores
-      ``scale_rewards`` in this mode; r1lib refuses a ``scale`` other than the default).
+      decide their shares; and a completion that beats its group on two rewards gets a
+      larger advantage than one that beats its group on one, which the first mode,
+      normalising each group's sum, maps to the same values (GDPO's "reward collapse").
+      ``scale`` has no role here (TRL ignores ``scale_rewards`` in this mode; r1lib
+      refuses a ``scale`` other than the default).
 
     **Unscored completions.** A NaN reward is TRL's ``None`` (a reward function that
     cannot score a completion): it is left out of every mean and std, the weighted sum

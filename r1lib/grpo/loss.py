@@ -332,7 +332,7 @@ def aggregation_weights(
       one process without gradient accumulation;
     * ``"dr_grpo"``: :math:`w = m / (B\, L_{max})` with :math:`L_{max}` =
       ``max_completion_length`` (Dr. GRPO, Liu et al. 2025). verl 0.9.1's
-      ``"seq-mean-token-sum-norm"`` (``core_algos.py``, ``agg_loss``, lines 1177-1189)
+      ``"seq-mean-token-sum-norm"`` (``core_algos.py``, ``agg_loss``, lines 1181-1193)
       divides the sum of sequence losses by the batch size, then by
       ``loss_scale_factor`` (default: the padded width ``T``): it is ``"dr_grpo"`` with
       ``max_completion_length=T``. verl 0.7.0 and earlier divided by ``T`` alone,

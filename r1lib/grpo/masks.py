@@ -4,7 +4,7 @@ Each is a weight of 0 or 1 on the policy term of :func:`r1lib.grpo.grpo_loss`, f
 (no gradient flows through it), and each has a :func:`grpo_loss` option that applies it:
 
 * :func:`off_policy_mask`: DeepSeek-V3.2's off-policy sequence mask (arXiv:2512.02556,
-  §3.1, "Off-Policy Sequence Masking"): a completion with a negative advantage that the
+  §3.1, "Off-Policy Sequence Masking", eq. 9): a completion with a negative advantage that the
   current policy has moved far from is dropped; ``grpo_loss(off_policy_mask_threshold=δ,
   sampling_logp=...)`` as TRL's ``off_policy_mask_threshold``;
 * :func:`high_entropy_mask`: only the tokens whose entropy is in the top quantile
@@ -105,12 +105,12 @@ def off_policy_mask(
         1 & \text{otherwise,} \end{cases}
 
     with :math:`D_i` the completion's :func:`off_policy_kl` and :math:`\delta` the
-    ``threshold`` (DeepSeek-V3.2, arXiv:2512.02556, §3.1; TRL
+    ``threshold`` (DeepSeek-V3.2, arXiv:2512.02556, §3.1 "Scaling GRPO", eq. 9; TRL
     ``GRPOTrainer.get_off_policy_mask``, ``grpo_trainer.py`` 1.16.0 lines 2945-2968).
-    The report's reasoning, in short: a model learns from its own mistakes, but a
-    penalised completion that the current policy has moved far away from is no longer
-    its own mistake, and pushing its probability further down destabilises training.
-    Completions with :math:`A \ge 0` are always kept.
+    The report's reason: "the model benefits the most by learning from its own
+    mistakes, whereas highly off-policy negative samples can be detrimental, potentially
+    misleading or destabilizing the optimization process." Completions with
+    :math:`A \ge 0` are always kept.
 
     Parameters
     ----------
@@ -240,8 +240,8 @@ def truncated_completions(
 
     A completion that stops by itself ends with an end-of-sequence token; one that hits
     ``max_completion_length`` does not. DAPO (Yu et al. 2025, arXiv:2503.14476, §3.4,
-    "Overlong Reward Shaping") observes that penalising truncated samples "may introduce
-    reward noise": a sound chain of reasoning is punished only for its length. Its
+    "Overlong Reward Shaping") argues that a penalty on truncated samples adds noise to
+    the reward, as a sound chain of reasoning is punished only for its length. Its
     *overlong filtering* masks their loss instead, which it reports stabilises training.
     TRL: ``mask_truncated_completions=True`` zeroes their rows of the loss mask, with
     ``is_truncated = ids[-1] not in eos_and_pad`` (``grpo_trainer.py`` 1.16.0 lines
