@@ -252,8 +252,9 @@ print(f"loss {token.loss:.4f} -> {corrected.loss:.4f} with the default correctio
 # with $\tau$ = `sapo_temperature_pos` for $A > 0$ and `sapo_temperature_neg` otherwise
 # (TRL's and the paper's defaults: 1.0 and 1.05). At $\rho = 1$ the factor is exactly 1
 # (the $4/\tau$ makes it so), and it fades smoothly on both sides, faster for a larger
-# $\tau$: the paper sets $\tau_{neg} > \tau_{pos}$ because a negative advantage raises
-# the probability of every *other* token of the vocabulary, which destabilises training.
+# $\tau$. The paper sets $\tau_{neg} > \tau_{pos}$: a negative advantage pushes up the
+# logits of all the tokens that were *not* sampled, an update it argues spreads to many
+# irrelevant tokens and destabilises training, so it fades faster.
 # `token_gradient` returns $\partial s/\partial\log\pi_\theta$ from the same code
 # `grpo_loss` uses. Move the temperatures: at the defaults the gate is gentle (it only
 # starts to fall off past $\rho \approx 2$); at $\tau = 4$ it is close to a smooth clip.
@@ -373,8 +374,8 @@ assert single(1.25, 1.0, epsilon_high=0.28).grad[0, 0] < 0.0  # still pushed up
 assert single(0.01, -1.0, epsilon=10.0).clip_fraction == 0.0
 
 # %% [markdown]
-# Which tokens matter? Wang et al. ([Wang et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-wang2025forking)) measure the entropy of the
-# policy at each position of a chain of thought: most tokens are nearly certain, a
+# Which tokens matter? The "80/20" study ([Wang et al., 2025](https://r1course.github.io/r1course/bibliography.html#cite-wang2025forking)) measures the entropy
+# of the policy at each position of a chain of thought: most tokens are nearly certain, a
 # minority of high-entropy "forking" tokens decide where the reasoning goes. Training on
 # the top 20% of tokens by entropy alone matched the full gradient on Qwen3-8B and beat
 # it on Qwen3-14B and Qwen3-32B (+11.04 on AIME'25 and +7.71 on AIME'24 for 32B, arXiv
@@ -424,8 +425,8 @@ assert np.all(filtered.grad[cut] == 0.0)
 # it with the ratio, $\beta\,\rho\,k_3$, an unbiased estimate for samples from
 # $\pi_{old}$: TRL's `use_bias_correction_kl`, on by default since TRL 1.10.0 (off from
 # 0.26.0, which added it, to 1.9.2). `r1lib` keeps it off by default, DeepSeekMath's
-# and R1's $\beta k_3$; the option has TRL's name and meaning. At R1-Zero's β, the KL
-# term is a small part of the gradient:
+# $\beta k_3$; the option has TRL's name and meaning. At R1-Zero's β, the KL term is a
+# small part of the gradient:
 
 # %%
 ref_logp = np.minimum(old_logp + rng.normal(0.0, 0.1, size=old_logp.shape), 0.0)
