@@ -251,12 +251,7 @@ def reuse_rollout(
     check_choice(importance_sampling_level, "importance_sampling_level", ("token", "sequence"))
     learning_rate = check_positive(learning_rate, "learning_rate")
     rng = np.random.default_rng(seed)
-    logits = np.zeros(vocab)
-    old = log_softmax(logits)
-    tokens = rng.choice(vocab, size=(groups * group_size, length), p=np.exp(old))
-    rewards = ((tokens == 0).sum(axis=1) >= 3).astype(float).reshape(groups, group_size)
-    advantages = group_advantages(rewards).ravel()
-    old_logp = old[tokens]
+    logits, tokens, advantages, old_logp = _rollout(rng, vocab, length, groups, group_size)
     mask = np.ones(tokens.shape)
     clip_fraction, drift = [], []
     for _ in range(mu):
@@ -328,12 +323,7 @@ def off_policy_drift(
     learning_rate = check_positive(learning_rate, "learning_rate")
     vocab, length, groups, group_size = 8, 16, 16, 8
     rng = np.random.default_rng(seed)
-    logits = np.zeros(vocab)
-    old = log_softmax(logits)
-    tokens = rng.choice(vocab, size=(groups * group_size, length), p=np.exp(old))
-    rewards = ((tokens == 0).sum(axis=1) >= 3).astype(float).reshape(groups, group_size)
-    advantages = group_advantages(rewards).ravel()
-    old_logp = old[tokens]
+    logits, tokens, advantages, old_logp = _rollout(rng, vocab, length, groups, group_size)
     engine_logp = np.minimum(old_logp + noise * rng.normal(size=old_logp.shape), 0.0)
     mask = np.ones(tokens.shape)
     counts = np.full((tokens.shape[0], 1), float(length))
@@ -345,3 +335,15 @@ def off_policy_drift(
         logp = log_softmax(logits)[tokens]
         divergence.append(off_policy_kl_unchecked(logp, engine_logp, mask, counts)[:, 0])
     return advantages, np.array(divergence)
+
+
+def _rollout(
+    rng: np.random.Generator, vocab: int, length: int, groups: int, group_size: int
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """The task's rollout from the uniform policy (reward 1 for token 0 at least 3 times):
+    the logits, the sampled tokens, their GRPO advantages and their log-probabilities."""
+    logits = np.zeros(vocab)
+    old = log_softmax(logits)
+    tokens = rng.choice(vocab, size=(groups * group_size, length), p=np.exp(old))
+    rewards = ((tokens == 0).sum(axis=1) >= 3).astype(float).reshape(groups, group_size)
+    return logits, tokens, group_advantages(rewards).ravel(), old[tokens]
