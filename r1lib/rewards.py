@@ -200,7 +200,8 @@ def _lenient_ok(text: str) -> bool:
 
 
 def format_reward(completions: Sequence[object], **kwargs: Any) -> list[float | None]:
-    r"""R1's template, strictly: ``<think> … </think> <answer> … </answer>`` and nothing else.
+    r"""R1-Zero's template, strictly: ``<think> … </think> <answer> … </answer>`` and nothing
+    else.
 
     1.0 when the completion is, up to surrounding whitespace, exactly one
     ``<think>…</think>`` block followed by exactly one non-empty ``<answer>…</answer>``
@@ -835,10 +836,15 @@ class WeightedReward:
 
     .. math:: r_i = \sum_j w_j\, r_{ij}, \quad \text{skipping } r_{ij} = \text{None}
 
-    TRL computes ``(rewards_per_func * reward_weights).nansum(dim=1)`` in
-    ``GRPOTrainer`` (TRL 2026): a ``None`` reward counts as 0 in the sum, and a sample
-    on which every function returned ``None`` gets 0 (TRL also warns). R1 sums its
-    rewards with weight 1 each ("directly summing them", arXiv:2501.12948v1 §2.3.2).
+    As TRL 1.16.0's ``GRPOTrainer`` (``trl/trainer/grpo_trainer.py``): a ``None`` reward
+    becomes NaN (lines 1630 and 1647), the weighted rewards are summed with ``nansum``
+    (line 2763), so a ``None`` counts as 0 among scored ones, and a completion on which
+    *every* function returned ``None`` stays unscored (NaN, line 2764; TRL warns, lines
+    1665-1677): TRL leaves it out of its group's mean and std and sets its advantage to 0
+    (line 2810), since TRL 1.6.0 (PR #5902; before, ``nansum`` made it 0, which counted
+    in the group mean). Here such a completion gets ``None``, which TRL (and
+    :func:`r1lib.grpo.group_advantages`, as NaN) treats the same way. R1 sums its rewards
+    with weight 1 each ("directly summing them", arXiv:2501.12948v1 §2.3.2).
 
     The object is itself a reward function (TRL convention, ``__name__``
     ``"weighted_reward"``), so it can be passed to a trainer as one.
@@ -879,7 +885,10 @@ class WeightedReward:
     def __call__(self, completions: Sequence[object], **kwargs: Any) -> list[float | None]:
         table = reward_table(self.reward_funcs, completions, **kwargs)
         weighted = np.where(np.isnan(table), 0.0, table * self.reward_weights)
-        return [float(v) for v in weighted.sum(axis=1)]
+        unscored = np.all(np.isnan(table), axis=1)
+        return [
+            None if unscored[i] else float(total) for i, total in enumerate(weighted.sum(axis=1))
+        ]
 
 
 # --------------------------------------------------------------------------- flawed checks

@@ -83,29 +83,41 @@ def trl_loss_options(
     use_bias_correction_kl: bool = False,
     max_completion_length: int | None = None,
     clip_ratio_c: float | None = None,
+    clip_ratio_low: float | None = None,
+    clip_ratio_high: float | None = None,
+    sapo_temperature_pos: float = 1.0,
+    sapo_temperature_neg: float = 1.05,
+    off_policy_mask_threshold: float | None = None,
+    top_entropy_quantile: float = 1.0,
+    mask_truncated_completions: bool = False,
 ) -> dict[str, Any]:
     r"""``trl.GRPOConfig`` fields under which TRL's loss is :func:`r1lib.grpo.grpo_loss`'s.
 
-    Every option keeps its name and meaning, with three exceptions:
+    Every option keeps its name and meaning (``loss_type="cispo"`` included: TRL's
+    absolute bound ``epsilon_high`` on the detached ratio, no lower clip), with these
+    exceptions:
 
     * ``use_bias_correction_kl`` is written out always, because the defaults differ:
-      r1lib ``False`` (DeepSeekMath's plain k3), TRL ``True`` since 1.10 (β ρ k3);
-    * ``loss_type="cispo"``: TRL clamps the detached ratio from above only, at the
-      *absolute* value ``epsilon_high`` (``torch.clamp(coef_1, max=epsilon_high)``,
-      ``grpo_trainer.py`` 1.16.0 line 3110), while r1lib clips it to
-      :math:`[1-\epsilon, 1+\epsilon_{high}]` (verl's two-sided CISPO). The two agree
-      when r1lib has no lower clip (``epsilon >= 1``): then TRL's
-      ``epsilon_high = 1 + epsilon_high``. Any ``epsilon < 1`` with ``"cispo"`` is
-      refused: TRL has no lower clip for it;
+      r1lib ``False`` (DeepSeekMath's plain k3), TRL ``True`` since 1.10.0 (β ρ k3);
+    * verl's two-sided CISPO (``clip_ratio_low`` / ``clip_ratio_high``) maps onto TRL's
+      only without a lower clip (``clip_ratio_low >= 1``): then TRL's
+      ``epsilon_high = 1 + clip_ratio_high``; anything else is refused;
     * ``clip_ratio_c`` (verl's dual clip) has no TRL field: only ``None`` is accepted.
+
+    The inputs some options need (``sampling_logp``, ``entropies``, ``truncated``) are
+    what TRL computes itself during generation (the engine's log-probabilities, the
+    policy's entropies, the completions' end tokens).
 
     Parameters
     ----------
     **options
         ``loss_type``, ``epsilon``, ``epsilon_high``, ``beta``,
         ``importance_sampling_level``, ``delta``, ``use_bias_correction_kl``,
-        ``max_completion_length`` and ``clip_ratio_c``, as in
-        :func:`r1lib.grpo.grpo_loss` (``max_completion_length`` is needed for
+        ``max_completion_length``, ``clip_ratio_c``, ``clip_ratio_low``,
+        ``clip_ratio_high``, ``sapo_temperature_pos``, ``sapo_temperature_neg``,
+        ``off_policy_mask_threshold``, ``top_entropy_quantile`` and
+        ``mask_truncated_completions``, as in :func:`r1lib.grpo.grpo_loss`
+        (``max_completion_length`` is needed for
         ``"dr_grpo"``, and is TRL's generation length too).
 
     Returns
@@ -126,26 +138,38 @@ def trl_loss_options(
         raise ValueError(
             "clip_ratio_c (verl's dual clip) has no GRPOConfig field: TRL cannot compute it"
         )
-    if not isinstance(use_bias_correction_kl, bool):
-        raise TypeError(f"use_bias_correction_kl must be a bool; got {use_bias_correction_kl!r}")
+    for name, flag in (
+        ("use_bias_correction_kl", use_bias_correction_kl),
+        ("mask_truncated_completions", mask_truncated_completions),
+    ):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be a bool; got {flag!r}")
     high = epsilon if epsilon_high is None else epsilon_high
+    if clip_ratio_low is not None or clip_ratio_high is not None:
+        low = 0.2 if clip_ratio_low is None else clip_ratio_low
+        if loss_type != "cispo" or low < 1.0 or epsilon_high is not None:
+            raise ValueError(
+                f"clip_ratio_low={low:g} (verl's two-sided CISPO): TRL's cispo has no lower "
+                "clip; only clip_ratio_low >= 1 with loss_type='cispo' maps onto TRL "
+                "(epsilon_high = 1 + clip_ratio_high)"
+            )
+        high = 1.0 + (0.2 if clip_ratio_high is None else clip_ratio_high)
     options: dict[str, Any] = {
         "loss_type": loss_type,
         "beta": float(beta),
         "importance_sampling_level": importance_sampling_level,
         "use_bias_correction_kl": use_bias_correction_kl,
+        "epsilon": float(epsilon),
+        "epsilon_high": float(high),
+        "delta": None if delta is None else float(delta),
+        "sapo_temperature_pos": float(sapo_temperature_pos),
+        "sapo_temperature_neg": float(sapo_temperature_neg),
+        "off_policy_mask_threshold": (
+            None if off_policy_mask_threshold is None else float(off_policy_mask_threshold)
+        ),
+        "top_entropy_quantile": float(top_entropy_quantile),
+        "mask_truncated_completions": mask_truncated_completions,
     }
-    if loss_type == "cispo":
-        if epsilon < 1.0:
-            raise ValueError(
-                f"loss_type='cispo' with epsilon={epsilon:g}: r1lib clips the weight below at "
-                "1 - epsilon, TRL's cispo has no lower clip (only epsilon >= 1 maps onto TRL)"
-            )
-        options["epsilon_high"] = 1.0 + float(high)
-    else:
-        options["epsilon"] = float(epsilon)
-        options["epsilon_high"] = float(high)
-        options["delta"] = None if delta is None else float(delta)
     if max_completion_length is not None:
         options["max_completion_length"] = check_whole_number(
             max_completion_length, "max_completion_length", minimum=1
@@ -163,6 +187,8 @@ def trl_grpo_loss(
     mask: np.ndarray,
     *,
     ref_logp: np.ndarray | None = None,
+    sampling_logp: np.ndarray | None = None,
+    entropies: np.ndarray | None = None,
     dtype: str = "float32",
     **config: Any,
 ) -> tuple[float, np.ndarray]:
@@ -181,9 +207,11 @@ def trl_grpo_loss(
     checkpoint
         A folder written by :func:`r1lib.miniature.hf.export` (TRL builds its reference
         model from the policy's path when ``beta > 0``); its outputs are not used.
-    logp, old_logp, advantages, mask, ref_logp
+    logp, old_logp, advantages, mask, ref_logp, sampling_logp, entropies
         As in :func:`r1lib.grpo.grpo_loss`: ``(B, T)`` arrays, ``advantages`` ``(B,)``.
-        ``B >= 2`` (one group of ``B`` completions).
+        ``B >= 2`` (one group of ``B`` completions). ``sampling_logp`` is passed as the
+        inputs' ``sampling_per_token_logps`` (what TRL keeps from vLLM), ``entropies``
+        as the entropies the replaced forward returns.
     dtype
         ``"float32"`` (what TRL trains in here) or ``"float64"``.
     **config
@@ -223,9 +251,10 @@ def trl_grpo_loss(
         return torch.tensor(np.asarray(values, dtype=np.float64), dtype=torch_dtype)
 
     policy_logp = tensor(logp).requires_grad_(True)
+    policy_entropies = torch.zeros_like(policy_logp) if entropies is None else tensor(entropies)
     trainer._get_per_token_logps_and_entropies = lambda *_, **__: (
         policy_logp,
-        torch.zeros_like(policy_logp),
+        policy_entropies,
         None,
     )
     completion_mask = tensor(mask)
@@ -240,6 +269,8 @@ def trl_grpo_loss(
     }
     if ref_logp is not None:
         inputs["ref_per_token_logps"] = tensor(ref_logp)
+    if sampling_logp is not None:
+        inputs["sampling_per_token_logps"] = tensor(sampling_logp)
     trainer.model.train()
     trainer.current_gradient_accumulation_steps = 1  # set by the training loop in a run
     loss = trainer._compute_loss(trainer.model, inputs)
@@ -330,7 +361,7 @@ def _no_reward(completions: Sequence[object], **kwargs: Any) -> list[float | Non
 OPTION_MAP: tuple[tuple[str, str, str | None, str], ...] = (
     ("grpo_loss", "loss_type", "loss_type", "defaults differ: the paper's 'grpo' here"),
     ("grpo_loss", "epsilon", "epsilon", ""),
-    ("grpo_loss", "epsilon_high", "epsilon_high", "cispo: TRL's bound is absolute (1 + r1lib's)"),
+    ("grpo_loss", "epsilon_high", "epsilon_high", ""),
     ("grpo_loss", "beta", "beta", ""),
     ("grpo_loss", "use_bias_correction_kl", "use_bias_correction_kl", "defaults differ"),
     ("grpo_loss", "importance_sampling_level", "importance_sampling_level", ""),
@@ -346,6 +377,15 @@ OPTION_MAP: tuple[tuple[str, str, str | None, str], ...] = (
     ("importance_sampling_ratio", "clip_max", "vllm_importance_sampling_clip_max", ""),
     ("importance_sampling_ratio", "clip_min", "vllm_importance_sampling_clip_min", ""),
     ("grpo_loss", "clip_ratio_c", None, "verl's dual clip: no TRL field"),
+    ("grpo_loss", "clip_ratio_low", None, "verl's two-sided CISPO: no TRL field"),
+    ("grpo_loss", "clip_ratio_high", None, "verl's two-sided CISPO: no TRL field"),
+    ("grpo_loss", "sapo_temperature_pos", "sapo_temperature_pos", ""),
+    ("grpo_loss", "sapo_temperature_neg", "sapo_temperature_neg", ""),
+    ("grpo_loss", "off_policy_mask_threshold", "off_policy_mask_threshold", ""),
+    ("grpo_loss", "top_entropy_quantile", "top_entropy_quantile", ""),
+    ("grpo_loss", "mask_truncated_completions", "mask_truncated_completions", ""),
+    ("group_advantages", "reward_weights", "reward_weights", ""),
+    ("group_advantages", "multi_objective_aggregation", "multi_objective_aggregation", ""),
     ("group_advantages", "scale", "scale_rewards", ""),
     ("miniature GRPOConfig", "steps", "max_steps", "TRL counts updates: steps x num_iterations"),
     ("miniature GRPOConfig", "group_size", "num_generations", "G"),

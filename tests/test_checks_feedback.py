@@ -22,6 +22,7 @@ import pytest
 from r1lib import distill
 from r1lib.checks import _core
 from r1lib.checks import advantages as a02
+from r1lib.checks import after_grpo as a11
 from r1lib.checks import distill as d04
 from r1lib.checks import evaluation as e05
 from r1lib.checks import kl as k0708
@@ -75,6 +76,58 @@ def _kl(p: Any, q: Any) -> np.ndarray:
 
 
 LOG2 = math.log(2)
+
+
+def _sapo_gate(ratio: Any, advantages: Any, tau_pos: float, tau_neg: float) -> tuple:
+    ratio, a = np.asarray(ratio, dtype=float), np.asarray(advantages, dtype=float)
+    tau = np.where(a > 0, tau_pos, tau_neg)
+    return ratio, a, tau, 1 / (1 + np.exp(-tau * (ratio - 1)))
+
+
+def _sapo_per_ratio(ratio: Any, advantages: Any, tau_pos: float, tau_neg: float) -> np.ndarray:
+    _, a, _, sigma = _sapo_gate(ratio, advantages, tau_pos, tau_neg)
+    return 4 * sigma * (1 - sigma) * a
+
+
+def _sapo_swapped(ratio: Any, advantages: Any, tau_pos: float, tau_neg: float) -> np.ndarray:
+    r, a, _, sigma = _sapo_gate(ratio, advantages, tau_neg, tau_pos)
+    return 4 * r * sigma * (1 - sigma) * a
+
+
+def _sapo_no_normaliser(ratio: Any, advantages: Any, tau_pos: float, tau_neg: float) -> Any:
+    r, a, tau, sigma = _sapo_gate(ratio, advantages, tau_pos, tau_neg)
+    return tau * r * sigma * (1 - sigma) * a
+
+
+def _seq_kl(logp: Any, sampling: Any, mask: Any) -> np.ndarray:
+    mask = np.asarray(mask, dtype=float)
+    return ((np.asarray(sampling) - logp) * mask).sum(1) / mask.sum(1)
+
+
+def _mask_flipped(adv: Any, logp: Any, sampling: Any, mask: Any, delta: float) -> np.ndarray:
+    return ((np.asarray(adv) >= 0) | (-_seq_kl(logp, sampling, mask) <= delta)).astype(float)
+
+
+def _mask_any_advantage(adv: Any, logp: Any, sampling: Any, mask: Any, delta: float) -> Any:
+    return (_seq_kl(logp, sampling, mask) <= delta).astype(float)
+
+
+def _mask_sum(adv: Any, logp: Any, sampling: Any, mask: Any, delta: float) -> np.ndarray:
+    total = ((np.asarray(sampling) - logp) * np.asarray(mask, dtype=float)).sum(1)
+    return ((np.asarray(adv) >= 0) | (total <= delta)).astype(float)
+
+
+def _gdpo_summed(rewards: Any, weights: Any) -> np.ndarray:
+    total = np.asarray(rewards) @ np.asarray(weights)
+    centred = total - total.mean(axis=1, keepdims=True)
+    return centred / (total.std(axis=1, ddof=1, keepdims=True) + 1e-4)
+
+
+def _gdpo_no_batch_step(rewards: Any, weights: Any) -> np.ndarray:
+    r = np.asarray(rewards)
+    std = r.std(axis=1, ddof=1, keepdims=True)
+    return ((r - r.mean(axis=1, keepdims=True)) / (std + 1e-4)) @ np.asarray(weights)
+
 
 #: (checker, wrong answer, words the verdict must contain, words it must not contain)
 WRONG: list[tuple[Callable[..., Any], Any, list[str], list[str]]] = [
@@ -350,6 +403,22 @@ WRONG: list[tuple[Callable[..., Any], Any, list[str], list[str]]] = [
         ["sign is flipped"],
         [],
     ),
+    # lesson 11
+    (a11.verl_factor, 1.0, ["padded width"], ["1.333"]),
+    (a11.verl_factor, 8 * 512 / 384, ["verl 0.7.0 and earlier"], ["1.333"]),
+    (a11.verl_factor, 384 / 512, ["upside down"], ["1.333"]),
+    (a11.cispo_weights, [0.5, 0.5, 0.8], ["PPO's clip binds here"], []),
+    (a11.cispo_weights, [0.0, 0.5, 0.5], ["clips from below too"], []),
+    (a11.cispo_weights, [0.0, 0.8, 0.8], ["no lower clip"], []),
+    (a11.cispo_weights, [0.0, -0.5, -0.8], ["leave the sign of A out"], []),
+    (a11.sapo_weight, _sapo_per_ratio, ["with respect to ρ"], []),
+    (a11.sapo_weight, _sapo_swapped, ["temperatures are swapped"], []),
+    (a11.sapo_weight, _sapo_no_normaliser, ["4/τ"], []),
+    (a11.off_policy_sequence_mask, _mask_flipped, ["wrong sign"], []),
+    (a11.off_policy_sequence_mask, _mask_any_advantage, ["negative advantage"], []),
+    (a11.off_policy_sequence_mask, _mask_sum, ["not the sum"], []),
+    (a11.gdpo_advantages, _gdpo_summed, ["sum_then_normalize"], []),
+    (a11.gdpo_advantages, _gdpo_no_batch_step, ["over the whole batch"], []),
 ]
 
 

@@ -20,7 +20,7 @@ def test_expected_values_are_the_bridges() -> None:
     from r1lib.trl_bridge import trl_config, trl_loss_options
 
     options = trl_loss_options(
-        loss_type="cispo", epsilon=1.0, epsilon_high=check.CISPO_EPSILON_HIGH
+        loss_type="cispo", clip_ratio_low=1.0, clip_ratio_high=check.CISPO_EPSILON_HIGH
     )
     assert check.cispo_epsilon_high(options["epsilon_high"], strict=True)
     config = GRPOConfig(

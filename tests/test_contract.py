@@ -52,6 +52,7 @@ ALGORITHM_MODULES = [
     "r1lib.toys",
     "r1lib.toys.clinic",
     "r1lib.toys.hacking",
+    "r1lib.toys.multi_reward",
     "r1lib.toys.unigram",
 ]
 PUBLIC_MODULES = [grpo, kl, distill, passk, voting, errorbars, extraction, simulation]
@@ -78,11 +79,16 @@ def test_algorithm_modules_import_numpy_only(module: str) -> None:
 # ---------------------------------------------------------------- fixed names and signatures
 
 FIXED_SIGNATURES = {
-    grpo.group_advantages: "(rewards, *, scale='group', ddof=1, eps=0.0001)",
+    # Keyword-only options may be added at the end (new TRL options).
+    grpo.group_advantages: "(rewards, *, scale='group', ddof=1, eps=0.0001, "
+    "reward_weights=None, multi_objective_aggregation='sum_then_normalize')",
     grpo.grpo_loss: "(logp, old_logp, advantages, mask=None, *, epsilon=0.2, epsilon_high=None, "
     "beta=0.0, ref_logp=None, loss_type='grpo', max_completion_length=None, "
     "importance_sampling_level='token', delta=None, clip_ratio_c=None, "
-    "importance_sampling_ratio=None, use_bias_correction_kl=False)",
+    "importance_sampling_ratio=None, use_bias_correction_kl=False, clip_ratio_low=None, "
+    "clip_ratio_high=None, sapo_temperature_pos=1.0, sapo_temperature_neg=1.05, "
+    "off_policy_mask_threshold=None, sampling_logp=None, top_entropy_quantile=1.0, "
+    "entropies=None, mask_truncated_completions=False, truncated=None)",
     kl.k1: "(log_ratio)",
     kl.k2: "(log_ratio)",
     kl.k3: "(log_ratio)",

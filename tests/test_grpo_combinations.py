@@ -1,16 +1,15 @@
 """Every combination of grpo_loss's options, on one batch where every option binds.
 
-For each combination of ``loss_type`` x ``importance_sampling_level`` x clip options
-(``delta``, ``clip_ratio_c``) x ``importance_sampling_ratio`` x KL term (none, k3, the
-bias-corrected k3) x the shape of the advantages:
+For each combination of the policy term (``loss_type``, with TRL's and verl's CISPO) x
+``importance_sampling_level`` x clip options (``delta``, ``clip_ratio_c``, for the
+losses that clip) x ``importance_sampling_ratio`` x KL term (none, k3, the
+bias-corrected k3) x the shape of the advantages x the masks (none, or DeepSeek-V3.2's
+off-policy mask, the high-entropy mask and a truncated completion at once):
 
 * the exact gradient equals central finite differences;
 * the value equals an independent numpy transcription of TRL 1.16.0's
-  ``GRPOTrainer._compute_loss`` (``trl/trainer/grpo_trainer.py``: log-ratio and
-  sequence level 3083-3093, ratio 3095, k3 and its bias correction 3098-3105, CISPO
-  3109-3111, clip and ``delta`` 3112-3120, ``importance_sampling_ratio`` 3146-3147,
-  ``beta`` 3149-3150, aggregation 3153-3184), with verl's dual clip and CISPO
-  (volcengine/verl b178a3c, ``core_algos.py`` 1210-1235 and 1745-1758);
+  ``GRPOTrainer._compute_loss`` (``tests/trl_transcription.py``, which cites the
+  lines), with verl 0.9.1's dual clip and two-sided CISPO;
 * the unchecked core gives the checked result, bit for bit, and splitting the rows into
   blocks changes nothing but the rounding of the sums.
 """
@@ -22,30 +21,44 @@ import itertools
 import numpy as np
 import pytest
 from grpo_batches import batch_off_kinks
+from trl_transcription import trl_loss
 
 import r1lib.grpo.loss as loss_module
 from r1lib.grpo import grpo_loss, grpo_loss_unchecked
 
-LOSS_TYPES = ("grpo", "bnpo", "dapo", "dr_grpo", "cispo")
+CLIPPING = ("grpo", "bnpo", "dapo", "dr_grpo", "luspo")  # PPO's clip, with delta and c
+POLICY = {name: {"loss_type": name} for name in CLIPPING}
+POLICY["cispo (TRL)"] = {"loss_type": "cispo", "epsilon_high": 1.3}
+POLICY["cispo (verl)"] = {"loss_type": "cispo", "clip_ratio_low": 0.2, "clip_ratio_high": 0.2}
+POLICY["sapo"] = {"loss_type": "sapo", "sapo_temperature_neg": 2.0}
 LEVELS = ("token", "sequence")
 CLIPS = {"plain": {}, "delta": {"delta": 1.5}, "dual": {"clip_ratio_c": 1.3}}
 CLIPS["both"] = CLIPS["delta"] | CLIPS["dual"]
 WEIGHTS = ("none", "per sequence", "per token")
 KL = {"none": {}, "k3": {"beta": 0.1}, "bias-corrected k3": {"beta": 0.1, "bias": True}}
 ADVANTAGES = ("per sequence", "per token")
+MASKS = ("none", "all three")
 MAX_LEN = 7
 KINKS = np.log([0.8, 1.2, 1.28, 1.3, 1.5])  # 1 - eps, 1 + eps, DAPO's 1.28, c, delta
+OFF_POLICY_THRESHOLD = 0.1
+_SAMPLER_DRIFT = np.array([0.3, -0.2, 0.2, 0.0])  # each row's mean log-ratio, roughly
 
-OPTIONS = ("loss_type", "level", "clip", "weights", "kl", "advantages")
-COMBINATIONS = list(itertools.product(LOSS_TYPES, LEVELS, CLIPS, WEIGHTS, KL, ADVANTAGES))
+OPTIONS = ("policy", "level", "clip", "weights", "kl", "advantages", "masks")
+COMBINATIONS = [
+    combination
+    for combination in itertools.product(POLICY, LEVELS, CLIPS, WEIGHTS, KL, ADVANTAGES, MASKS)
+    if combination[0] in CLIPPING or combination[2] == "plain"  # the others clip nothing
+]
 
 
 def _batch():
     """Seed 70: at both levels some tokens and rows are clipped, some with A < 0 lie
     above delta = 1.5 and c = 1.3, some are free; rows keep 6, 1, 6 and 4 tokens; every
-    token and row log-ratio lies at least 1e-3 from a kink."""
+    token and row log-ratio lies at least 1e-3 from a kink. The sampler's log-probs put
+    rows with A < 0 on both sides of the off-policy threshold, 0.03 or more from it."""
     logp, old, ref, adv, mask = batch_off_kinks(70, spread=0.5)
     rng = np.random.default_rng(71)
+    drift_noise = np.random.default_rng(72).normal(0.0, 0.1, size=logp.shape)
     return {
         "logp": logp,
         "old": old,
@@ -57,73 +70,85 @@ def _batch():
             "per sequence": rng.uniform(0.3, 2.0, size=logp.shape[0]),
             "per token": rng.uniform(0.3, 2.0, size=logp.shape),
         },
+        "entropies": rng.uniform(0.0, 3.0, size=logp.shape),
+        "sampling": np.minimum(logp + _SAMPLER_DRIFT[:, None] + drift_noise, 0.0),
+        "truncated": np.array([False, False, True, False]),
     }
 
 
 BATCH = _batch()
 
 
-def _kwargs(loss_type, level, clip, weights, kl, advantages):
+def _kwargs(policy, level, clip, weights, kl, advantages, masks):
     options = KL[kl]
-    return {
+    kwargs = {
         "advantages": BATCH["adv"][advantages],
         "mask": BATCH["mask"],
-        "loss_type": loss_type,
         "max_completion_length": MAX_LEN,
         "importance_sampling_level": level,
         "importance_sampling_ratio": BATCH["is_ratio"][weights],
         "beta": options.get("beta", 0.0),
         "ref_logp": BATCH["ref"] if options else None,
         "use_bias_correction_kl": options.get("bias", False),
+        **POLICY[policy],
         **CLIPS[clip],
     }
+    if masks == "all three":
+        kwargs |= {
+            "off_policy_mask_threshold": OFF_POLICY_THRESHOLD,
+            "sampling_logp": BATCH["sampling"],
+            "top_entropy_quantile": 0.6,
+            "entropies": BATCH["entropies"],
+            "mask_truncated_completions": True,
+            "truncated": BATCH["truncated"],
+        }
+    return kwargs
 
 
 def _reference_loss(logp, old, advantages, mask, **kw):
-    """TRL 1.16.0 ``_compute_loss`` in numpy (one process), plus verl's dual clip; CISPO
-    as verl writes it, with a lower clip at 1 - epsilon."""
-    a = advantages[:, None] if advantages.ndim == 1 else advantages
-    log_ratio = logp - old
-    if kw["importance_sampling_level"] == "sequence":
-        log_ratio = ((log_ratio * mask).sum(-1) / mask.sum(-1))[:, None]
-    coef_1 = np.exp(log_ratio)
-    if kw["beta"] != 0.0:
-        x = kw["ref_logp"] - logp
-        per_token_kl = np.exp(x) - x - 1
-        if kw["use_bias_correction_kl"]:
-            per_token_kl = per_token_kl * coef_1
-    if kw["loss_type"] == "cispo":
-        per_token_loss = -np.clip(coef_1, 0.8, 1.2) * a * logp
-    else:
-        coef_2 = np.clip(coef_1, 0.8, 1.2)
-        if kw.get("delta") is not None:
-            coef_1 = np.minimum(coef_1, kw["delta"])
-        per_token_loss = -np.minimum(coef_1 * a, coef_2 * a)
-        if kw.get("clip_ratio_c") is not None:  # verl: min(-A c, loss) where A < 0
-            per_token_loss = np.where(
-                a < 0, np.minimum(-a * kw["clip_ratio_c"], per_token_loss), per_token_loss
-            )
-    if kw["importance_sampling_ratio"] is not None:
-        weights = kw["importance_sampling_ratio"]
-        per_token_loss = per_token_loss * (weights[:, None] if weights.ndim == 1 else weights)
-    if kw["beta"] != 0.0:
-        per_token_loss = per_token_loss + kw["beta"] * per_token_kl
-    per_token_loss = np.broadcast_to(per_token_loss, mask.shape)
-    if kw["loss_type"] == "grpo":
-        return np.mean((per_token_loss * mask).sum(-1) / mask.sum(-1))
-    if kw["loss_type"] == "dr_grpo":
-        return (per_token_loss * mask).sum() / (mask.shape[0] * kw["max_completion_length"])
-    return (per_token_loss * mask).sum() / mask.sum()
+    """TRL 1.16.0 ``_compute_loss`` in numpy (one process), with verl's dual clip and
+    two-sided CISPO; a truncated completion's mask row zeroed first (TRL 2488-2495)."""
+    if kw.get("mask_truncated_completions"):
+        mask = mask * ~kw["truncated"][:, None]
+    verl_cispo = None
+    if "clip_ratio_low" in kw:
+        verl_cispo = (kw["clip_ratio_low"], kw["clip_ratio_high"])
+    return trl_loss(
+        logp,
+        old,
+        advantages,
+        mask,
+        loss_type=kw["loss_type"],
+        epsilon_high=kw.get("epsilon_high"),
+        beta=kw["beta"],
+        ref=kw["ref_logp"],
+        level=kw["importance_sampling_level"],
+        delta=kw.get("delta"),
+        use_bias_correction_kl=kw["use_bias_correction_kl"],
+        importance_sampling_ratio=kw["importance_sampling_ratio"],
+        sapo_temperature_neg=kw.get("sapo_temperature_neg", 1.05),
+        off_policy_mask_threshold=kw.get("off_policy_mask_threshold"),
+        sampling_logp=kw.get("sampling_logp"),
+        top_entropy_quantile=kw.get("top_entropy_quantile", 1.0),
+        entropies=kw.get("entropies"),
+        max_completion_length=kw["max_completion_length"],
+        clip_ratio_c=kw.get("clip_ratio_c"),
+        verl_cispo=verl_cispo,
+    )
 
 
 def _loss_of_logp(kw):
     """The loss as a function of logp, whose derivative ``grad`` must be. CISPO's clipped
-    ratio is detached (sg): its policy term moves old_logp with logp, holding the ratio."""
+    ratio is detached (sg): its policy term moves old_logp with logp, holding the ratio.
+    The masks carry no gradient either: with the threshold 0.03 away from every row's
+    divergence, a step of 1e-6 never flips them."""
     old = BATCH["old"]
     if kw["loss_type"] != "cispo":
         return lambda x: grpo_loss_unchecked(x, old, **kw).loss
     policy = kw | {"beta": 0.0, "ref_logp": None}
-    kl = kw | {"loss_type": "bnpo", "advantages": np.zeros_like(kw["advantages"])}
+    cispo_only = ("clip_ratio_low", "clip_ratio_high", "epsilon_high")
+    kl = {k: v for k, v in kw.items() if k not in cispo_only}
+    kl |= {"loss_type": "bnpo", "advantages": np.zeros_like(kw["advantages"])}
 
     def loss(x):
         frozen = grpo_loss_unchecked(x, old + (x - BATCH["logp"]), **policy).loss
@@ -148,13 +173,20 @@ def test_the_batch_exercises_every_option() -> None:
         assert clipped.any() and above_delta_and_c.any(), level
         assert (~clipped & ~above_delta_and_c).any(), level
     assert sorted(mask.sum(1)) == [1, 4, 6, 6]
+    # The off-policy mask drops a row with A < 0 and keeps another: for both advantages.
+    divergence = ((BATCH["sampling"] - logp) * mask).sum(1) / mask.sum(1)
+    assert np.min(np.abs(divergence - OFF_POLICY_THRESHOLD)) > 0.03
+    for a in (adv, BATCH["adv"]["per token"].mean(1)):
+        negative = a < 0
+        assert (negative & (divergence > OFF_POLICY_THRESHOLD)).any()
+    assert (adv < 0)[divergence <= OFF_POLICY_THRESHOLD].any()
 
 
 @pytest.mark.parametrize(OPTIONS, COMBINATIONS)
 def test_gradient_matches_finite_differences(
-    loss_type, level, clip, weights, kl, advantages, numeric_grad
+    policy, level, clip, weights, kl, advantages, masks, numeric_grad
 ) -> None:
-    kw = _kwargs(loss_type, level, clip, weights, kl, advantages)
+    kw = _kwargs(policy, level, clip, weights, kl, advantages, masks)
     result = grpo_loss(BATCH["logp"], BATCH["old"], **kw)
     numeric = numeric_grad(_loss_of_logp(kw), BATCH["logp"])
     np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
@@ -164,9 +196,9 @@ def test_gradient_matches_finite_differences(
 
 @pytest.mark.parametrize(OPTIONS, COMBINATIONS)
 def test_value_matches_trl_and_every_path_agrees(
-    loss_type, level, clip, weights, kl, advantages, monkeypatch
+    policy, level, clip, weights, kl, advantages, masks, monkeypatch
 ) -> None:
-    kw = _kwargs(loss_type, level, clip, weights, kl, advantages)
+    kw = _kwargs(policy, level, clip, weights, kl, advantages, masks)
     checked = grpo_loss(BATCH["logp"], BATCH["old"], **kw)
     want = _reference_loss(BATCH["logp"], BATCH["old"], **kw)
     assert checked.loss == pytest.approx(want, rel=1e-12, abs=1e-15)
@@ -181,6 +213,17 @@ def test_value_matches_trl_and_every_path_agrees(
         np.testing.assert_array_equal(blocks.grad, checked.grad)
         for got, expected in zip(_fields(blocks), _fields(checked), strict=True):
             assert got == pytest.approx(expected, rel=1e-14, abs=1e-16, nan_ok=True)
+
+
+def test_the_masks_bind() -> None:
+    # Each mask changes the loss of the combination that has all three.
+    kw = _kwargs("grpo", "token", "plain", "none", "none", "per sequence", "all three")
+    full = grpo_loss(BATCH["logp"], BATCH["old"], **kw).loss
+    for option in ("off_policy_mask_threshold", "top_entropy_quantile"):
+        off = kw | {option: None if option == "off_policy_mask_threshold" else 1.0}
+        assert grpo_loss(BATCH["logp"], BATCH["old"], **off).loss != full, option
+    kept = kw | {"mask_truncated_completions": False}
+    assert grpo_loss(BATCH["logp"], BATCH["old"], **kept).loss != full
 
 
 def _fields(result):

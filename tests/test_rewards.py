@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from r1lib import rewards
+from r1lib.grpo import group_advantages
 from r1lib.rewards import (
     TOO_STRICT_FORMAT,
     WeightedReward,
@@ -283,7 +284,14 @@ def test_weighted_reward_is_trl_nansum() -> None:
     assert combined.__name__ == "weighted_reward"
     assert combined(completions, solution=solution) == [1.5, 0.5, 0.0]
     assert WeightedReward([format_reward])(completions) == [1.0, 1.0, 0.0]
-    assert WeightedReward([always_none])(completions) == [0.0, 0.0, 0.0]
+    # TRL 1.16.0 (grpo_trainer.py 2759-2810, since 1.6.0): a completion no function
+    # scores stays unscored, out of its group's statistics, advantage 0; not a reward 0.
+    assert WeightedReward([always_none])(completions) == [None, None, None]
+    partly = WeightedReward([format_reward, always_none])
+    group = np.array([partly(completions) + WeightedReward([always_none])(["x"])], dtype=float)
+    advantages = group_advantages(group, eps=0.0)[0]
+    assert advantages[3] == 0.0
+    np.testing.assert_allclose(advantages[:3], group_advantages([[1.0, 1.0, 0.0]], eps=0.0)[0])
 
 
 def test_completion_text() -> None:

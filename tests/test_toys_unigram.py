@@ -75,3 +75,23 @@ def test_first_update_on_a_rollout_is_on_policy() -> None:
         unigram.reuse_rollout(2, 1, "sentence")
     with pytest.raises(ValueError, match="minibatches"):
         unigram.reuse_rollout(2, 33)
+
+
+def test_off_policy_drift_pushes_negative_completions_away() -> None:
+    # The V3.2 case (arXiv:2512.02556 §3.1): training on a rollout lowers the completions
+    # with A < 0, so the sampler's log-probs exceed the policy's on them (D_i > 0), and
+    # raises those with A > 0 (D_i < 0). Before any update, only the engine's noise.
+    advantages, divergence = unigram.off_policy_drift(6, engine_noise=0.0, seed=3)
+    assert divergence.shape == (7, 128)
+    assert np.all(divergence[0] == 0.0)
+    for step in range(1, 7):
+        assert divergence[step][advantages < 0].mean() > 0.005
+        assert divergence[step][advantages > 0].mean() < -0.005
+    noisy_advantages, noisy = unigram.off_policy_drift(0, engine_noise=0.1, seed=3)
+    np.testing.assert_array_equal(noisy_advantages, advantages)
+    # 16 tokens of noise 0.1 each: the mean's std is 0.1 / 4 = 0.025.
+    assert np.std(noisy[0]) == pytest.approx(0.025, rel=0.2)
+    with pytest.raises(ValueError, match="updates"):
+        unigram.off_policy_drift(-1)
+    with pytest.raises(ValueError, match="engine_noise"):
+        unigram.off_policy_drift(1, engine_noise=-0.1)

@@ -3,14 +3,25 @@
 TRL's own code computes its side: ``GRPOTrainer._compute_loss``
 (trl/trainer/grpo_trainer.py, TRL 1.16.0, lines 3020-3292) on a prepared batch, with
 only the policy's forward replaced by the batch's log-probabilities (a leaf tensor, so
-autograd gives d loss / d logp); see r1lib.trl_bridge.trl_grpo_loss. The lines matched:
+autograd gives d loss / d logp) and its entropies; see r1lib.trl_bridge.trl_grpo_loss.
+The lines matched:
 
-* the ratio, per token or GSPO's length-normalised per sequence: lines 3082-3095;
+* the high-entropy mask (``top_entropy_quantile``): lines 3049-3052 and 1380-1417;
+* DeepSeek-V3.2's off-policy sequence mask (``off_policy_mask_threshold``, from the
+  inputs' ``sampling_per_token_logps``): lines 3068-3081 and 2945-2968;
+* the ratio, per token or GSPO's length-normalised per sequence: lines 3083-3095;
 * the k3 KL and its optional bias correction (β ρ k3): lines 3098-3106;
 * CISPO's detached, clamped weight: lines 3109-3111 (``torch.clamp(coef_1,
-  max=epsilon_high)``), PPO's clip with ``delta``: lines 3112-3120;
-* the aggregation of each loss type: lines 3153-3174 (``dapo``/``cispo`` divide by
-  ``num_items_in_batch``, the batch's tokens on one process).
+  max=epsilon_high)``), PPO's clip with ``delta``: lines 3112-3120, SAPO's gate:
+  lines 3121-3124;
+* the masks on ``per_token_loss``: lines 3140-3144;
+* the aggregation of each loss type: lines 3153-3183 (``dapo``/``cispo`` divide by
+  ``num_items_in_batch``, the batch's tokens on one process; ``luspo`` sums each row).
+
+``_generate_and_score_completions`` runs for real (the exported model samples) for what
+TRL computes before the loss: ``mask_truncated_completions`` (lines 2488-2495) and the
+advantages of several reward functions (``reward_weights``,
+``multi_objective_aggregation``, ``None`` rewards: lines 2757-2810).
 
 Tolerances. In float64 the two agree to rounding (1e-12 of the scale). In float32,
 TRL's arithmetic is compared with r1lib's float64 on the *same* float32-rounded
@@ -45,7 +56,9 @@ BETA = 0.04
 
 
 def _batch() -> dict[str, np.ndarray]:
-    """Two groups of four completions of 1-6 tokens; ratios far enough from 1 to clip."""
+    """Two groups of four completions of 1-6 tokens; ratios far enough from 1 to clip; a
+    sampler whose log-probs drifted (rows on both sides of the off-policy threshold)
+    and entropies for the entropy mask."""
     rng = np.random.default_rng(2025)
     lengths = np.array([6, 3, 5, 1, 6, 4, 2, 6])
     mask = (np.arange(T)[None, :] < lengths[:, None]).astype(np.float64)
@@ -58,7 +71,18 @@ def _batch() -> dict[str, np.ndarray]:
     ref = float32(np.minimum(logp + rng.normal(0.0, 0.3, (B, T)), 0.0) * mask)
     rewards = np.array([[1.0, 0.0, 0.0, 1.0], [0.1, 1.0, 0.0, 0.0]])
     advantages = float32(grpo.group_advantages(rewards).ravel())
-    return {"logp": logp, "old_logp": old, "ref_logp": ref, "advantages": advantages, "mask": mask}
+    drift = np.random.default_rng(2026).uniform(-0.4, 0.6, size=B)
+    sampling = float32(np.minimum(logp + drift[:, None], 0.0) * mask)
+    entropies = float32(np.random.default_rng(2027).gamma(2.0, 0.7, size=(B, T)))
+    return {
+        "logp": logp,
+        "old_logp": old,
+        "ref_logp": ref,
+        "advantages": advantages,
+        "mask": mask,
+        "sampling_logp": sampling,
+        "entropies": entropies,
+    }
 
 
 BATCH = _batch()
@@ -70,7 +94,17 @@ def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return hf.export(teacher, task, tmp_path_factory.mktemp("checkpoint"))
 
 
-def _compare(checkpoint: Path, dtype: str, r1lib_options: dict, trl_config: dict) -> None:
+def _compare(
+    checkpoint: Path,
+    dtype: str,
+    r1lib_options: dict,
+    trl_config: dict,
+    *,
+    inputs: tuple[str, ...] = (),
+) -> None:
+    """r1lib's and TRL's loss and gradient on BATCH; ``inputs`` names the extra arrays
+    (``sampling_logp``, ``entropies``) both sides receive."""
+    extra = {name: BATCH[name] for name in inputs}
     ours = grpo.grpo_loss(
         BATCH["logp"],
         BATCH["old_logp"],
@@ -78,8 +112,10 @@ def _compare(checkpoint: Path, dtype: str, r1lib_options: dict, trl_config: dict
         BATCH["mask"],
         ref_logp=BATCH["ref_logp"],
         **r1lib_options,
+        **extra,
     )
-    assert ours.clip_fraction > 0  # a clip acts on this batch: the test is not vacuous
+    if r1lib_options.get("loss_type") != "sapo":  # SAPO's gate clips nothing
+        assert ours.clip_fraction > 0  # a clip acts on this batch: the test is not vacuous
     loss, grad = trl_grpo_loss(
         checkpoint,
         BATCH["logp"],
@@ -88,6 +124,7 @@ def _compare(checkpoint: Path, dtype: str, r1lib_options: dict, trl_config: dict
         BATCH["mask"],
         ref_logp=BATCH["ref_logp"] if trl_config.get("beta", 0.0) > 0 else None,
         dtype=dtype,
+        **extra,
         **trl_config,
     )
     tolerance = TOLERANCE[dtype]
@@ -106,10 +143,10 @@ CASES = [
 def _options(loss_type: str, beta: float, level: str, **more: object) -> dict:
     options = {
         "loss_type": loss_type,
-        # CISPO: r1lib's weight is clip(ρ, 1-ε, 1+ε_high); TRL's is min(ρ, ε_high), so the
-        # two agree without r1lib's lower clip (ε >= 1); see trl_loss_options.
-        "epsilon": 1.0 if loss_type == "cispo" else EPSILON,
-        "epsilon_high": EPSILON_HIGH,
+        "epsilon": EPSILON,
+        # CISPO's epsilon_high is TRL's absolute bound on the ratio (ScaleRL uses 5.0);
+        # 0.9 clips some tokens, and some sequences (whose ratios lie near 1), of this batch.
+        "epsilon_high": 0.9 if loss_type == "cispo" else EPSILON_HIGH,
         "beta": beta,
         "importance_sampling_level": level,
         "max_completion_length": T + 2,  # dr_grpo's constant, larger than any row here
@@ -123,7 +160,14 @@ def test_loss_and_gradient_agree(
     checkpoint: Path, loss_type: str, beta: float, level: str, dtype: str
 ) -> None:
     options = _options(loss_type, beta, level)
-    _compare(checkpoint, dtype, options, trl_loss_options(**options))
+    trl_options = trl_loss_options(**options)
+    if loss_type == "sapo" and dtype == "float64":
+        # TRL's torch.where(advantages > 0, τ_pos, τ_neg) makes a float32 tensor of the
+        # temperatures (torch's default dtype) even in float64: 1.05 becomes
+        # 1.0499999523. r1lib is given the same float32 numbers here.
+        for name in ("sapo_temperature_pos", "sapo_temperature_neg"):
+            options[name] = float(np.float32(trl_options[name]))
+    _compare(checkpoint, dtype, options, trl_options)
 
 
 @pytest.mark.parametrize("level", grpo.IMPORTANCE_SAMPLING_LEVELS)
@@ -140,6 +184,67 @@ def test_delta_agrees(checkpoint: Path, loss_type: str) -> None:
     _compare(checkpoint, "float32", options, trl_loss_options(**options))
 
 
+@pytest.mark.parametrize("temperatures", [(1.0, 1.05), (0.5, 3.0)])
+def test_sapo_temperatures_agree(checkpoint: Path, temperatures: tuple[float, float]) -> None:
+    pos, neg = temperatures
+    options = _options("sapo", BETA, "token", sapo_temperature_pos=pos, sapo_temperature_neg=neg)
+    _compare(checkpoint, "float32", options, trl_loss_options(**options))
+
+
+@pytest.mark.parametrize("level", grpo.IMPORTANCE_SAMPLING_LEVELS)
+@pytest.mark.parametrize("loss_type", ["grpo", "dapo", "cispo", "sapo", "luspo"])
+def test_the_masks_agree(checkpoint: Path, loss_type: str, level: str) -> None:
+    # DeepSeek-V3.2's off-policy mask and the top-20% entropy mask, each and together.
+    masks = {"off_policy_mask_threshold": 0.1, "top_entropy_quantile": 0.2}
+    inputs = ("sampling_logp", "entropies")
+    for chosen in ({"off_policy_mask_threshold": 0.1}, {"top_entropy_quantile": 0.2}, masks):
+        options = _options(loss_type, BETA, level, **chosen)
+        _compare(checkpoint, "float32", options, trl_loss_options(**options), inputs=inputs)
+    keep = grpo.off_policy_mask(
+        BATCH["advantages"], BATCH["logp"], BATCH["sampling_logp"], BATCH["mask"], threshold=0.1
+    )
+    assert 0 < keep.sum() < len(keep)  # the off-policy mask drops some rows, not all
+
+
+def test_cispo_is_trls() -> None:
+    # The same option names, the same loss: TRL's one-sided clamp at the bound itself.
+    options = {"loss_type": "cispo", "epsilon": EPSILON, "epsilon_high": EPSILON_HIGH}
+    assert trl_loss_options(**options)["epsilon_high"] == EPSILON_HIGH
+
+
+def test_cispo_with_the_same_names_agrees(checkpoint: Path) -> None:
+    for high in (EPSILON_HIGH, 0.6, 0.9):  # each clips some of this batch's ratios
+        options = {"loss_type": "cispo", "epsilon": EPSILON, "epsilon_high": high}
+        _compare(checkpoint, "float32", options, options)
+
+
+def test_verls_cispo_without_lower_clip_maps_onto_trl(checkpoint: Path) -> None:
+    # verl's clip(ρ, 1 - 1, 1 + 3) = min(ρ, 4) on positive ratios: TRL's epsilon_high=4.
+    options = {"loss_type": "cispo", "clip_ratio_low": 1.0, "clip_ratio_high": 3.0}
+    mapped = trl_loss_options(**options)
+    assert mapped["epsilon_high"] == 4.0
+    _compare(checkpoint, "float32", options, mapped)
+
+
+def test_kl_defaults_differ_only_by_the_bias_correction(checkpoint: Path) -> None:
+    # TRL 1.16's GRPOConfig defaults use_bias_correction_kl=True (the loss adds β·ρ·k3;
+    # since TRL 1.10.0, False from 0.26.0 to 1.9.2); r1lib keeps False, DeepSeekMath's
+    # β·k3 (and R1's, Nature eq. 2). Written out, TRL's default is r1lib's option.
+    for loss_type in ("grpo", "dapo"):
+        trl_defaults = {"loss_type": loss_type, "beta": BETA}
+        ours = {**trl_defaults, "use_bias_correction_kl": True}
+        _compare(checkpoint, "float32", ours, trl_defaults)
+        plain = grpo.grpo_loss(
+            BATCH["logp"], BATCH["old_logp"], BATCH["advantages"], BATCH["mask"],
+            ref_logp=BATCH["ref_logp"], **trl_defaults,
+        )  # fmt: skip
+        theirs, _ = trl_grpo_loss(
+            checkpoint, BATCH["logp"], BATCH["old_logp"], BATCH["advantages"], BATCH["mask"],
+            ref_logp=BATCH["ref_logp"], **trl_defaults,
+        )  # fmt: skip
+        assert abs(plain.loss - theirs) > 10 * TOLERANCE["float32"]
+
+
 def test_trl_is_the_checked_release() -> None:
     # The line numbers above are TRL 1.16.0's. A newer TRL fails here first: re-read
     # _compute_loss, update the lines and TRL_CHECKED (CONTRIBUTING, "Keeping up with TRL").
@@ -148,46 +253,21 @@ def test_trl_is_the_checked_release() -> None:
     assert trl.__version__ == TRL_CHECKED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="CISPO's clip: with epsilon=0.2, epsilon_high=0.28 on both sides, r1lib "
-    "weights each token by sg[clip(ρ, 0.8, 1.28)] (verl's two-sided clip, upper bound "
-    "1 + epsilon_high), TRL 1.16 by sg[min(ρ, 0.28)] (no lower clip; epsilon_high is the "
-    "bound itself, grpo_trainer.py line 3110)",
-)
-def test_cispo_with_trl_meaning_of_the_options(checkpoint: Path) -> None:
-    options = {"loss_type": "cispo", "epsilon": EPSILON, "epsilon_high": EPSILON_HIGH}
-    _compare(checkpoint, "float32", options, options)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="The KL defaults: TRL 1.16's GRPOConfig defaults use_bias_correction_kl=True "
-    "(the loss adds β·ρ·k3, since TRL 1.10), r1lib's grpo_loss defaults to False (β·k3, "
-    "DeepSeekMath's); every other shared default agrees (epsilon 0.2, epsilon_high = "
-    "epsilon, delta None, importance_sampling_level 'token')",
-)
-@pytest.mark.parametrize("loss_type", ["grpo", "dapo"])
-def test_defaults_agree(checkpoint: Path, loss_type: str) -> None:
-    options = {"loss_type": loss_type, "beta": BETA}
-    _compare(checkpoint, "float32", options, options)
-
-
 def test_options_trl_cannot_express_are_refused() -> None:
     with pytest.raises(ValueError, match="no lower clip"):
-        trl_loss_options(loss_type="cispo", epsilon=0.2)
+        trl_loss_options(loss_type="cispo", clip_ratio_low=0.2, clip_ratio_high=0.28)
     with pytest.raises(ValueError, match="clip_ratio_c"):
         trl_loss_options(clip_ratio_c=3.0)
     with pytest.raises(ValueError, match="max_completion_length"):
         trl_loss_options(loss_type="dr_grpo")
     with pytest.raises(ValueError, match="loss_type"):
-        trl_loss_options(loss_type="sapo")
+        trl_loss_options(loss_type="vespo")
     with pytest.raises(ValueError, match="importance_sampling_level"):
         trl_loss_options(importance_sampling_level="sentence")
     with pytest.raises(TypeError, match="use_bias_correction_kl"):
         trl_loss_options(use_bias_correction_kl=1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="mask_truncated_completions"):
+        trl_loss_options(mask_truncated_completions=1)  # type: ignore[arg-type]
 
 
 def test_options_map_names_and_defaults() -> None:
@@ -199,9 +279,14 @@ def test_options_map_names_and_defaults() -> None:
         "epsilon": 0.2,
         "epsilon_high": 0.2,
         "delta": None,
+        "sapo_temperature_pos": 1.0,
+        "sapo_temperature_neg": 1.05,
+        "off_policy_mask_threshold": None,
+        "top_entropy_quantile": 1.0,
+        "mask_truncated_completions": False,
     }
-    cispo = trl_loss_options(loss_type="cispo", epsilon=1.0, epsilon_high=4.0)
-    assert cispo["epsilon_high"] == 5.0 and "epsilon" not in cispo
+    cispo = trl_loss_options(loss_type="cispo", epsilon_high=5.0)
+    assert cispo["epsilon_high"] == 5.0
 
 
 def test_trl_logprobs_are_the_numpy_models(checkpoint: Path) -> None:
@@ -243,3 +328,70 @@ def test_trl_logprobs_are_the_numpy_models(checkpoint: Path) -> None:
         )
     ours, _ = teacher.token_logprobs(tokens, temperature=temperature)
     assert np.abs(theirs.numpy() - ours[:, prompts.shape[1] - 1 :]).max() < 1e-5
+
+
+def test_truncation_and_several_rewards_as_trl_generates_them(checkpoint: Path) -> None:
+    # TRL's own _generate_and_score_completions on 2 prompts x 4 samples of at most 6
+    # tokens, so some completions are cut off: its completion_mask against
+    # r1lib.grpo.truncated_completions (lines 2488-2495), and its advantages of two
+    # reward functions, with None rewards, weights and GDPO's aggregation, against
+    # r1lib.grpo.group_advantages (lines 2757-2810). TRL computes them in float32.
+    import trl
+
+    from r1lib.trl_bridge import prompt_dataset
+
+    task, _, _ = load_bases()
+    tables: list[np.ndarray] = []
+
+    def accuracy(completions: list[str], **_: object) -> list[float | None]:
+        rng = np.random.default_rng(len(tables))
+        scores: list[float | None] = rng.integers(0, 2, len(completions)).astype(float).tolist()
+        scores[0] = None  # unscored by this function ...
+        tables.append(np.array(scores, dtype=float))
+        return scores
+
+    def form(completions: list[str], **_: object) -> list[float | None]:
+        scores: list[float | None] = [1.0] * len(completions)
+        scores[0], scores[3] = None, 0.0  # ... and by this one: no function scores it
+        tables.append(np.array(scores, dtype=float))
+        return scores
+
+    for aggregation in ("sum_then_normalize", "normalize_then_sum"):
+        tables.clear()
+        args = trl.GRPOConfig(
+            output_dir=str(checkpoint / f"run-{aggregation}"),
+            per_device_train_batch_size=8,
+            num_generations=4,
+            max_completion_length=6,
+            mask_truncated_completions=True,
+            multi_objective_aggregation=aggregation,
+            reward_weights=[1.0, 0.5],
+            bf16=False,
+            use_cpu=True,
+            report_to="none",
+            seed=0,
+        )
+        trainer = trl.GRPOTrainer(
+            model=str(checkpoint),
+            reward_funcs=[accuracy, form],
+            args=args,
+            train_dataset=prompt_dataset(task, 2, np.random.default_rng(0)),
+        )
+        rows = [trainer.train_dataset[i] for i in range(2) for _ in range(4)]
+        out = trainer._generate_and_score_completions(rows)
+        ids = out["completion_ids"].numpy()
+        ends = [*trainer.eos_token_ids, trainer._tokenizer.pad_token_id]
+        # The mask TRL built before truncation: up to the first end token, or every
+        # position of a completion that never ended (it ran to max_completion_length).
+        ended = np.isin(ids, trainer.eos_token_ids)
+        first_end = np.where(ended.any(1), ended.argmax(1), ids.shape[1] - 1)
+        before = (np.arange(ids.shape[1])[None, :] <= first_end[:, None]).astype(float)
+        truncated = grpo.truncated_completions(ids, ends, before)
+        assert truncated.any() and not truncated.all()
+        np.testing.assert_array_equal(out["completion_mask"].numpy(), before * ~truncated[:, None])
+        rewards = np.stack(tables, axis=1).reshape(2, 4, 2)
+        ours = grpo.group_advantages(
+            rewards, reward_weights=[1.0, 0.5], multi_objective_aggregation=aggregation
+        )
+        np.testing.assert_allclose(out["advantages"].numpy(), ours.ravel(), rtol=1e-5, atol=1e-6)
+        assert ours.ravel()[0] == 0.0  # the completion no function scored

@@ -65,12 +65,10 @@ def test_rows_without_a_note_agree_and_differing_defaults_are_named() -> None:
 
 def test_trl_only_options() -> None:
     only = trl_only_options()
-    for field in (
-        "top_entropy_quantile",
-        "off_policy_mask_threshold",
-        "mask_truncated_completions",
-    ):
+    for field in ("vespo_k_pos", "entropy_coef", "sync_ref_model", "steps_per_generation"):
         assert field in only
+    for field in ("top_entropy_quantile", "off_policy_mask_threshold", "sapo_temperature_neg"):
+        assert field not in only  # r1lib has them (grpo_loss)
     mapped = {row[2] for row in OPTION_MAP}
     assert not mapped & set(only)
     assert set(only) <= TRL_FIELDS

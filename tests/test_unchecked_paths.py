@@ -53,7 +53,12 @@ def test_grpo_cores_trust_their_caller() -> None:
     assert np.isnan(result.loss)
     with pytest.raises(ValueError, match="logp must be finite"):
         grpo.grpo_loss(logp, logp, np.ones(1))
-    rewards = np.array([[np.nan, 1.0]])
+    rewards = np.array([[np.inf, 1.0]])
     assert np.all(np.isnan(grpo.group_advantages_unchecked(rewards)))
-    with pytest.raises(ValueError, match="rewards must be finite"):
+    with pytest.raises(ValueError, match="rewards must be finite or NaN"):
         grpo.group_advantages(rewards)
+    # A NaN reward is not an error but TRL's None (unscored), read alike by both paths.
+    unscored = np.array([[np.nan, 1.0, 0.0]])
+    np.testing.assert_array_equal(
+        grpo.group_advantages_unchecked(unscored), grpo.group_advantages(unscored)
+    )

@@ -1,4 +1,4 @@
-"""Checkers for lesson 13 (from r1lib to TRL): r1lib's options in TRL's units.
+"""Checkers for lesson 13 (from r1lib to TRL): r1lib's (and verl's) options in TRL's units.
 
 The expected values come from :mod:`r1lib.trl_bridge` (``trl_loss_options`` and
 ``trl_config``'s arithmetic), which the agreement tests hold to TRL 1.16.0's code.
@@ -13,20 +13,22 @@ from r1lib.checks._core import Feedback, Mistake, check_number, exercise
 __all__ = ["cispo_epsilon_high", "per_device_batch", "trl_max_steps"]
 
 # The settings the exercises ask about (not the lesson's own numbers).
-CISPO_EPSILON_HIGH = 3.0  # r1lib: loss_type="cispo", epsilon=1.0 (no lower clip)
+CISPO_EPSILON_HIGH = 3.0  # verl's clip_ratio_high, with clip_ratio_low=1.0 (no lower clip)
 PROCESSES, PROMPTS, GROUP, ITERATIONS, STEPS = 4, 16, 8, 2, 60
 
 
 @exercise(
     hints=[
-        "r1lib clips CISPO's weight to [1 - epsilon, 1 + epsilon_high]; TRL clamps it from "
-        "above only. Where does each put the upper bound?",
+        "verl clips CISPO's weight to [1 - clip_ratio_low, 1 + clip_ratio_high]; TRL clamps "
+        "it from above only. Where does each put the upper bound?",
         "TRL's epsilon_high is the bound on the ratio itself, not a distance from 1.",
     ],
-    solution=f"{1.0 + CISPO_EPSILON_HIGH:g}  (TRL clamps at the bound 1 + r1lib's epsilon_high)",
+    solution=f"{1.0 + CISPO_EPSILON_HIGH:g}  (TRL clamps at the bound 1 + verl's clip_ratio_high)",
 )
 def cispo_epsilon_high(answer: Any, *, strict: bool = False) -> Feedback:
-    """Exercise: TRL's ``epsilon_high`` for r1lib's CISPO with ``epsilon_high = 3``."""
+    """Exercise: TRL's ``epsilon_high`` for verl's CISPO with ``clip_ratio_low = 1`` (no
+    lower clip) and ``clip_ratio_high = 3`` (r1lib: ``grpo_loss(loss_type="cispo",
+    clip_ratio_low=1.0, clip_ratio_high=3.0)``)."""
     expected = 1.0 + CISPO_EPSILON_HIGH
     return check_number(
         "CISPO's bound in TRL's units",
@@ -39,11 +41,11 @@ def cispo_epsilon_high(answer: Any, *, strict: bool = False) -> Feedback:
             Mistake(
                 CISPO_EPSILON_HIGH,
                 "the same number on both sides: TRL's epsilon_high is the bound itself, "
-                "r1lib's a distance from 1.",
+                "verl's clip_ratio_high a distance from 1.",
             ),
             Mistake(
                 CISPO_EPSILON_HIGH - 1.0,
-                "subtracted 1: it is r1lib's bound that lies at 1 + epsilon_high.",
+                "subtracted 1: it is verl's bound that lies at 1 + clip_ratio_high.",
             ),
         ],
         strict=strict,

@@ -18,6 +18,12 @@ completion in proportion to its advantage, through PPO's clipped ratio:
 and the loss is a weighted sum of the token losses :math:`\ell_{i,t}`; the weights
 (:func:`aggregation_weights`) are where GRPO, DAPO and Dr. GRPO differ.
 
+Beyond the paper, with TRL's option names and meaning (``grpo_loss``): CISPO (TRL's
+one-sided bound, or verl's two-sided clip), SAPO's soft gate and LUSPO's summed rows as
+loss types; DeepSeek-V3.2's off-policy sequence mask, the high-entropy token mask and
+overlong filtering (:mod:`r1lib.grpo.masks`); and several reward functions per
+completion in ``group_advantages`` (summed, or normalised first as GDPO).
+
 Token level or sequence level. DeepSeekMath (eq. 3) and every open implementation
 (TRL, verl) write the objective per token, as above, averaged over the
 :math:`|o_i|` tokens of each output. DeepSeek-R1 (Nature 2025, eqs. 1-2) writes it *per
@@ -50,6 +56,9 @@ DeepSeek-AI 2025, DeepSeek-R1, Nature 645:633-638 (Methods, eqs. 1-2).
 Zheng et al. 2025, GSPO, arXiv:2507.18071. Liu et al. 2025, Dr. GRPO, arXiv:2503.20783.
 Yu et al. 2025, DAPO, arXiv:2503.14476. MiniMax 2025, MiniMax-M1 (CISPO), arXiv:2506.13585.
 Ahmadian et al. 2024, RLOO, arXiv:2402.14740. Ye et al. 2019, dual-clip PPO, arXiv:1912.09729.
+Gao et al. 2025, SAPO, arXiv:2511.20347. Liu et al. 2026, LUSPO, arXiv:2602.05261.
+DeepSeek-AI 2025, DeepSeek-V3.2, arXiv:2512.02556 (§3.1). Wang et al. 2025, high-entropy
+minority tokens, arXiv:2506.01939. Liu et al. 2026, GDPO, arXiv:2601.05242.
 Hugging Face TRL ``GRPOTrainer``; verl ``core_algos``.
 """
 
@@ -72,6 +81,14 @@ from r1lib.grpo.loss import (
     grpo_loss,
     grpo_loss_unchecked,
     importance_sampling_ratio,
+    token_gradient,
+)
+from r1lib.grpo.masks import (
+    high_entropy_mask,
+    off_policy_keep,
+    off_policy_kl,
+    off_policy_mask,
+    truncated_completions,
 )
 
 __all__ = [
@@ -88,7 +105,13 @@ __all__ = [
     "group_advantages_unchecked",
     "grpo_loss",
     "grpo_loss_unchecked",
+    "high_entropy_mask",
     "importance_sampling_ratio",
+    "off_policy_keep",
+    "off_policy_kl",
+    "off_policy_mask",
     "process_advantages",
     "rloo_advantages",
+    "token_gradient",
+    "truncated_completions",
 ]

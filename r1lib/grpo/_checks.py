@@ -18,14 +18,18 @@ from r1lib._validation import (
 )
 
 __all__ = [
+    "VERL_CLIP_RATIO",
     "at_most_zero",
     "check_advantages",
+    "check_cispo_options",
     "check_clip_options",
+    "check_entropy_options",
     "check_is_ratio",
     "check_mask",
+    "check_off_policy_options",
     "check_tokens",
+    "drop_truncated",
     "log_probs",
-    "mask_and_tokens",
     "tokens_per_row",
 ]
 
@@ -98,12 +102,6 @@ def check_mask(mask: ArrayLike | None, logp: Array | None) -> Array:
     return array
 
 
-def mask_and_tokens(mask: ArrayLike | None, logp: Array) -> tuple[Array, Array]:
-    """:func:`check_mask`, and the mask's row sums ``(B, 1)`` (its tokens per row)."""
-    array = check_mask(mask, logp)
-    return array, tokens_per_row(array)
-
-
 def tokens_per_row(mask: Array) -> Array:
     """The row sums of a 0/1 ``mask``, ``(B, 1)`` (einsum: a plain sum, faster than
     numpy's pairwise one, and exact on whole numbers)."""
@@ -113,21 +111,16 @@ def tokens_per_row(mask: Array) -> Array:
 def check_tokens(
     tokens_per_row: Array, loss_type: str, max_completion_length: int | None, level: str
 ) -> int | None:
-    """Check the mask keeps the tokens ``loss_type`` and ``level`` need; return L_max.
+    """Check the mask keeps a token; return ``max_completion_length`` (L_max) checked
+    against the longest row for ``"dr_grpo"``.
 
-    ``tokens_per_row`` is the mask's row sums, ``(B,)`` or ``(B, 1)``.
+    ``tokens_per_row`` is the mask's row sums, ``(B,)`` or ``(B, 1)``. A row with no
+    token is allowed, as in TRL (``mask.sum(-1).clamp(min=1.0)``): it adds nothing and
+    still counts in ``B`` (``mask_truncated_completions`` makes such rows).
     """
     tokens_per_row = tokens_per_row.ravel()
     if tokens_per_row.sum() == 0:
         raise ValueError("mask must keep at least one token; it is all 0")
-    if (loss_type == "grpo" or level == "sequence") and np.any(tokens_per_row == 0):
-        rows = np.flatnonzero(tokens_per_row == 0).tolist()
-        why = "averages each row's tokens" if loss_type == "grpo" else "averages each row's ratio"
-        raise ValueError(
-            f"mask keeps no token in row(s) {rows}: loss_type='{loss_type}' with "
-            f"importance_sampling_level='{level}' {why}, so every row needs one "
-            "(drop the row, or use 'bnpo'/'dr_grpo' at the token level)"
-        )
     if loss_type != "dr_grpo":
         return (
             max_completion_length if max_completion_length is None else int(max_completion_length)
@@ -159,6 +152,98 @@ def check_clip_options(
         if clip_ratio_c <= 1.0:
             raise ValueError(f"clip_ratio_c must be > 1 (as verl asserts); got {clip_ratio_c!r}")
     return epsilon, high, delta, clip_ratio_c
+
+
+#: verl's ``clip_ratio`` default, which ``clip_ratio_low`` / ``clip_ratio_high`` fall back to.
+VERL_CLIP_RATIO = 0.2
+
+
+def check_cispo_options(
+    loss_type: str,
+    epsilon_high: float,
+    epsilon_high_given: bool,
+    clip_ratio_low: float | None,
+    clip_ratio_high: float | None,
+) -> tuple[float | None, float]:
+    """CISPO's bounds on the weight: ``(None, epsilon_high)`` as TRL, or verl's
+    ``(1 - clip_ratio_low, 1 + clip_ratio_high)`` when either is given (with
+    ``loss_type="cispo"`` and no ``epsilon_high``). ``epsilon_high`` arrives checked and
+    resolved (``epsilon`` when it was ``None``)."""
+    if clip_ratio_low is None and clip_ratio_high is None:
+        return None, epsilon_high
+    if loss_type != "cispo":
+        raise ValueError(
+            "clip_ratio_low / clip_ratio_high select verl's two-sided CISPO and need "
+            f"loss_type='cispo'; got loss_type={loss_type!r} (its clip is epsilon / "
+            "epsilon_high, TRL's names)"
+        )
+    if epsilon_high_given:
+        raise ValueError(
+            "epsilon_high (TRL's CISPO bound) and clip_ratio_low / clip_ratio_high (verl's "
+            "two-sided CISPO) exclude each other: give one or the other"
+        )
+    low = VERL_CLIP_RATIO
+    if clip_ratio_low is not None:
+        low = check_positive(clip_ratio_low, "clip_ratio_low")
+    high = VERL_CLIP_RATIO
+    if clip_ratio_high is not None:
+        high = check_positive(clip_ratio_high, "clip_ratio_high")
+    return 1.0 - low, 1.0 + high
+
+
+def check_off_policy_options(
+    threshold: float | None, sampling_logp: ArrayLike | None, logp: Array
+) -> tuple[float | None, Array | None]:
+    """The off-policy mask's threshold (``None`` or ``> 0``) and, when it is on, the
+    sampling policy's log-probabilities (``logp``'s shape; ``None`` means ``old_logp``)."""
+    if threshold is None:
+        return None, None
+    delta = check_positive(threshold, "off_policy_mask_threshold")
+    if sampling_logp is None:
+        return delta, None
+    return delta, log_probs(sampling_logp, "sampling_logp", like=logp)[0]
+
+
+def check_entropy_options(
+    quantile: float, entropies: ArrayLike | None, logp: Array
+) -> tuple[float, Array | None]:
+    """``top_entropy_quantile`` in [0, 1] and, when it is below 1, the entropies
+    (``logp``'s shape, finite and ``>= 0``)."""
+    rho = check_positive(quantile, "top_entropy_quantile", allow_zero=True)
+    if rho > 1.0:
+        raise ValueError(f"top_entropy_quantile must be in [0, 1]; got {rho!r}")
+    if rho == 1.0:
+        return rho, None
+    if entropies is None:
+        raise ValueError(
+            f"entropies are required when top_entropy_quantile < 1 (got {rho:g}): the "
+            "entropy of the policy at each position, (B, T)"
+        )
+    h = as_float_array(entropies, "entropies", ndim=2)
+    check_same_shape(h, "entropies", logp, "logp")
+    if h.min() < 0:
+        raise ValueError("entropies must be >= 0 (entropies of distributions, in nats)")
+    return rho, h
+
+
+def drop_truncated(mask: Array, on: bool, truncated: ArrayLike | None) -> Array:
+    """The mask with the rows of truncated completions zeroed when ``on`` (TRL's
+    ``mask_truncated_completions``); ``truncated`` is ``(B,)`` booleans."""
+    if not isinstance(on, bool | np.bool_):
+        raise TypeError(f"mask_truncated_completions must be a bool; got {on!r}")
+    if not on:
+        return mask
+    if truncated is None:
+        raise ValueError(
+            "truncated is required with mask_truncated_completions=True: which completions "
+            "the length cap cut off, (B,) booleans (see r1lib.grpo.truncated_completions)"
+        )
+    flags = np.asarray(truncated)
+    if flags.dtype != np.bool_:
+        raise TypeError(f"truncated must be booleans; got an array of dtype {flags.dtype}")
+    if flags.shape != mask.shape[:1]:
+        raise ValueError(f"truncated must have shape ({mask.shape[0]},); got {flags.shape}")
+    return mask * ~flags[:, None]
 
 
 def check_is_ratio(value: ArrayLike | None, shape: tuple[int, ...]) -> Array | None:

@@ -20,6 +20,8 @@ from r1lib._validation import (
 )
 
 __all__ = [
+    "MULTI_OBJECTIVE_AGGREGATIONS",
+    "SCALES",
     "group_advantages",
     "group_advantages_unchecked",
     "process_advantages",
@@ -29,6 +31,8 @@ __all__ = [
 Array = NDArray[np.float64]
 
 SCALES = ("group", "batch", "none")
+#: How several reward functions become one advantage (TRL ``multi_objective_aggregation``).
+MULTI_OBJECTIVE_AGGREGATIONS = ("sum_then_normalize", "normalize_then_sum")
 
 
 def group_advantages(
@@ -37,6 +41,8 @@ def group_advantages(
     scale: str = "group",
     ddof: int = 1,
     eps: float = 1e-4,
+    reward_weights: ArrayLike | None = None,
+    multi_objective_aggregation: str = "sum_then_normalize",
 ) -> Array:
     r"""Group-relative advantages of outcome rewards (GRPO's replacement for a critic).
 
@@ -53,10 +59,38 @@ def group_advantages(
       the mean removed is still the group's (TRL ``scale_rewards="batch"``);
     * ``"none"``: no division, :math:`A = r - \text{mean}` (Dr. GRPO, Liu et al. 2025).
 
+    **Several reward functions** (R1's accuracy, format and language rewards) arrive as
+    ``(num_groups, group_size, K)``, one last-axis entry per function, with weights
+    :math:`w_k` (``reward_weights``, TRL's name; all 1 by default), and
+    ``multi_objective_aggregation`` (TRL's name and meaning, ``grpo_trainer.py`` 1.16.0
+    lines 2761-2807) says when they are summed:
+
+    * ``"sum_then_normalize"`` (TRL's default): :math:`r = \sum_k w_k r_k`, then the
+      formula above;
+    * ``"normalize_then_sum"`` (GDPO, Liu et al. 2026, arXiv:2601.05242): each reward is
+      normalised within its group first, :math:`\tilde r_k = (r_k - \operatorname{mean}_g
+      r_k)/(\operatorname{std}_g r_k + \varepsilon)`, then
+      :math:`r = \sum_k w_k \tilde r_k` is normalised over the whole *batch*,
+      :math:`A = (r - \operatorname{mean} r)/(\operatorname{std} r + \varepsilon)`. A
+      reward that varies little within a group then weighs as much as one that varies a
+      lot: each enters the sum with unit spread, so the weights, not the rewards' scales,
+      decide their shares; and a completion that beats its group on two rewards gets a
+      larger advantage than one that beats its group on one, which the first mode,
+      normalising each group's sum, maps to the same values (GDPO's "reward collapse").
+      ``scale`` has no role here (TRL ignores ``scale_rewards`` in this mode; r1lib
+      refuses a ``scale`` other than the default).
+
+    **Unscored completions.** A NaN reward is TRL's ``None`` (a reward function that
+    cannot score a completion): it is left out of every mean and std, the weighted sum
+    over functions skips it (``nansum``), a completion that *no* function scores is left
+    out of its group's statistics, and its advantage is 0 (TRL 1.16.0 lines 2757-2810;
+    since TRL 1.6.0, PR #5902). Infinite rewards are refused.
+
     Parameters
     ----------
     rewards
-        Array ``(num_groups, group_size)`` of finite rewards, one row per prompt.
+        ``(num_groups, group_size)``, or ``(num_groups, group_size, K)`` for ``K``
+        reward functions; finite or NaN (unscored).
     scale
         ``"group"``, ``"batch"`` or ``"none"``.
     ddof
@@ -64,23 +98,30 @@ def group_advantages(
         (population std; ``numpy.std``'s default, nano-aha-moment).
     eps
         Added to the std before dividing (``>= 0``). TRL: ``1e-4``; verl: ``1e-6``.
+    reward_weights
+        ``(K,)`` finite weights, one per reward function (the last axis); ``None`` means
+        all 1 (TRL's default). With 2-D rewards, ``K = 1``.
+    multi_objective_aggregation
+        ``"sum_then_normalize"`` (default, TRL's) or ``"normalize_then_sum"``.
 
     Returns
     -------
     numpy.ndarray
-        Advantages, same shape as ``rewards``. Each group's advantages sum to 0, and a
-        group whose rewards are all equal gets exactly 0 (never NaN), whatever ``eps``.
+        Advantages ``(num_groups, group_size)``. A group's advantages sum to 0 (over its
+        scored completions), and a group whose rewards are all equal gets exactly 0
+        (never NaN), whatever ``eps``.
 
     Raises
     ------
     ValueError
-        If ``rewards`` is not 2-D, empty or not finite; if a std is needed and there
-        are not more rewards than ``ddof`` (``scale="group"`` needs ``group_size > ddof``;
-        ``"batch"`` needs more than ``ddof`` rewards in the batch); for an unknown
-        ``scale``, or ``ddof``/``eps`` out of range; if a group mean or std overflows
-        float64 (rewards near 1e154 and beyond), or a std underflows to 0 with
-        ``eps=0``. verl instead returns the raw reward for a group of one (mean 0,
-        std 1), and TRL refuses ``num_generations < 2``.
+        If ``rewards`` is not 2-D or 3-D, empty or contains ±inf; if a std is needed and
+        there are not more rewards than ``ddof`` (``scale="group"`` needs
+        ``group_size > ddof``; ``"batch"`` needs more than ``ddof`` rewards in the batch);
+        for an unknown ``scale`` or aggregation, weights of the wrong shape, ``ddof`` /
+        ``eps`` out of range; if a group mean or std overflows float64 (rewards near
+        1e154 and beyond), or a std underflows to 0 with ``eps=0``. verl instead returns
+        the raw reward for a group of one (mean 0, std 1), and TRL refuses
+        ``num_generations < 2``.
 
     Notes
     -----
@@ -98,22 +139,57 @@ def group_advantages(
     >>> group_advantages([[1.0, 1.0, 1.0], [0.0, 1.0, 1.0]]).round(3)
     array([[ 0.   ,  0.   ,  0.   ],
            [-1.155,  0.577,  0.577]])
+
+    An unscored completion (NaN, TRL's ``None``) gets 0 and leaves the others alone:
+
+    >>> group_advantages([[1.0, 0.0, np.nan]], eps=0.0).round(3)
+    array([[ 0.707, -0.707,  0.   ]])
     """
-    r = as_float_array(rewards, "rewards", ndim=2, finite=False)
+    r = as_float_array(rewards, "rewards", ndim=(2, 3), finite=False)
     check_choice(scale, "scale", SCALES)
     ddof = check_whole_number(ddof, "ddof", minimum=0)
     eps = check_positive(eps, "eps", allow_zero=True)
-    if not (np.isfinite(r.min()) and np.isfinite(r.max())):  # NaN reaches both
-        as_float_array(r, "rewards")  # raises, naming NaN or inf
-    if scale == "group" and r.shape[1] <= ddof:
+    check_choice(
+        multi_objective_aggregation, "multi_objective_aggregation", MULTI_OBJECTIVE_AGGREGATIONS
+    )
+    weights = _check_reward_weights(reward_weights, 1 if r.ndim == 2 else r.shape[2])
+    if multi_objective_aggregation == "normalize_then_sum" and scale != "group":
         raise ValueError(
-            f"rewards: group_size {r.shape[1]} is too small for a std with ddof={ddof}; "
+            f"scale={scale!r} applies to multi_objective_aggregation='sum_then_normalize'; "
+            "'normalize_then_sum' normalises each reward within its group and their sum over "
+            "the batch (TRL ignores scale_rewards there)"
+        )
+    unscored = not (np.isfinite(r.min()) and np.isfinite(r.max()))  # NaN reaches both
+    if unscored and np.any(np.isinf(r)):
+        raise ValueError("rewards must be finite or NaN (unscored); it contains inf")
+    group_size = r.shape[1]
+    if (scale == "group" or multi_objective_aggregation == "normalize_then_sum") and (
+        group_size <= ddof
+    ):
+        raise ValueError(
+            f"rewards: group_size {group_size} is too small for a std with ddof={ddof}; "
             f"scale='group' needs group_size > ddof (verl would return the raw reward)"
         )
-    if scale == "batch" and r.size <= ddof:
+    if scale == "batch" and r.shape[0] * group_size <= ddof:
         raise ValueError(
-            f"rewards: {r.size} reward(s) in the batch is too few for a std with ddof={ddof}"
+            f"rewards: {r.shape[0] * group_size} reward(s) in the batch is too few for a "
+            f"std with ddof={ddof}"
         )
+    if r.ndim == 2 and not unscored and multi_objective_aggregation == "sum_then_normalize":
+        return _checked_fast_path(r if weights[0] == 1.0 else r * weights[0], scale, ddof, eps)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        advantages = _advantages(r, scale, ddof, eps, weights, multi_objective_aggregation)
+    if not np.isfinite(advantages.sum()):
+        raise ValueError(
+            "rewards cannot be normalised: a group mean or std overflows float64, or a std "
+            "underflows to 0 with eps=0"
+        )
+    return advantages
+
+
+def _checked_fast_path(r: Array, scale: str, ddof: int, eps: float) -> Array:
+    """One reward function, every completion scored: the advantages, with the overflow
+    and underflow diagnosed by name."""
     centred, constant, std = _centre_and_spread(r, scale, ddof)
     # One sum is NaN or ±inf as soon as a centred reward is (a group mean that overflows,
     # or a reward too far from it); look closer only then, as finite values can overflow
@@ -132,15 +208,22 @@ def group_advantages(
 
 
 def group_advantages_unchecked(
-    rewards: Array, *, scale: str = "group", ddof: int = 1, eps: float = 1e-4
+    rewards: Array,
+    *,
+    scale: str = "group",
+    ddof: int = 1,
+    eps: float = 1e-4,
+    reward_weights: Array | None = None,
+    multi_objective_aggregation: str = "sum_then_normalize",
 ) -> Array:
     """:func:`group_advantages` without validation, for loops that checked their inputs.
 
     Parameters
     ----------
-    rewards, scale, ddof, eps
+    rewards, scale, ddof, eps, reward_weights, multi_objective_aggregation
         As in :func:`group_advantages` (DeepSeekMath, Shao et al. 2024), already valid:
-        ``rewards`` a finite 2-D float array. Overflow gives ``inf``/``NaN`` (or 0 where
+        ``rewards`` a 2-D or 3-D float array (NaN for unscored), ``reward_weights``
+        ``None`` or a ``(K,)`` float array. Overflow gives ``inf``/``NaN`` (or 0 where
         a std overflows), not an error.
 
     Returns
@@ -148,8 +231,10 @@ def group_advantages_unchecked(
     numpy.ndarray
         The advantages, as :func:`group_advantages`.
     """
-    centred, constant, std = _centre_and_spread(rewards, scale, ddof)
-    return centred / _denominator(constant, std, eps)
+    weights = np.ones(1 if rewards.ndim == 2 else rewards.shape[2])
+    if reward_weights is not None:
+        weights = reward_weights
+    return _advantages(rewards, scale, ddof, eps, weights, multi_objective_aggregation)
 
 
 def rloo_advantages(rewards: ArrayLike) -> Array:
@@ -298,6 +383,56 @@ def process_advantages(
 # --------------------------------------------------------------------------- machinery
 
 
+def _advantages(
+    rewards: Array, scale: str, ddof: int, eps: float, weights: Array, aggregation: str
+) -> Array:
+    """The advantages of 2-D or 3-D rewards by ``aggregation`` (see :func:`group_advantages`)."""
+    if aggregation == "sum_then_normalize":
+        return _normalised(_weighted_sum(rewards, weights), scale, ddof, eps)
+    per_function = rewards if rewards.ndim == 3 else rewards[:, :, None]
+    groups, size, functions = per_function.shape
+    # Each reward function's rewards, normalised within their groups: one row per
+    # (group, function) pair. NaN stays NaN (unscored), as TRL's nanmean/nanstd leave it.
+    rows = per_function.transpose(0, 2, 1).reshape(groups * functions, size)
+    normalised = _normalised(rows, "group", ddof, eps, keep_unscored=True)
+    normalised = normalised.reshape(groups, functions, size).transpose(0, 2, 1)
+    unscored = np.all(np.isnan(per_function), axis=2)
+    total = _weighted_sum(normalised, weights, unscored=np.asarray(unscored, dtype=bool))
+    # ... then the weighted sum, normalised over the whole batch (TRL 2790-2800).
+    batch = _normalised(total.reshape(1, -1), "group", ddof, eps)
+    return batch.reshape(groups, size)
+
+
+def _weighted_sum(
+    rewards: Array, weights: Array, unscored: NDArray[np.bool_] | None = None
+) -> Array:
+    r""":math:`\sum_k w_k r_k` over the last axis of 3-D rewards (2-D: :math:`w_1 r`),
+    skipping NaN (TRL's ``nansum``); NaN where every function is unscored (``unscored``,
+    by default where every :math:`r_k` is NaN)."""
+    if rewards.ndim == 2:
+        return rewards if weights[0] == 1.0 else rewards * weights[0]
+    weighted = rewards * weights
+    if unscored is None:
+        unscored = np.asarray(np.all(np.isnan(rewards), axis=2), dtype=bool)
+    total = np.nansum(weighted, axis=2)
+    total[unscored] = np.nan
+    return total
+
+
+def _normalised(
+    rewards: Array, scale: str, ddof: int, eps: float, *, keep_unscored: bool = False
+) -> Array:
+    """Each row's rewards minus the row mean, over ``std + eps`` by ``scale``; NaN
+    (unscored) rewards are left out of the statistics and get 0 (or stay NaN with
+    ``keep_unscored``). A row whose scored rewards are all equal gets exactly 0."""
+    if not np.isnan(rewards.min()):  # every reward scored: the fast path
+        centred, constant, std = _centre_and_spread(rewards, scale, ddof)
+        return centred / _denominator(constant, std, eps)
+    centred, constant, std = _centre_and_spread_scored(rewards, scale, ddof)
+    advantages = centred / _denominator(constant, std, eps)
+    return advantages if keep_unscored else np.nan_to_num(advantages, nan=0.0)
+
+
 def _centre_and_spread(
     rewards: Array, scale: str, ddof: int
 ) -> tuple[Array, NDArray[np.bool_], Array | None]:
@@ -316,6 +451,31 @@ def _centre_and_spread(
         return centred, constant, np.full(constant.shape, np.std(rewards, ddof=ddof))
 
 
+def _centre_and_spread_scored(
+    rewards: Array, scale: str, ddof: int
+) -> tuple[Array, NDArray[np.bool_], Array | None]:
+    """:func:`_centre_and_spread` over the scored (non-NaN) rewards only, as TRL's
+    ``nanmean`` / ``nanstd``: a std of fewer than ``ddof + 1`` rewards is NaN."""
+    scored = ~np.isnan(rewards)
+    counts = scored.sum(axis=1, keepdims=True)
+    mean = np.nansum(rewards, axis=1, keepdims=True) / counts
+    centred = rewards - mean
+    # Constant: every scored reward equals the row's first scored one (or none scored).
+    first = np.nanmax(np.where(scored, rewards, -np.inf), axis=1, keepdims=True)
+    lowest = np.nanmin(np.where(scored, rewards, np.inf), axis=1, keepdims=True)
+    constant = (first == lowest) | (counts == 0)
+    centred = np.where(constant & scored, 0.0, centred)
+    if scale == "none":
+        return centred, constant, None
+    if scale == "group":
+        squares = np.nansum(centred * centred, axis=1, keepdims=True)
+        dof = counts - ddof
+        return centred, constant, np.sqrt(np.where(dof > 0, squares, np.nan) / np.maximum(dof, 1))
+    values = rewards[scored]
+    spread = np.std(values, ddof=ddof) if values.size > ddof else np.nan
+    return centred, constant, np.full(constant.shape, spread)
+
+
 def _denominator(constant: NDArray[np.bool_], std: Array | None, eps: float) -> Array | float:
     """``std + eps`` per group, 1 for a constant group (its advantages are 0 / 1 = 0)."""
     if std is None:
@@ -324,6 +484,19 @@ def _denominator(constant: NDArray[np.bool_], std: Array | None, eps: float) -> 
 
 
 # --------------------------------------------------------------------------- validation
+
+
+def _check_reward_weights(weights: ArrayLike | None, functions: int) -> Array:
+    """``(K,)`` finite weights, all 1 when ``None`` (TRL's ``reward_weights``)."""
+    if weights is None:
+        return np.ones(functions)
+    w = as_float_array(weights, "reward_weights", ndim=1)
+    if w.shape != (functions,):
+        raise ValueError(
+            f"reward_weights must have one weight per reward function ({functions}, the "
+            f"last axis of rewards); got shape {w.shape}"
+        )
+    return w
 
 
 def _check_process_inputs(

@@ -15,9 +15,11 @@ its order, each a small function of this module (``_compute_loss`` chains them):
    length-normalised value per completion (GSPO);
 2. the ratio :math:`\rho = e^{\log\rho}`;
 3. the policy term of ``loss_type``, from ``_POLICY_TERMS``: ``_clipped_term`` (PPO's
-   clip, with TRL's ``delta`` and verl's dual clip) or ``_cispo_term``;
+   clip, with TRL's ``delta`` and verl's dual clip), ``_cispo_term`` (TRL's one-sided
+   bound, or verl's two-sided clip) or ``_sapo_term`` (SAPO's soft gate);
 4. ``_fixed_weights``: weights on the policy term that carry no gradient (the
-   ``importance_sampling_ratio`` of another sampling engine);
+   ``importance_sampling_ratio`` of another sampling engine, DeepSeek-V3.2's off-policy
+   sequence mask, the high-entropy token mask);
 5. ``_k3`` and ``_kl_term``: :math:`\beta k_3`, or :math:`\beta\rho k_3` with
    ``use_bias_correction_kl``;
 6. the aggregation weight :math:`w_i` of each completion's tokens, from ``_ROW_WEIGHTS``,
@@ -34,13 +36,14 @@ by :math:`w_i m_{i,t}`.
 
 A new option is one step with its gradient piece, not a branch through the chain:
 
-* a policy term (TRL's ``sapo`` soft gate, TRL's one-sided CISPO) is a function
-  ``(ratio, advantages, logp, options) -> (_TokenLoss, clipped)`` that returns its value
-  and derivatives, registered under its ``loss_type`` in ``_POLICY_TERMS`` and
-  ``_ROW_WEIGHTS`` (and named in ``ALL_LOSS_TYPES``);
-* a weight or mask on the policy term with no gradient (DeepSeek-V3.2's off-policy
-  sequence mask, TRL's ``top_entropy_quantile`` entropy mask) is one more factor in
-  ``_fixed_weights``; scaling a term scales its derivatives, so it needs no gradient code;
+* a policy term is a function ``(ratio, batch, options) -> (_TokenLoss, clipped)`` that
+  returns its value and derivatives, registered under its ``loss_type`` in
+  ``_POLICY_TERMS`` and ``_ROW_WEIGHTS`` (and named in ``ALL_LOSS_TYPES``): SAPO is
+  ``_sapo_term`` and ``_completion_mean``, LUSPO ``_clipped_term`` and
+  ``_completion_sum``;
+* a weight or mask on the policy term with no gradient is one more factor in
+  ``_fixed_weights``; scaling a term scales its derivatives, so it needs no gradient
+  code (the off-policy and entropy masks are two lines there);
 * a mask on whole completions (``mask_truncated_completions``) changes ``mask`` before
   the steps.
 
@@ -65,16 +68,21 @@ from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import as_float_array, check_choice, check_positive
 from r1lib.grpo._checks import (
+    VERL_CLIP_RATIO,
     at_most_zero,
     check_advantages,
+    check_cispo_options,
     check_clip_options,
+    check_entropy_options,
     check_is_ratio,
     check_mask,
+    check_off_policy_options,
     check_tokens,
+    drop_truncated,
     log_probs,
-    mask_and_tokens,
     tokens_per_row,
 )
+from r1lib.grpo.masks import high_entropy_mask_unchecked, off_policy_keep, off_policy_kl_unchecked
 
 __all__ = [
     "GRPOLossResult",
@@ -84,14 +92,16 @@ __all__ = [
     "grpo_loss",
     "grpo_loss_unchecked",
     "importance_sampling_ratio",
+    "token_gradient",
 ]
 
 Array = NDArray[np.float64]
 
 #: The aggregation conventions of the PPO-clip loss (see :func:`aggregation_weights`).
 LOSS_TYPES = ("grpo", "bnpo", "dapo", "dr_grpo")
-#: Every ``loss_type`` :func:`grpo_loss` accepts: the four above and CISPO.
-ALL_LOSS_TYPES = (*LOSS_TYPES, "cispo")
+#: Every ``loss_type`` :func:`grpo_loss` accepts: the four above, CISPO, SAPO and LUSPO
+#: (TRL 1.16.0's loss types, but for ``"vespo"``).
+ALL_LOSS_TYPES = (*LOSS_TYPES, "cispo", "sapo", "luspo")
 IMPORTANCE_SAMPLING_LEVELS = ("token", "sequence")
 IMPORTANCE_SAMPLING_MODES = ("token_truncate", "token_mask", "sequence_truncate", "sequence_mask")
 
@@ -190,10 +200,117 @@ def clipped_surrogate(
     options = _Options(
         epsilon=epsilon, epsilon_high=epsilon_high, delta=delta, clip_ratio_c=clip_ratio_c
     )
-    loss, clipped = _clipped_term(rho, a, rho, options)
+    loss, clipped = _ppo_clip(rho, a, options)
     assert loss.d_log_ratio is not None
     # s = -ℓ; 0.0 - x rather than -x, so that flat tokens read +0.0, not -0.0.
     return Surrogate(value=0.0 - loss.value, slope=0.0 - loss.d_log_ratio, clipped=clipped)
+
+
+def token_gradient(
+    ratio: ArrayLike,
+    advantages: ArrayLike,
+    *,
+    loss_type: str = "grpo",
+    epsilon: float = 0.2,
+    epsilon_high: float | None = None,
+    delta: float | None = None,
+    clip_ratio_c: float | None = None,
+    clip_ratio_low: float | None = None,
+    clip_ratio_high: float | None = None,
+    sapo_temperature_pos: float = 1.0,
+    sapo_temperature_neg: float = 1.05,
+) -> Array:
+    r"""How hard one token is pushed: :math:`\partial s/\partial\log\pi_\theta` of its policy
+    objective :math:`s` (minus the token loss of :func:`grpo_loss`), :math:`\pi_{old}` fixed.
+
+    Per ``loss_type``, with the options of :func:`grpo_loss` (the aggregation weight and
+    the KL term left out):
+
+    * PPO's clip (``"grpo"``, ``"bnpo"``, ``"dapo"``, ``"dr_grpo"``, ``"luspo"``):
+      :math:`\rho A` where the clip lets the token through, 0 where it binds
+      (DeepSeekMath eq. 3; the slope of :func:`clipped_surrogate`);
+    * ``"cispo"``: :math:`w(\rho)A`, the clipped weight times the advantage, never 0
+      (TRL's :math:`w = \min(\rho, \epsilon_{high})`, or verl's two-sided clip);
+    * ``"sapo"``: :math:`4\rho\,\sigma(1-\sigma)A` with
+      :math:`\sigma = \sigma(\tau(\rho - 1))`: :math:`A` at :math:`\rho = 1`, fading
+      smoothly on both sides (Gao et al. 2025, arXiv:2511.20347).
+
+    Divided by :math:`A`, it is the factor the objective puts on :math:`A\,\nabla\log
+    \pi_\theta` (REINFORCE's is 1): lesson 11 plots it against :math:`\rho`. It comes from
+    the policy terms :func:`grpo_loss` itself uses.
+
+    Parameters
+    ----------
+    ratio
+        Importance ratios :math:`\rho > 0`, any shape.
+    advantages
+        Advantages, broadcastable against ``ratio``.
+    loss_type, epsilon, epsilon_high, delta, clip_ratio_c, clip_ratio_low, clip_ratio_high
+        As in :func:`grpo_loss`.
+    sapo_temperature_pos, sapo_temperature_neg
+        As in :func:`grpo_loss`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The broadcast shape of ``ratio`` and ``advantages``.
+
+    Examples
+    --------
+    >>> token_gradient([0.5, 1.0, 1.5], 1.0)
+    array([0.5, 1. , 0. ])
+    >>> token_gradient([0.5, 1.0, 1.5], 1.0, loss_type="cispo", epsilon_high=5.0)
+    array([0.5, 1. , 1.5])
+    >>> token_gradient([1.0], 1.0, loss_type="sapo")
+    array([1.])
+    """
+    rho = as_float_array(ratio, "ratio", finite=True)
+    if np.any(rho <= 0.0):
+        raise ValueError("ratio must be > 0 (a ratio of probabilities)")
+    a = as_float_array(advantages, "advantages")
+    try:
+        shape = np.broadcast_shapes(rho.shape, a.shape)
+    except ValueError:
+        raise ValueError(
+            f"advantages of shape {a.shape} do not broadcast against ratio {rho.shape}"
+        ) from None
+    check_choice(loss_type, "loss_type", ALL_LOSS_TYPES)
+    epsilon_high_given = epsilon_high is not None
+    epsilon, epsilon_high, delta, clip_ratio_c = check_clip_options(
+        epsilon, epsilon_high, delta, clip_ratio_c
+    )
+    cispo_low, cispo_high = check_cispo_options(
+        loss_type, epsilon_high, epsilon_high_given, clip_ratio_low, clip_ratio_high
+    )
+    options = _Options(
+        epsilon=epsilon,
+        epsilon_high=epsilon_high,
+        loss_type=loss_type,
+        delta=delta,
+        clip_ratio_c=clip_ratio_c,
+        cispo_low=cispo_low,
+        cispo_high=cispo_high,
+        sapo_temperature_pos=check_positive(sapo_temperature_pos, "sapo_temperature_pos"),
+        sapo_temperature_neg=check_positive(sapo_temperature_neg, "sapo_temperature_neg"),
+    )
+    flat_ratio = np.broadcast_to(rho, shape).reshape(1, -1)
+    flat_a = np.broadcast_to(a, shape).reshape(1, -1)
+    ones = np.ones(flat_ratio.shape)
+    batch = _Batch.of(
+        np.zeros(flat_ratio.shape),
+        np.zeros(flat_ratio.shape),
+        flat_a,
+        ones,
+        None,
+        None,
+        tokens=tokens_per_row(ones),
+        loss_type=loss_type,
+        max_completion_length=flat_ratio.shape[1],
+    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        term, _ = _POLICY_TERMS[loss_type](flat_ratio, batch, options)
+        gradient = -_total((term.d_log_ratio, term.d_logp))
+    return np.asarray(gradient + 0.0, dtype=np.float64).reshape(shape)
 
 
 def aggregation_weights(
@@ -206,27 +323,32 @@ def aggregation_weights(
     ``loss = sum(w * token_loss)``; :math:`m` is the mask, :math:`n_i = \sum_t m_{i,t}`
     and :math:`B` the number of completions (rows):
 
-    * ``"grpo"``: :math:`w = m / (B\, n_i)`: each completion's token mean, then the mean
-      over completions (DeepSeekMath eq. 3; TRL ``"grpo"``, verl
-      ``"seq-mean-token-mean"``);
+    * ``"grpo"``, ``"sapo"``: :math:`w = m / (B\, \max(n_i, 1))`: each completion's token
+      mean, then the mean over completions (DeepSeekMath eq. 3; TRL ``"grpo"`` and
+      ``"sapo"``, verl ``"seq-mean-token-mean"``);
     * ``"bnpo"``, ``"dapo"``, ``"cispo"``: :math:`w = m / \sum m`: one mean over all
       tokens of the batch (DAPO, Yu et al. 2025; verl ``"token-mean"``). TRL's ``dapo``
       and ``cispo`` divide by the tokens of the whole *global* batch, the same number on
       one process without gradient accumulation;
     * ``"dr_grpo"``: :math:`w = m / (B\, L_{max})` with :math:`L_{max}` =
-      ``max_completion_length`` (Dr. GRPO, Liu et al. 2025). verl's
-      ``"seq-mean-token-sum-norm"`` divides by the padded width ``T`` instead, with no
-      :math:`B`: it is ``B`` times ``"dr_grpo"`` with ``max_completion_length=T``.
+      ``max_completion_length`` (Dr. GRPO, Liu et al. 2025). verl 0.9.1's
+      ``"seq-mean-token-sum-norm"`` (``core_algos.py``, ``agg_loss``, lines 1181-1193)
+      divides the sum of sequence losses by the batch size, then by
+      ``loss_scale_factor`` (default: the padded width ``T``): it is ``"dr_grpo"`` with
+      ``max_completion_length=T``. verl 0.7.0 and earlier divided by ``T`` alone,
+      ``B`` times ``"dr_grpo"``; 0.7.1 added the division by the batch size;
+    * ``"luspo"``: :math:`w = m / B`: each completion's token *sum*, then the mean over
+      completions (TRL ``"luspo"``; verl's ``"seq-mean-token-sum"``).
 
-    Like verl's ``agg_loss``; other modules call this instead of re-deriving the weights.
+    A row with no token counts in :math:`B` and gets weight 0, as in TRL. Like verl's
+    ``agg_loss``; other modules call this instead of re-deriving the weights.
 
     Parameters
     ----------
     mask
-        ``(B, T)`` of 0/1 (or bool), keeping at least one token (for ``"grpo"``, one per
-        row).
+        ``(B, T)`` of 0/1 (or bool), keeping at least one token.
     loss_type
-        ``"grpo"``, ``"bnpo"``, ``"dapo"``, ``"dr_grpo"`` or ``"cispo"``.
+        One of :data:`ALL_LOSS_TYPES`.
     max_completion_length
         Required for ``"dr_grpo"``: a whole number at least the longest row's tokens.
 
@@ -264,8 +386,10 @@ class GRPOLossResult:
     clip_fraction
         Fraction of unmasked tokens whose policy gradient a clip zeroes (the min picks
         the clipped branch, or ``delta`` / ``clip_ratio_c`` bind). At the sequence level
-        every token of a clipped sequence counts. For ``"cispo"``, the fraction whose
-        importance weight is clipped (their gradient is not zero).
+        every token of a clipped sequence counts. For ``"cispo"``, the tokens each
+        library counts: TRL's ``(ρ > epsilon_high) & (A > 0)``, or with verl's
+        ``clip_ratio_low`` / ``clip_ratio_high`` every token whose weight is clipped
+        (their gradient is not zero). For ``"sapo"``, 0: its gate clips nothing.
     mean_ratio
         Masked mean over unmasked tokens of the ratio (the token ratio, or each token's
         sequence ratio).
@@ -298,6 +422,16 @@ def grpo_loss(
     clip_ratio_c: float | None = None,
     importance_sampling_ratio: ArrayLike | None = None,
     use_bias_correction_kl: bool = False,
+    clip_ratio_low: float | None = None,
+    clip_ratio_high: float | None = None,
+    sapo_temperature_pos: float = 1.0,
+    sapo_temperature_neg: float = 1.05,
+    off_policy_mask_threshold: float | None = None,
+    sampling_logp: ArrayLike | None = None,
+    top_entropy_quantile: float = 1.0,
+    entropies: ArrayLike | None = None,
+    mask_truncated_completions: bool = False,
+    truncated: ArrayLike | None = None,
 ) -> GRPOLossResult:
     r"""The clipped GRPO loss and its exact gradient with respect to ``logp``.
 
@@ -308,10 +442,11 @@ def grpo_loss(
         \ell_{i,t} = -\,c_{i,t}\, s(\rho_i, A_i) + \beta\, k_3,\qquad
         k_3 = e^{x} - x - 1,\ x = \log\pi_{ref} - \log\pi_\theta,
 
-    with :math:`s` the clipped surrogate (:func:`clipped_surrogate`), :math:`c` optional
-    fixed importance weights for samples drawn by another engine (``1`` by default),
-    and the loss :math:`\sum_{i,t} w_{i,t}\ell_{i,t}` with the weights of
-    :func:`aggregation_weights`. The ratio is, by ``importance_sampling_level``:
+    with :math:`s` the clipped surrogate (:func:`clipped_surrogate`), :math:`c` fixed
+    weights on the policy term (``1`` by default: importance weights for samples drawn by
+    another engine, and the 0/1 masks below), and the loss
+    :math:`\sum_{i,t} w_{i,t}\ell_{i,t}` with the weights of :func:`aggregation_weights`.
+    The ratio is, by ``importance_sampling_level``:
 
     * ``"token"``: :math:`\rho_{i,t} = \exp(\log\pi_\theta - \log\pi_{old})` per token
       (DeepSeekMath, TRL and verl's default);
@@ -321,15 +456,48 @@ def grpo_loss(
       it. Its exact gradient reaches every token: :math:`\partial s_i/\partial\log\pi_{
       \theta,i,t} = s_i\, m_{i,t}/n_i`.
 
-    ``loss_type="cispo"`` replaces the surrogate by CISPO's (MiniMax-M1, 2025):
-    :math:`\ell = -\operatorname{sg}[\operatorname{clip}(\rho, 1-\epsilon, 1+\epsilon_{high})]
-    \, A \log\pi_\theta`, so a clipped token keeps its gradient
-    :math:`-\operatorname{clip}(\rho)A` (verl's formula; TRL's ``epsilon_high=c`` with no
-    lower clip is ``epsilon=1, epsilon_high=c - 1`` here).
+    The policy term of the other ``loss_type`` values:
+
+    * ``"cispo"`` (MiniMax-M1, 2025): :math:`\ell = -\operatorname{sg}[w(\rho)]\,A\log
+      \pi_\theta`, so a clipped token keeps its gradient :math:`-w(\rho)A`. As TRL
+      (``grpo_trainer.py`` 1.16.0 lines 3109-3111), :math:`w(\rho) = \min(\rho,
+      \epsilon_{high})`: ``epsilon_high`` is the bound *itself*, not a distance from 1,
+      and there is no lower clip (TRL recommends ``epsilon_high=5.0``, ScaleRL's
+      :math:`\epsilon_{max}`, arXiv:2510.13786; with TRL's defaults the bound is
+      ``epsilon`` = 0.2). verl's two-sided CISPO (``core_algos.py`` 0.9.1, lines
+      2048-2105) is ``clip_ratio_low`` / ``clip_ratio_high`` (verl's names and meaning):
+      :math:`w(\rho) = \operatorname{clip}(\rho, 1 - c_{low}, 1 + c_{high})`;
+    * ``"sapo"`` (Gao et al. 2025, SAPO, arXiv:2511.20347): a soft gate instead of the
+      clip, :math:`\ell = -\frac{4}{\tau}\sigma(\tau(\rho-1))\,A`, with :math:`\tau` =
+      ``sapo_temperature_pos`` for :math:`A > 0` and ``sapo_temperature_neg`` otherwise
+      (TRL ``sapo``, lines 3121-3124; verl ``sapo``). Its gradient
+      :math:`-4\rho\sigma(1-\sigma)A` is :math:`-A` at :math:`\rho = 1` and fades
+      smoothly as the ratio moves away, faster for the larger :math:`\tau`;
+    * ``"luspo"`` (Liu et al. 2026, LUSPO, arXiv:2602.05261): PPO's clip, with each
+      completion's token losses *summed* and averaged over completions (TRL ``luspo``,
+      line 3179: ``(per_token_loss * mask).sum(-1).mean()``); at the sequence level, as
+      the paper intends, this is GSPO's loss of each completion multiplied by its length.
+
+    Three masks take completions or tokens out of the policy term (TRL multiplies
+    ``per_token_loss`` by each, lines 3140-3144; :mod:`r1lib.grpo.masks`):
+
+    * ``off_policy_mask_threshold`` :math:`\delta` (DeepSeek-V3.2, arXiv:2512.02556,
+      §3.1): a completion with :math:`A < 0` whose mean of
+      :math:`\log\pi_{sampling} - \log\pi_\theta` exceeds :math:`\delta` is dropped
+      (:func:`r1lib.grpo.masks.off_policy_mask`);
+    * ``top_entropy_quantile`` :math:`\rho < 1` (Wang et al. 2025, arXiv:2506.01939): only
+      the tokens whose ``entropies`` are in the batch's top :math:`\rho` quantile
+      (:func:`r1lib.grpo.masks.high_entropy_mask`);
+    * ``mask_truncated_completions`` (DAPO's overlong filtering, arXiv:2503.14476 §3.4):
+      the rows ``truncated`` marks leave the mask before anything else, so they count in
+      no mean (TRL zeroes them in ``completion_mask``, lines 2488-2495; the entropy
+      quantile then skips them too).
 
     With ``use_bias_correction_kl`` the k3 term is multiplied by the ratio (TRL; the
     DeepSeek-V3.2 report, 2025), which makes it an unbiased KL estimate for samples from
-    :math:`\pi_{old}`; its gradient then flows through the ratio too.
+    :math:`\pi_{old}`; its gradient then flows through the ratio too. TRL's default is
+    ``True`` since 1.10.0 (``False`` from 0.26.0, which added it, to 1.9.2); r1lib keeps
+    ``False``, DeepSeekMath's formula and that of R1 (Nature 2025, eq. 2).
 
     On-policy (:math:`\pi_{old} = \pi_\theta`) the gradient is DeepSeekMath's
     :math:`-w\,(A + \beta(\pi_{ref}/\pi_\theta - 1))` at both ratio levels.
@@ -343,14 +511,14 @@ def grpo_loss(
         ``(B,)`` (one per completion, broadcast over tokens) or ``(B, T)``.
     mask
         ``(B, T)`` of 0/1 (or bool), 1 on real tokens; ``None`` means all ones. It must
-        keep at least one token, and with ``loss_type="grpo"`` or the sequence level at
-        least one per row (TRL clamps the count to 1; here it is an error).
+        keep at least one token. A row with no token counts in the batch size ``B`` and
+        adds nothing (TRL clamps its token count to 1).
     epsilon
         Lower clip range, ``> 0``: the ratio is clipped below at ``1 - epsilon``;
         ``epsilon >= 1`` means no lower clip (R1's first RL stage: ε = 10).
     epsilon_high
         Upper clip range (``> 0``), ``None`` meaning ``epsilon``. DAPO's clip-higher uses
-        0.2 / 0.28.
+        0.2 / 0.28. With ``"cispo"``, TRL's absolute bound on the weight.
     beta
         KL coefficient, ``>= 0`` (DeepSeekMath 0.04, R1-Zero 0.001, TRL default 0.0).
     ref_logp
@@ -358,7 +526,7 @@ def grpo_loss(
         ``beta > 0``; if given with ``beta = 0`` only :attr:`GRPOLossResult.mean_kl` uses it.
     loss_type
         ``"grpo"`` (default here, the paper's), ``"bnpo"``, ``"dapo"`` (TRL's default),
-        ``"dr_grpo"`` or ``"cispo"``.
+        ``"dr_grpo"``, ``"cispo"``, ``"sapo"`` or ``"luspo"``.
     max_completion_length
         Required for ``"dr_grpo"``: a whole number at least the largest number of
         unmasked tokens of a row.
@@ -374,7 +542,31 @@ def grpo_loss(
         multiplying the policy term (not the KL), as TRL multiplies its
         ``importance_sampling_ratio``; see :func:`importance_sampling_ratio`.
     use_bias_correction_kl
-        Multiply k3 by the ratio (TRL ``use_bias_correction_kl``).
+        Multiply k3 by the ratio (TRL ``use_bias_correction_kl``; TRL's default is True).
+    clip_ratio_low, clip_ratio_high
+        ``"cispo"`` only: verl's two-sided CISPO, weight clipped to
+        ``[1 - clip_ratio_low, 1 + clip_ratio_high]`` (each ``> 0``; one given alone
+        leaves the other at verl's default 0.2). Then ``epsilon_high`` must be ``None``.
+    sapo_temperature_pos, sapo_temperature_neg
+        ``"sapo"``'s temperatures ``> 0`` for :math:`A > 0` and :math:`A \le 0` (TRL's and
+        the paper's defaults, 1.0 and 1.05).
+    off_policy_mask_threshold
+        ``None`` (off) or :math:`\delta > 0` (TRL's name; its docstring suggests 0.5).
+    sampling_logp
+        ``(B, T)`` log-probabilities under the policy that *sampled* the completions (the
+        inference engine's), for the off-policy mask; ``None`` uses ``old_logp``, as TRL
+        does without vLLM. Ignored when the mask is off.
+    top_entropy_quantile
+        :math:`\rho \in [0, 1]`; 1 (default, TRL's) keeps every token. The paper's 0.2.
+    entropies
+        ``(B, T)`` entropies ``>= 0`` of the policy at each position; required when
+        ``top_entropy_quantile < 1``.
+    mask_truncated_completions
+        Drop the completions ``truncated`` marks (TRL's option; default False).
+    truncated
+        ``(B,)`` booleans, the completions cut off by the length cap
+        (:func:`r1lib.grpo.masks.truncated_completions`); required with
+        ``mask_truncated_completions``.
 
     Returns
     -------
@@ -386,20 +578,22 @@ def grpo_loss(
     ValueError
         Wrong or mismatched shapes, NaN/inf, log-probabilities above 0, a ratio or
         :math:`\pi_{ref}/\pi_\theta` that overflows float64 (a log-ratio above about
-        709.78, on a real token or on padding), a mask that is not
-        0/1 or keeps no token (or, for ``"grpo"`` and the sequence level, no token in
-        some row), ``beta > 0`` without ``ref_logp``, ``"dr_grpo"`` without
-        ``max_completion_length``, options out of range, a loss or gradient that overflows.
+        709.78, on a real token or on padding), a mask that is not 0/1 or keeps no token
+        (after ``mask_truncated_completions``), ``beta > 0`` without ``ref_logp``,
+        ``"dr_grpo"`` without ``max_completion_length``, options out of range or given
+        with a ``loss_type`` that has no use for them, an option's input missing, a loss
+        or gradient that overflows.
     """
     # One max per array refuses NaN, +inf and positive values. A -inf shows in the
     # result (see below): in old_logp as an infinite ratio, in ref_logp or logp as an
     # infinite or NaN k3. Without ref_logp, logp needs its min too.
+    epsilon_high_given = epsilon_high is not None
     logp_a = at_most_zero(logp, "logp")
     if ref_logp is None and not np.isfinite(logp_a.min()):
         as_float_array(logp_a, "logp")  # raises: names the -inf
     old_a = at_most_zero(old_logp, "old_logp", like=logp_a)
     adv = check_advantages(advantages, logp_a.shape)
-    m, tokens = mask_and_tokens(mask, logp_a)
+    m = check_mask(mask, logp_a)
     epsilon, epsilon_high, delta, clip_ratio_c = check_clip_options(
         epsilon, epsilon_high, delta, clip_ratio_c
     )
@@ -412,6 +606,17 @@ def grpo_loss(
         raise ValueError("ref_logp is required when beta > 0 (the KL term needs π_ref)")
     ref_a = None if ref_logp is None else at_most_zero(ref_logp, "ref_logp", like=logp_a)
     is_ratio = check_is_ratio(importance_sampling_ratio, logp_a.shape)
+    cispo_low, cispo_high = check_cispo_options(
+        loss_type, epsilon_high, epsilon_high_given, clip_ratio_low, clip_ratio_high
+    )
+    sapo_pos = check_positive(sapo_temperature_pos, "sapo_temperature_pos")
+    sapo_neg = check_positive(sapo_temperature_neg, "sapo_temperature_neg")
+    threshold, sampling_a = check_off_policy_options(
+        off_policy_mask_threshold, sampling_logp, logp_a
+    )
+    quantile, entropies_a = check_entropy_options(top_entropy_quantile, entropies, logp_a)
+    m = drop_truncated(m, mask_truncated_completions, truncated)
+    tokens = tokens_per_row(m)
     max_length = check_tokens(tokens, loss_type, max_completion_length, importance_sampling_level)
 
     options = _Options(
@@ -423,6 +628,11 @@ def grpo_loss(
         delta=delta,
         clip_ratio_c=clip_ratio_c,
         use_bias_correction_kl=bool(use_bias_correction_kl),
+        cispo_low=cispo_low,
+        cispo_high=cispo_high,
+        sapo_temperature_pos=sapo_pos,
+        sapo_temperature_neg=sapo_neg,
+        off_policy_mask_threshold=threshold,
     )
     batch = _Batch.of(
         logp_a,
@@ -434,6 +644,8 @@ def grpo_loss(
         tokens=tokens,
         loss_type=loss_type,
         max_completion_length=max_length,
+        sampling_logp=sampling_a,
+        entropy_mask=_entropy_weights(entropies_a, m, quantile),
     )
     result = _loss_in_blocks(batch, options)
     # The result is finite unless an input was -inf or something overflowed: a -inf in
@@ -464,6 +676,16 @@ def grpo_loss_unchecked(
     clip_ratio_c: float | None = None,
     importance_sampling_ratio: Array | None = None,
     use_bias_correction_kl: bool = False,
+    clip_ratio_low: float | None = None,
+    clip_ratio_high: float | None = None,
+    sapo_temperature_pos: float = 1.0,
+    sapo_temperature_neg: float = 1.05,
+    off_policy_mask_threshold: float | None = None,
+    sampling_logp: Array | None = None,
+    top_entropy_quantile: float = 1.0,
+    entropies: Array | None = None,
+    mask_truncated_completions: bool = False,
+    truncated: Array | None = None,
 ) -> GRPOLossResult:
     r""":func:`grpo_loss` without validation, for training loops that checked their inputs.
 
@@ -479,24 +701,41 @@ def grpo_loss_unchecked(
         As in :func:`grpo_loss`.
     importance_sampling_level, delta, clip_ratio_c, importance_sampling_ratio
         As in :func:`grpo_loss`; ``importance_sampling_ratio`` ``(B,)`` or ``(B, T)``.
-    use_bias_correction_kl
+    use_bias_correction_kl, clip_ratio_low, clip_ratio_high
         As in :func:`grpo_loss`.
+    sapo_temperature_pos, sapo_temperature_neg, off_policy_mask_threshold, sampling_logp
+        As in :func:`grpo_loss`.
+    top_entropy_quantile, entropies, mask_truncated_completions, truncated
+        As in :func:`grpo_loss`; ``truncated`` a ``(B,)`` bool array.
 
     Returns
     -------
     GRPOLossResult
         As :func:`grpo_loss`.
     """
+    high = epsilon if epsilon_high is None else epsilon_high
+    if clip_ratio_low is None and clip_ratio_high is None:
+        cispo_low, cispo_high = None, high
+    else:
+        cispo_low = 1.0 - (VERL_CLIP_RATIO if clip_ratio_low is None else clip_ratio_low)
+        cispo_high = 1.0 + (VERL_CLIP_RATIO if clip_ratio_high is None else clip_ratio_high)
     options = _Options(
         epsilon=epsilon,
-        epsilon_high=epsilon if epsilon_high is None else epsilon_high,
+        epsilon_high=high,
         beta=beta,
         loss_type=loss_type,
         importance_sampling_level=importance_sampling_level,
         delta=delta,
         clip_ratio_c=clip_ratio_c,
         use_bias_correction_kl=use_bias_correction_kl,
+        cispo_low=cispo_low,
+        cispo_high=cispo_high,
+        sapo_temperature_pos=sapo_temperature_pos,
+        sapo_temperature_neg=sapo_temperature_neg,
+        off_policy_mask_threshold=off_policy_mask_threshold,
     )
+    if mask_truncated_completions:
+        mask = mask * ~np.asarray(truncated, dtype=bool)[:, None]
     batch = _Batch.of(
         logp,
         old_logp,
@@ -507,8 +746,18 @@ def grpo_loss_unchecked(
         tokens=tokens_per_row(mask),
         loss_type=loss_type,
         max_completion_length=max_completion_length,
+        sampling_logp=sampling_logp,
+        entropy_mask=_entropy_weights(entropies, mask, top_entropy_quantile),
     )
     return _loss_in_blocks(batch, options)
+
+
+def _entropy_weights(entropies: Array | None, mask: Array, quantile: float) -> Array | None:
+    """The high-entropy mask as 0/1 weights ``(B, T)``, or ``None`` when every token is
+    kept (``top_entropy_quantile = 1``, TRL's ``if self.top_entropy_quantile < 1.0``)."""
+    if quantile >= 1.0 or entropies is None:
+        return None
+    return high_entropy_mask_unchecked(entropies, mask, quantile).astype(np.float64)
 
 
 def importance_sampling_ratio(
@@ -594,8 +843,8 @@ def _compute_loss(batch: _Batch, options: _Options) -> _BlockResult:
     log_ratio = _log_ratio(batch, level)  # 1
     ratio = np.exp(log_ratio)  # 2
     policy_term = _POLICY_TERMS[options.loss_type]  # 3
-    policy, clipped = policy_term(ratio, batch.advantages, batch.logp, options)
-    fixed = _fixed_weights(batch)  # 4
+    policy, clipped = policy_term(ratio, batch, options)
+    fixed = _fixed_weights(batch, options)  # 4
     terms = [policy if fixed is None else _scaled(policy, fixed)]
     kl_rows = None
     if batch.ref_logp is not None:  # 5
@@ -623,12 +872,12 @@ def _log_ratio(batch: _Batch, level: str) -> Array:
     Token level (DeepSeekMath eq. 3): :math:`\log\pi_\theta - \log\pi_{old}`. Sequence
     level (GSPO, Zheng et al. 2025; TRL ``importance_sampling_level="sequence"``): the
     mean over each completion's tokens, :math:`\frac{1}{n_i}\sum_t m_{i,t}(\log\pi_\theta
-    - \log\pi_{old})`.
+    - \log\pi_{old})` (0 for a row with no token: TRL clamps :math:`n_i` to 1).
     """
     log_ratio = batch.logp - batch.old_logp
     if level == "token":
         return log_ratio
-    return np.einsum("ij,ij->i", log_ratio, batch.mask)[:, None] / batch.tokens
+    return np.einsum("ij,ij->i", log_ratio, batch.mask)[:, None] / batch.counts
 
 
 def _log_ratio_backward(d_log_ratio: Array, batch: _Batch, level: str) -> Array:
@@ -643,14 +892,22 @@ def _log_ratio_backward(d_log_ratio: Array, batch: _Batch, level: str) -> Array:
     """
     if level == "token" or d_log_ratio.shape[1] == 1:
         return d_log_ratio
-    return np.einsum("ij,ij->i", batch.mask, d_log_ratio)[:, None] / batch.tokens
+    return np.einsum("ij,ij->i", batch.mask, d_log_ratio)[:, None] / batch.counts
 
 
 def _clipped_term(
-    ratio: Array, advantages: Array, logp: Array, options: _Options
+    ratio: Array, batch: _Batch, options: _Options
 ) -> tuple[_TokenLoss, NDArray[np.bool_]]:
-    r"""Step 3, PPO's clip: :math:`\ell = -\min(\rho A, \operatorname{clip}(\rho,\,1-\epsilon,\,
-    1+\epsilon_{high})A)` (DeepSeekMath eq. 3; TRL's ``-min(coef_1 * A, coef_2 * A)``).
+    r"""Step 3, PPO's clip (``grpo``, ``bnpo``, ``dapo``, ``dr_grpo``, ``luspo``): see
+    :func:`_ppo_clip`."""
+    return _ppo_clip(ratio, batch.advantages, options)
+
+
+def _ppo_clip(
+    ratio: Array, advantages: Array, options: _Options
+) -> tuple[_TokenLoss, NDArray[np.bool_]]:
+    r""":math:`\ell = -\min(\rho A, \operatorname{clip}(\rho,\,1-\epsilon,\,1+\epsilon_{high})A)`
+    (DeepSeekMath eq. 3; TRL's ``-min(coef_1 * A, coef_2 * A)``).
 
     Computed in the equivalent form of OpenAI's Spinning Up,
     :math:`\min(\rho A, g)` with :math:`g = (1+\epsilon_{high})A` for :math:`A \ge 0` and
@@ -658,9 +915,8 @@ def _clipped_term(
     lowers the objective, so :math:`g` is the ceiling it puts on :math:`\rho A`. TRL's
     ``delta`` caps :math:`\rho` in the first branch; verl's dual clip caps the loss of a
     negative advantage at :math:`-cA`. :math:`\partial\ell/\partial\log\rho = -\rho A`
-    where the unclipped branch is selected (ties included) and 0 where a clip is; ``logp``
-    is not used (the ratio is the only path). Returns the term and where a clip is
-    selected.
+    where the unclipped branch is selected (ties included) and 0 where a clip is; the
+    ratio is the only path. Returns the term and where a clip is selected.
     """
     capped = ratio if options.delta is None else np.minimum(ratio, options.delta)
     high, low = 1.0 + options.epsilon_high, 1.0 - options.epsilon
@@ -683,41 +939,90 @@ def _clipped_term(
 
 
 def _cispo_term(
-    ratio: Array, advantages: Array, logp: Array, options: _Options
+    ratio: Array, batch: _Batch, options: _Options
 ) -> tuple[_TokenLoss, NDArray[np.bool_]]:
     r"""Step 3, CISPO (MiniMax-M1, 2025):
-    :math:`\ell = -\operatorname{sg}[\operatorname{clip}(\rho)]\,A\log\pi_\theta`.
+    :math:`\ell = -\operatorname{sg}[w(\rho)]\,A\log\pi_\theta`, with the clipped weight
+    :math:`w(\rho) = \min(\rho, \epsilon_{high})` (TRL ``cispo``: an absolute bound, no
+    lower clip) or :math:`\operatorname{clip}(\rho, 1-c_{low}, 1+c_{high})` (verl's
+    ``clip_ratio_low`` / ``clip_ratio_high``).
 
-    The clipped ratio is a fixed weight (verl ``compute_policy_loss_cispo``), so the
-    only path is the direct one: :math:`\partial\ell/\partial\log\pi_\theta =
-    -\operatorname{clip}(\rho)A`, kept where the ratio is clipped. Returns the term and
-    where the weight is clipped.
+    The weight is fixed, so the only path is the direct one:
+    :math:`\partial\ell/\partial\log\pi_\theta = -w(\rho)A`, kept where the ratio is
+    clipped. Returns the term and the tokens each library counts as clipped: TRL's
+    ``(ρ > ε_high) & (A > 0)`` (``grpo_trainer.py`` 1.16.0 line 3285), verl's
+    ``ρ != w(ρ)``.
     """
-    weight = np.clip(ratio, 1.0 - options.epsilon, 1.0 + options.epsilon_high)
+    advantages = batch.advantages
+    if options.cispo_low is None:  # TRL
+        weight = np.minimum(ratio, options.cispo_high)
+        clipped = (ratio > options.cispo_high) & (advantages > 0)
+    else:  # verl
+        weight = np.clip(ratio, options.cispo_low, options.cispo_high)
+        clipped = weight != ratio
     d_logp = -weight * advantages
-    return _TokenLoss(value=d_logp * logp, d_logp=d_logp), weight != ratio
+    return _TokenLoss(value=d_logp * batch.logp, d_logp=d_logp), clipped
 
 
-#: Step 3's policy term of each ``loss_type``: ``(ratio, advantages, logp, options)`` ->
+def _sapo_term(
+    ratio: Array, batch: _Batch, options: _Options
+) -> tuple[_TokenLoss, NDArray[np.bool_]]:
+    r"""Step 3, SAPO's soft gate (Gao et al. 2025, arXiv:2511.20347; TRL ``sapo``):
+    :math:`\ell = -\frac{4}{\tau}\sigma(\tau(\rho - 1))\,A`, with :math:`\tau` =
+    ``sapo_temperature_pos`` where :math:`A > 0` and ``sapo_temperature_neg`` elsewhere.
+
+    :math:`\partial\ell/\partial\log\rho = -4\rho\,\sigma(1-\sigma)\,A`, computed as
+    :math:`\sigma(1-\sigma) = e/(1+e)^2` with :math:`e = e^{-\tau(\rho-1)} \le e^{\tau}`,
+    which neither overflows nor cancels. Nothing is clipped.
+    """
+    advantages = batch.advantages
+    tau = np.where(advantages > 0, options.sapo_temperature_pos, options.sapo_temperature_neg)
+    e = np.exp(-tau * (ratio - 1.0))
+    gate = (4.0 / tau) / (1.0 + e)  # (4/τ) σ(τ(ρ - 1))
+    minus_a = -advantages
+    slope = (4.0 * ratio) * e / (1.0 + e) ** 2
+    return (
+        _TokenLoss(value=minus_a * gate, d_log_ratio=minus_a * slope),
+        np.zeros((ratio.shape[0], 1), dtype=bool),
+    )
+
+
+#: Step 3's policy term of each ``loss_type``: ``(ratio, batch, options)`` ->
 #: ``(term, clipped)``.
-_POLICY_TERMS: dict[
-    str, Callable[[Array, Array, Array, _Options], tuple[_TokenLoss, NDArray[np.bool_]]]
-] = {
+_PolicyTerm = Callable[[Array, "_Batch", "_Options"], tuple["_TokenLoss", NDArray[np.bool_]]]
+_POLICY_TERMS: dict[str, _PolicyTerm] = {
     "grpo": _clipped_term,
     "bnpo": _clipped_term,
     "dapo": _clipped_term,
     "dr_grpo": _clipped_term,
+    "luspo": _clipped_term,
     "cispo": _cispo_term,
+    "sapo": _sapo_term,
 }
 
 
-def _fixed_weights(batch: _Batch) -> Array | None:
-    """Step 4: the product of the weights on the policy term that carry no gradient.
+def _fixed_weights(batch: _Batch, options: _Options) -> Array | None:
+    r"""Step 4: the product of the weights on the policy term that carry no gradient.
 
-    TRL multiplies ``per_token_loss`` by each: here the ``importance_sampling_ratio`` of
-    samples drawn by another engine. ``None`` when there are none.
+    TRL multiplies ``per_token_loss`` by each (``grpo_trainer.py`` 1.16.0 lines
+    3140-3147): DeepSeek-V3.2's off-policy sequence mask
+    (:func:`r1lib.grpo.masks.off_policy_mask`, measured on the block's rows), the
+    high-entropy token mask (:func:`r1lib.grpo.masks.high_entropy_mask`, computed on the
+    whole batch before the blocks) and the ``importance_sampling_ratio`` of samples drawn
+    by another engine. ``None`` when there are none.
     """
-    return batch.importance_sampling_ratio
+    factors = [batch.importance_sampling_ratio, batch.entropy_mask]
+    if options.off_policy_mask_threshold is not None:
+        sampling = batch.old_logp if batch.sampling_logp is None else batch.sampling_logp
+        divergence = off_policy_kl_unchecked(batch.logp, sampling, batch.mask, batch.counts)
+        factors.append(
+            off_policy_keep(batch.advantages, divergence, options.off_policy_mask_threshold)
+        )
+    weights: Array | None = None
+    for factor in factors:
+        if factor is not None:
+            weights = factor if weights is None else weights * factor
+    return weights
 
 
 def _k3(logp: Array, ref_logp: Array) -> tuple[Array, Array]:
@@ -750,8 +1055,9 @@ def _kl_term(k3: Array, ratio_minus_one: Array, ratio: Array, options: _Options)
 
 def _completion_mean(tokens: Array, max_completion_length: int | None) -> Array:
     r""":math:`1/(B n_i)`: each completion's token mean, then the mean over completions
-    (DeepSeekMath eq. 3; TRL ``"grpo"``)."""
-    return 1.0 / (tokens.shape[0] * tokens)
+    (DeepSeekMath eq. 3; TRL ``"grpo"`` and ``"sapo"``; a row with no token counts in
+    :math:`B`, its :math:`n_i` clamped to 1 as TRL does)."""
+    return 1.0 / (tokens.shape[0] * np.maximum(tokens, 1.0))
 
 
 def _token_mean(tokens: Array, max_completion_length: int | None) -> Array:
@@ -766,14 +1072,23 @@ def _constant_length(tokens: Array, max_completion_length: int | None) -> Array:
     return np.full(tokens.shape, 1.0 / (tokens.shape[0] * max_completion_length))
 
 
+def _completion_sum(tokens: Array, max_completion_length: int | None) -> Array:
+    r""":math:`1/B`: each completion's token *sum*, then the mean over completions (TRL
+    ``"luspo"``, ``grpo_trainer.py`` 1.16.0 line 3179: at the sequence level, each
+    completion's loss times its length :math:`n_i`)."""
+    return np.full(tokens.shape, 1.0 / tokens.shape[0])
+
+
 #: Step 6: the aggregation weight of each row's tokens, by ``loss_type``:
 #: ``(tokens per row (B, 1), max_completion_length) -> (B, 1)``; ``w = mask * that``.
 _ROW_WEIGHTS: dict[str, Callable[[Array, int | None], Array]] = {
     "grpo": _completion_mean,
+    "sapo": _completion_mean,
     "bnpo": _token_mean,
     "dapo": _token_mean,
     "cispo": _token_mean,
     "dr_grpo": _constant_length,
+    "luspo": _completion_sum,
 }
 
 
@@ -814,7 +1129,11 @@ class _TokenLoss(NamedTuple):
 
 
 class _Options(NamedTuple):
-    """The settings of one loss (:func:`grpo_loss`'s keywords, TRL's names)."""
+    """The settings of one loss (:func:`grpo_loss`'s keywords, TRL's names).
+
+    ``cispo_low`` / ``cispo_high`` are the absolute bounds of CISPO's weight: ``(None,
+    epsilon_high)`` for TRL's, ``(1 - clip_ratio_low, 1 + clip_ratio_high)`` for verl's.
+    """
 
     epsilon: float = 0.2
     epsilon_high: float = 0.2
@@ -824,6 +1143,11 @@ class _Options(NamedTuple):
     delta: float | None = None
     clip_ratio_c: float | None = None
     use_bias_correction_kl: bool = False
+    cispo_low: float | None = None
+    cispo_high: float = 0.2
+    sapo_temperature_pos: float = 1.0
+    sapo_temperature_neg: float = 1.05
+    off_policy_mask_threshold: float | None = None
 
 
 class _Batch(NamedTuple):
@@ -834,9 +1158,12 @@ class _Batch(NamedTuple):
     advantages: Array  # (B, 1) or (B, T)
     mask: Array
     tokens: Array  # (B, 1): n_i, the unmasked tokens of each row
+    counts: Array  # (B, 1): max(n_i, 1), what a row's mean divides by (TRL's clamp)
     row_weights: Array  # (B, 1): the aggregation weight of each row's tokens (step 6)
     ref_logp: Array | None
     importance_sampling_ratio: Array | None  # (B, 1) or (B, T)
+    sampling_logp: Array | None  # the off-policy mask's sampling policy (old_logp if None)
+    entropy_mask: Array | None  # (B, T) 0/1: the high-entropy tokens
 
     @classmethod
     def of(
@@ -851,6 +1178,8 @@ class _Batch(NamedTuple):
         tokens: Array,
         loss_type: str,
         max_completion_length: int | None,
+        sampling_logp: Array | None = None,
+        entropy_mask: Array | None = None,
     ) -> _Batch:
         """The batch, with per-row arrays ``(B,)`` made columns ``(B, 1)``."""
         return cls(
@@ -859,11 +1188,14 @@ class _Batch(NamedTuple):
             advantages=_column(advantages),
             mask=mask,
             tokens=tokens,
+            counts=np.maximum(tokens, 1.0),
             row_weights=_ROW_WEIGHTS[loss_type](tokens, max_completion_length),
             ref_logp=ref_logp,
             importance_sampling_ratio=(
                 None if importance_sampling_ratio is None else _column(importance_sampling_ratio)
             ),
+            sampling_logp=sampling_logp,
+            entropy_mask=entropy_mask,
         )
 
     def rows(self, rows: slice) -> _Batch:

@@ -28,6 +28,12 @@ a closed form, and real enough that it learns from tokens or samples:
 * :mod:`~r1lib.toys.hacking`: a policy that writes answers to "a+b", trained with GRPO
   on a sound and on a flawed verifier: reward hacking (lesson 09; ``from r1lib.toys
   import hacking``);
+* :mod:`~r1lib.toys.unigram`: a unigram language model for ratio levels, rollout reuse
+  and the drift DeepSeek-V3.2's off-policy mask thresholds (lesson 11; ``from
+  r1lib.toys import unigram``);
+* :mod:`~r1lib.toys.multi_reward`: R1's accuracy reward with a noisily judged format
+  reward, and what each multi-reward aggregation makes of them (lesson 11; ``from
+  r1lib.toys import multi_reward``);
 * :mod:`~r1lib.toys.sampling`: the one inverse-CDF sampler the toys draw tokens with.
 
 Figures of these models are in :mod:`r1lib.viz`.

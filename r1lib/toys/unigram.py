@@ -13,7 +13,10 @@ it holds each token, so its distribution is a multinomial sum:
   (arXiv:2501.12948v1, eq. 1);
 * :func:`reuse_rollout`: several gradient steps on one rollout (TRL
   ``num_iterations``), with :func:`r1lib.grpo.grpo_loss_unchecked` and
-  :func:`logits_gradient`.
+  :func:`logits_gradient`;
+* :func:`off_policy_drift`: how far each completion of a rollout drifts from the policy
+  that sampled it as the policy trains on it, the quantity DeepSeek-V3.2's off-policy
+  sequence mask thresholds (:func:`r1lib.grpo.off_policy_mask`).
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ from r1lib._validation import (
 )
 from r1lib.distill import log_softmax, softmax
 from r1lib.grpo import group_advantages, grpo_loss_unchecked
+from r1lib.grpo.masks import off_policy_kl_unchecked
 
 __all__ = [
     "completion_log_ratios",
     "drifted_unigram",
     "logits_gradient",
+    "off_policy_drift",
     "outside_clip_range",
     "reuse_rollout",
 ]
@@ -246,12 +251,7 @@ def reuse_rollout(
     check_choice(importance_sampling_level, "importance_sampling_level", ("token", "sequence"))
     learning_rate = check_positive(learning_rate, "learning_rate")
     rng = np.random.default_rng(seed)
-    logits = np.zeros(vocab)
-    old = log_softmax(logits)
-    tokens = rng.choice(vocab, size=(groups * group_size, length), p=np.exp(old))
-    rewards = ((tokens == 0).sum(axis=1) >= 3).astype(float).reshape(groups, group_size)
-    advantages = group_advantages(rewards).ravel()
-    old_logp = old[tokens]
+    logits, tokens, advantages, old_logp = _rollout(rng, vocab, length, groups, group_size)
     mask = np.ones(tokens.shape)
     clip_fraction, drift = [], []
     for _ in range(mu):
@@ -270,3 +270,80 @@ def reuse_rollout(
             gradient = logits_gradient(logits, tokens[rows], result.grad)
             logits = logits - learning_rate * gradient
     return np.array(clip_fraction), np.array(drift)
+
+
+def off_policy_drift(
+    updates: int,
+    *,
+    engine_noise: float = 0.03,
+    seed: int = 0,
+    learning_rate: float = 2.0,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r"""A rollout trained on for ``updates`` steps: each completion's advantage, and its
+    mean log-ratio of the sampler to the policy after each step.
+
+    The task of :func:`reuse_rollout`, with 16 prompts x 8 completions of 16 tokens: the
+    uniform policy samples, through an inference engine whose log-probabilities differ
+    from the trainer's by Gaussian noise of std ``engine_noise`` per token (the
+    training-inference mismatch); then ``updates`` full-batch gradient steps of
+    :func:`r1lib.grpo.grpo_loss_unchecked` (clip 0.2, ``loss_type="grpo"``) against the
+    trainer's own log-probabilities of the samples. After each step, each completion's
+    :math:`D_i = \frac{1}{|o_i|}\sum_t (\log\pi_{engine} - \log\pi_\theta)`
+    (:func:`r1lib.grpo.off_policy_kl`): training lowers the completions with
+    :math:`A < 0`, so their :math:`D_i` grows, the case DeepSeek-V3.2's mask drops
+    (arXiv:2512.02556, §3.1).
+
+    Parameters
+    ----------
+    updates
+        Gradient steps on the rollout, ``>= 0``.
+    engine_noise
+        Std ``>= 0`` of the engine's per-token log-probability error.
+    seed
+        Seed of the rollout and the engine's noise.
+    learning_rate
+        Step size on the logits.
+
+    Returns
+    -------
+    advantages : numpy.ndarray
+        ``(128,)`` GRPO advantages of the completions (:func:`r1lib.grpo.group_advantages`).
+    divergence : numpy.ndarray
+        ``(updates + 1, 128)``: :math:`D_i` before the first step (the engine's noise
+        alone) and after each step.
+
+    Examples
+    --------
+    >>> advantages, divergence = off_policy_drift(2, engine_noise=0.0)
+    >>> divergence.shape, float(np.abs(divergence[0]).max())
+    ((3, 128), 0.0)
+    """
+    steps = check_whole_number(updates, "updates", minimum=0)
+    noise = check_positive(engine_noise, "engine_noise", allow_zero=True)
+    learning_rate = check_positive(learning_rate, "learning_rate")
+    vocab, length, groups, group_size = 8, 16, 16, 8
+    rng = np.random.default_rng(seed)
+    logits, tokens, advantages, old_logp = _rollout(rng, vocab, length, groups, group_size)
+    engine_logp = np.minimum(old_logp + noise * rng.normal(size=old_logp.shape), 0.0)
+    mask = np.ones(tokens.shape)
+    counts = np.full((tokens.shape[0], 1), float(length))
+    divergence = [off_policy_kl_unchecked(old_logp, engine_logp, mask, counts)[:, 0]]
+    for _ in range(steps):
+        logp = log_softmax(logits)[tokens]
+        result = grpo_loss_unchecked(logp, old_logp, advantages, mask)
+        logits = logits - learning_rate * logits_gradient(logits, tokens, result.grad)
+        logp = log_softmax(logits)[tokens]
+        divergence.append(off_policy_kl_unchecked(logp, engine_logp, mask, counts)[:, 0])
+    return advantages, np.array(divergence)
+
+
+def _rollout(
+    rng: np.random.Generator, vocab: int, length: int, groups: int, group_size: int
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """The task's rollout from the uniform policy (reward 1 for token 0 at least 3 times):
+    the logits, the sampled tokens, their GRPO advantages and their log-probabilities."""
+    logits = np.zeros(vocab)
+    old = log_softmax(logits)
+    tokens = rng.choice(vocab, size=(groups * group_size, length), p=np.exp(old))
+    rewards = ((tokens == 0).sum(axis=1) >= 3).astype(float).reshape(groups, group_size)
+    return logits, tokens, group_advantages(rewards).ravel(), old[tokens]
