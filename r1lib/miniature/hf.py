@@ -19,12 +19,12 @@ numpy model does, and split the fused ``c_attn`` output into query, key and valu
 ``n_embd`` columns each, then each of those into ``n_head`` heads: the numpy model's
 ``w_qkv`` layout. Those weights are copied as they are.
 
-The tokenizer is a ``tokenizers`` ``WordLevel`` model over the task's own words
-(:meth:`~r1lib.miniature.task.Task.decode`: ``^`` for ``BOS``, ``=`` for ``ANS``, ``!``
-for ``WAIT``, ``.`` for ``EOS``, ``_`` for ``PAD``, letters for buttons, numbers for
-values), split on whitespace, wrapped as ``PreTrainedTokenizerFast``. ``BOS``, ``EOS``
-and ``PAD`` are its special tokens; a prompt's text starts with ``^`` itself, so
-encoding adds nothing.
+The tokenizer is a ``tokenizers`` ``WordLevel`` model over the task's own words, one
+per token id (:attr:`~r1lib.miniature.task.Task.vocabulary`: ``_`` for ``PAD``, ``^``
+for ``BOS``, ``=`` for ``ANS``, ``!`` for ``WAIT``, ``.`` for ``EOS``, letters for the
+buttons, ``-`` for the blank button, numbers for the values), split on whitespace,
+wrapped as ``PreTrainedTokenizerFast``. ``BOS``, ``EOS`` and ``PAD`` are its special
+tokens; a prompt's text starts with ``^`` itself, so encoding adds nothing.
 
 :func:`export` writes both with ``save_pretrained`` into one folder, which
 ``AutoModelForCausalLM.from_pretrained`` and ``AutoTokenizer.from_pretrained`` load;
@@ -91,6 +91,11 @@ def _check_pair(model: object, task: object) -> tuple[GPT, Task]:
             f"model has vocab_size {model.config.vocab_size} but task has {task.vocab_size} "
             "tokens: the model was not made for this task"
         )
+    if model.config.block_size < task.block_size:
+        raise ValueError(
+            f"model has block_size {model.config.block_size} but the task's prompt and "
+            f"completion need {task.block_size} positions: the model was not made for this task"
+        )
     return model, task
 
 
@@ -98,13 +103,21 @@ def _check_pair(model: object, task: object) -> tuple[GPT, Task]:
 
 
 def vocabulary(task: Task) -> dict[str, int]:
-    """``{word: token id}``: each token's word as :meth:`Task.decode` writes it."""
+    """``{word: token id}``: the inverse of the task's :attr:`~Task.vocabulary` list.
+
+    Raises ``ValueError`` if two ids share a word or a word holds whitespace (a
+    word-level tokenizer could not tell them apart).
+    """
     if not isinstance(task, Task):
         raise TypeError(f"task must be a Task; got {type(task).__name__}")
-    words = {task.decode([token]): token for token in range(task.vocab_size)}
+    words = task.vocabulary
     if len(words) != task.vocab_size:
-        raise ValueError("task.decode gives two tokens the same word: no word-level tokenizer")
-    return words
+        raise ValueError(f"task.vocabulary has {len(words)} words for {task.vocab_size} token ids")
+    if len(set(words)) != len(words) or any(not w or len(w.split()) != 1 for w in words):
+        raise ValueError(
+            "task.vocabulary must hold distinct words without whitespace, one per token id"
+        )
+    return {word: token for token, word in enumerate(words)}
 
 
 def tokenizer_for(task: Task) -> Any:
@@ -119,11 +132,12 @@ def tokenizer_for(task: Task) -> Any:
     transformers = require("transformers")
     core = tokenizers.Tokenizer(tokenizers.models.WordLevel(vocab=words, unk_token=None))
     core.pre_tokenizer = tokenizers.pre_tokenizers.WhitespaceSplit()
+    text = task.vocabulary
     return transformers.PreTrainedTokenizerFast(
         tokenizer_object=core,
-        bos_token=task.decode([BOS]),
-        eos_token=task.decode([EOS]),
-        pad_token=task.decode([PAD]),
+        bos_token=text[BOS],
+        eos_token=text[EOS],
+        pad_token=text[PAD],
         model_max_length=task.block_size,
         padding_side="left",
         clean_up_tokenization_spaces=False,
