@@ -4,6 +4,7 @@ two processes (torchrun, gloo) whose ranks finish with identical weights."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,14 @@ from r1lib.miniature import hf
 from r1lib.miniature.bases import load_bases
 from r1lib.miniature.evaluation import evaluate
 from r1lib.miniature.rl import GRPOConfig
-from r1lib.trl_bridge import MiniatureReward, launch_distributed, prompt_dataset, trl_config
+from r1lib.trl_bridge import (
+    COMPARISON,
+    MiniatureReward,
+    launch_distributed,
+    prompt_dataset,
+    trl_config,
+    trl_curves,
+)
 
 TASK, TEACHER, _ = load_bases()
 
@@ -31,34 +39,34 @@ def _held_out_pass_at_1(model: object, seed: int) -> tuple[float, float, float]:
 
 
 def test_a_short_seeded_run_raises_the_reward(tmp_path: Path) -> None:
-    # R1-Zero in TRL: 40 steps of 4 prompts x 16 completions at T = 1, beta = 0, lr 3e-3.
+    # R1-Zero in TRL with the comparison's recipe (16 prompts x G = 8 at T = 1, μ = 2,
+    # beta = 0, lr 1e-3), cut to 20 steps.
     folder = hf.export(TEACHER, TASK, tmp_path / "base")
-    config = GRPOConfig(
-        steps=40, prompts_per_step=4, group_size=16, num_iterations=1, learning_rate=3e-3
-    )
+    config = GRPOConfig(steps=20)
+    assert dataclasses.replace(config, steps=COMPARISON.steps) == COMPARISON
     trainer = trl.GRPOTrainer(
         model=str(folder),
         reward_funcs=MiniatureReward(TASK),
         args=trl_config(config, TASK, tmp_path / "run", seed=0),
-        train_dataset=prompt_dataset(TASK, 40 * 4, np.random.default_rng(0)),
+        train_dataset=prompt_dataset(TASK, 20 * 16, np.random.default_rng(0)),
     )
     trainer.train()
-    log = [entry for entry in trainer.state.log_history if "reward" in entry]
-    assert len(log) == 40
-    reward = np.array([entry["reward"] for entry in log])
-    think = np.array([entry["think_share"] for entry in log])
-    # Each step's reward is a mean of 64 samples in [0, 1] (sd <= 0.5 / 8 = 0.06); the
-    # first step samples from the base itself. The base's reward and the last 10 steps'
-    # are far apart, not by noise.
-    assert reward[0] < 0.45 and reward[-10:].mean() > 0.6
-    assert think[0] < 0.5 and think[-10:].mean() > 0.9  # it learned to think
+    assert trainer.state.global_step == 20 * config.num_iterations
+    curves = trl_curves(trainer.state.log_history)
+    assert all(len(values) == 20 for values in curves.values())
+    reward, think = np.array(curves["reward"]), np.array(curves["think_share"])
+    # The first step samples from the base itself (its reward at T = 1 was 0.28-0.47 in
+    # the ten shipped runs of both trainers); each step's reward is a mean over 128
+    # samples of 16 problems. After 15 steps the base's habit of answering at once is gone.
+    assert reward[0] < 0.55 and reward[-5:].mean() > 0.6
+    assert think[0] < 0.5 and think[-5:].mean() > 0.9  # it learned to think
     # The course's own evaluation of the trained weights, back in numpy: held-out pass@1
     # at T = 0.6, the 95% intervals of base and trained model apart.
     trained = hf.from_transformers(trainer.model)
     base_mean, _, base_high = _held_out_pass_at_1(TEACHER, seed=1)
     trained_mean, trained_low, _ = _held_out_pass_at_1(trained, seed=1)
     assert trained_low > base_high
-    assert trained_mean >= 2 * base_mean
+    assert trained_mean >= max(0.6, 2 * base_mean)
 
 
 def test_two_processes_on_cpu_agree(tmp_path: Path) -> None:
@@ -69,9 +77,18 @@ def test_two_processes_on_cpu_agree(tmp_path: Path) -> None:
         assert record["num_processes"] == 2
         assert record["world_size"] == 2
         assert record["backend"] == "gloo"
-        assert record["steps"] == 4
+        assert record["updates"] == 4 * COMPARISON.num_iterations
     assert list(ranks[0]["params"]) == list(TEACHER.params)
     for name, value in ranks[0]["params"].items():
         assert np.array_equal(value, ranks[1]["params"][name]), name
     moved = max(np.abs(ranks[0]["params"][k] - v).max() for k, v in TEACHER.params.items())
     assert moved > 1e-4  # the weights were trained, identically on both ranks
+
+
+def test_launch_checks_its_arguments(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="processes"):
+        launch_distributed(tmp_path, tmp_path, processes=0)
+    with pytest.raises(ValueError, match="must divide"):
+        launch_distributed(tmp_path, tmp_path, processes=3)
+    with pytest.raises(ValueError, match="steps"):
+        launch_distributed(tmp_path, tmp_path, steps=0)
