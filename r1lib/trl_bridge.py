@@ -51,6 +51,8 @@ __all__ = [
     "COMPARISON_SEEDS",
     "CURVES",
     "DISTRIBUTED_PROMPTS",
+    "FSDP_OPTIONS",
+    "LAUNCHERS",
     "OPTION_MAP",
     "TRL_CHECKED",
     "MiniatureReward",
@@ -829,23 +831,32 @@ def end_point_summary(record: dict[str, Any], key: str = "pass@1") -> dict[str, 
 
 # --------------------------------------------------------------------------- more processes
 
-
 #: prompts per step of the multi-process run (G = 8 completions each, shared by the ranks)
 DISTRIBUTED_PROMPTS = 2
+#: how :func:`launch_distributed` starts the processes
+LAUNCHERS = ("accelerate", "torchrun")
+#: FSDP as a learner asks for it on GPUs: shard parameters, gradients and optimiser
+#: state, one unit per transformer block (``GPT2Block``)
+FSDP_OPTIONS: dict[str, Any] = {
+    "fsdp": True,
+    "fsdp_config": {"transformer_layer_cls_to_wrap": ["GPT2Block"]},
+}
 
 
-def distributed_run(checkpoint: str | Path, out: str | Path, *, steps: int = 4) -> None:
-    """One process's part of a data-parallel ``GRPOTrainer`` run; launch it with torchrun.
+def distributed_run(
+    checkpoint: str | Path, out: str | Path, *, steps: int = 4, fsdp: bool = False
+) -> None:
+    """One process's part of a multi-process ``GRPOTrainer`` run (see :func:`launch_distributed`).
 
-    ``python -m torch.distributed.run --nproc_per_node N -m r1lib.trl_bridge distributed
-    CHECKPOINT OUT`` starts ``N`` processes; accelerate's multi-CPU backend (gloo, or NCCL
-    on GPUs) gives each a share of every step's completions and averages the gradients.
-    The recipe is :data:`COMPARISON`'s with :data:`DISTRIBUTED_PROMPTS` prompts a step,
-    for ``steps`` sampling rounds (``steps * num_iterations`` optimiser updates).
-    Each rank writes ``OUT/rank<k>.npz``: the number of processes accelerate saw, the
-    world size and backend of ``torch.distributed``, the optimiser updates taken, and
-    its final weights (numpy names). :func:`launch_distributed` runs it and reads them
-    back.
+    Run under a launcher that starts ``N`` processes (``accelerate launch`` or torchrun);
+    accelerate's multi-CPU backend (gloo; NCCL on GPUs) gives each process a share of
+    every step's completions and averages the gradients. The recipe is
+    :data:`COMPARISON`'s with :data:`DISTRIBUTED_PROMPTS` prompts a step, for ``steps``
+    sampling rounds (``steps * num_iterations`` optimiser updates); ``fsdp`` adds
+    :data:`FSDP_OPTIONS`. Each rank writes ``OUT/rank<k>.npz``: the number of processes
+    accelerate saw, the world size and backend of ``torch.distributed``, accelerate's
+    distributed type, whether the trainer runs FSDP and the class that wraps the model,
+    the optimiser updates taken, and its final weights (numpy names).
     """
     import os
 
@@ -857,11 +868,19 @@ def distributed_run(checkpoint: str | Path, out: str | Path, *, steps: int = 4) 
     out = Path(out)
     steps = check_whole_number(steps, "steps", minimum=1)
     config = COMPARISON.replace_unchecked(steps=steps, prompts_per_step=DISTRIBUTED_PROMPTS)
-    world_size = int(os.environ.get("WORLD_SIZE", "1"))  # set by torchrun for every rank
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))  # set by the launcher for every rank
+    args = trl_config(
+        config,
+        TASK,
+        out / "run",
+        seed=0,
+        world_size=world_size,
+        **(FSDP_OPTIONS if fsdp else {}),
+    )
     trainer = trl.GRPOTrainer(
         model=str(checkpoint),
         reward_funcs=MiniatureReward(TASK),
-        args=trl_config(config, TASK, out / "run", seed=0, world_size=world_size),
+        args=args,
         train_dataset=prompt_dataset(
             TASK, steps * config.prompts_per_step, np.random.default_rng(0)
         ),
@@ -873,6 +892,9 @@ def distributed_run(checkpoint: str | Path, out: str | Path, *, steps: int = 4) 
         "num_processes": trainer.accelerator.num_processes,
         "world_size": torch.distributed.get_world_size() if distributed else 1,
         "backend": str(torch.distributed.get_backend()) if distributed else "none",
+        "distributed_type": str(trainer.accelerator.distributed_type.value),
+        "fsdp_enabled": bool(trainer.is_fsdp_enabled),
+        "wrapper": type(trainer.model_wrapped).__name__,
         "updates": trainer.state.global_step,
     }
     arrays.update({f"param/{name}": value for name, value in weights.params.items()})
@@ -880,15 +902,30 @@ def distributed_run(checkpoint: str | Path, out: str | Path, *, steps: int = 4) 
 
 
 def launch_distributed(
-    checkpoint: str | Path, out: str | Path, *, processes: int = 2, steps: int = 4
+    checkpoint: str | Path,
+    out: str | Path,
+    *,
+    processes: int = 2,
+    steps: int = 4,
+    launcher: str = "accelerate",
+    fsdp: bool = False,
 ) -> list[dict[str, Any]]:
-    """Run :func:`distributed_run` on ``processes`` CPU processes with torchrun; per rank,
-    ``{"num_processes", "world_size", "backend", "updates", "params"}``.
+    """Run :func:`distributed_run` on ``processes`` CPU processes and read back each rank.
 
-    torchrun, not ``accelerate launch --cpu --num_processes N``: on a machine without MPI,
-    accelerate 1.16's CPU path starts a single process and says nothing, so the world
-    size each rank obtained is read back, not assumed. Raises ``RuntimeError`` with the
-    end of the launcher's output when it fails.
+    ``launcher="accelerate"`` runs the command a learner uses on GPUs,
+    ``accelerate launch --multi_gpu --num_processes N ... -m r1lib.trl_bridge
+    distributed CHECKPOINT OUT``: accelerate starts the processes with torchrun, and
+    each one, built with TRL's ``use_cpu=True``, joins a gloo process group on the CPU.
+    ``launcher="torchrun"`` calls ``python -m torch.distributed.run --nproc_per_node N``
+    itself. Not ``accelerate launch --cpu --num_processes N``: without MPI, accelerate
+    1.16 sends ``--cpu`` to its single-process launcher (``commands/launch.py``,
+    ``launch_command``, lines 1417-1440), which starts one process and says nothing. So
+    the world size each rank obtained is read back, not assumed.
+
+    Returns, per rank, ``{"num_processes", "world_size", "backend",
+    "distributed_type", "fsdp_enabled", "wrapper", "updates", "params"}`` (see
+    :func:`distributed_run`). Raises ``RuntimeError`` with the end of the launcher's
+    output when it fails.
     """
     import os
     import socket
@@ -897,6 +934,9 @@ def launch_distributed(
 
     processes = check_whole_number(processes, "processes", minimum=1)
     steps = check_whole_number(steps, "steps", minimum=1)
+    check_choice(launcher, "launcher", LAUNCHERS)
+    if not isinstance(fsdp, bool):
+        raise TypeError(f"fsdp must be a bool; got {fsdp!r}")
     per_step = DISTRIBUTED_PROMPTS * COMPARISON.group_size
     if per_step % processes:
         raise ValueError(
@@ -907,16 +947,27 @@ def launch_distributed(
         port = sock.getsockname()[1]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable, "-m", "torch.distributed.run",
-        "--nproc_per_node", str(processes),
-        "--master_addr", "127.0.0.1", "--master_port", str(port),
-        "-m", "r1lib.trl_bridge", "distributed", str(checkpoint), str(out), "--steps", str(steps),
-    ]  # fmt: skip
+    if launcher == "accelerate":
+        start = [
+            sys.executable, "-m", "accelerate.commands.launch",
+            "--multi_gpu", "--num_processes", str(processes), "--num_machines", "1",
+            "--mixed_precision", "no", "--dynamo_backend", "no",
+            "--main_process_ip", "127.0.0.1", "--main_process_port", str(port),
+        ]  # fmt: skip
+    else:
+        start = [
+            sys.executable, "-m", "torch.distributed.run",
+            "--nproc_per_node", str(processes),
+            "--master_addr", "127.0.0.1", "--master_port", str(port),
+        ]  # fmt: skip
+    rank_command = ["-m", "r1lib.trl_bridge", "distributed", str(checkpoint), str(out)]
+    rank_command += ["--steps", str(steps), *(["--fsdp"] if fsdp else [])]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        start + rank_command, env=env, capture_output=True, text=True, timeout=900
+    )
     if done.returncode != 0:
-        raise RuntimeError(f"torchrun failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{launcher} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     records = []
     for rank in range(processes):
         with np.load(out / f"rank{rank}.npz") as data:
@@ -925,6 +976,9 @@ def launch_distributed(
                     "num_processes": int(data["num_processes"]),
                     "world_size": int(data["world_size"]),
                     "backend": str(data["backend"]),
+                    "distributed_type": str(data["distributed_type"]),
+                    "fsdp_enabled": bool(data["fsdp_enabled"]),
+                    "wrapper": str(data["wrapper"]),
                     "updates": int(data["updates"]),
                     "params": {
                         k.split("/", 1)[1]: data[k] for k in data.files if k.startswith("param/")
@@ -935,9 +989,9 @@ def launch_distributed(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m r1lib.trl_bridge [--steps N] [--out PATH]``: the comparison file;
-    ``python -m r1lib.trl_bridge distributed CHECKPOINT OUT [--steps N]``: one rank of
-    :func:`distributed_run` (under torchrun)."""
+    """``python -m r1lib.trl_bridge [--steps N] [--out PATH] [--quiet]``: the comparison
+    file; ``python -m r1lib.trl_bridge distributed CHECKPOINT OUT [--steps N] [--fsdp]``:
+    one rank of :func:`distributed_run` (under a launcher)."""
     import argparse
     import sys
 
@@ -949,8 +1003,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument("checkpoint", type=Path)
         parser.add_argument("out", type=Path)
         parser.add_argument("--steps", type=int, default=4)
+        parser.add_argument("--fsdp", action="store_true", help="ask for FSDP_OPTIONS")
         run = parser.parse_args(args[1:])
-        distributed_run(run.checkpoint, run.out, steps=run.steps)
+        distributed_run(run.checkpoint, run.out, steps=run.steps, fsdp=run.fsdp)
         return 0
     parser = argparse.ArgumentParser(
         prog="python -m r1lib.trl_bridge",

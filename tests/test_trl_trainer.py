@@ -1,11 +1,13 @@
 """TRL's GRPOTrainer on the exported miniature, on CPU: a short seeded run that must
-raise the reward (and the held-out pass@1 by r1lib's own evaluation), and a launch on
-two processes (torchrun, gloo) whose ranks finish with identical weights."""
+raise the reward (and the held-out pass@1 by r1lib's own evaluation), and launches on
+two processes (accelerate launch and torchrun, gloo) whose ranks finish with identical
+weights; FSDP asked for on the CPU runs as plain data parallelism."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -69,20 +71,58 @@ def test_a_short_seeded_run_raises_the_reward(tmp_path: Path) -> None:
     assert trained_mean >= max(0.6, 2 * base_mean)
 
 
-def test_two_processes_on_cpu_agree(tmp_path: Path) -> None:
-    # torchrun with two processes (gloo); the world size each rank obtained is read back.
-    checkpoint = hf.export(TEACHER, TASK, tmp_path / "base")
-    ranks = launch_distributed(checkpoint, tmp_path / "out", processes=2, steps=4)
+@pytest.fixture(scope="module")
+def launched(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
+    """Two-process runs of the same recipe: accelerate launch, torchrun, FSDP requested."""
+    checkpoint = hf.export(TEACHER, TASK, tmp_path_factory.mktemp("base"))
+    runs = {
+        "accelerate": {"launcher": "accelerate"},
+        "torchrun": {"launcher": "torchrun"},
+        "fsdp": {"launcher": "accelerate", "fsdp": True},
+    }
+    return {
+        name: launch_distributed(
+            checkpoint, tmp_path_factory.mktemp(name), processes=2, steps=4, **options
+        )
+        for name, options in runs.items()
+    }
+
+
+def _same_weights(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return list(a["params"]) == list(b["params"]) and all(
+        np.array_equal(value, b["params"][name]) for name, value in a["params"].items()
+    )
+
+
+@pytest.mark.parametrize("name", ["accelerate", "torchrun"])
+def test_two_processes_on_cpu_agree(launched: dict[str, Any], name: str) -> None:
+    # Two processes (gloo); the world size each rank obtained is read back.
+    ranks = launched[name]
     for record in ranks:
         assert record["num_processes"] == 2
         assert record["world_size"] == 2
         assert record["backend"] == "gloo"
+        assert record["distributed_type"] == "MULTI_CPU"
+        assert record["wrapper"] == "DistributedDataParallel"
         assert record["updates"] == 4 * COMPARISON.num_iterations
     assert list(ranks[0]["params"]) == list(TEACHER.params)
-    for name, value in ranks[0]["params"].items():
-        assert np.array_equal(value, ranks[1]["params"][name]), name
+    assert _same_weights(ranks[0], ranks[1])  # the gradients were averaged
     moved = max(np.abs(ranks[0]["params"][k] - v).max() for k, v in TEACHER.params.items())
     assert moved > 1e-4  # the weights were trained, identically on both ranks
+
+
+def test_both_launchers_run_the_same_training(launched: dict[str, Any]) -> None:
+    assert _same_weights(launched["accelerate"][0], launched["torchrun"][0])
+
+
+def test_fsdp_on_cpu_is_plain_data_parallel(launched: dict[str, Any]) -> None:
+    # accelerate 1.16 turns FSDP on only for GPU-like devices (state.py, lines 946-974),
+    # so on the CPU the request is dropped without a word: DDP, the same weights.
+    for record in launched["fsdp"]:
+        assert record["fsdp_enabled"] is False
+        assert record["distributed_type"] == "MULTI_CPU"
+        assert record["wrapper"] == "DistributedDataParallel"
+    assert _same_weights(launched["fsdp"][0], launched["accelerate"][0])
 
 
 def test_launch_checks_its_arguments(tmp_path: Path) -> None:
@@ -92,3 +132,7 @@ def test_launch_checks_its_arguments(tmp_path: Path) -> None:
         launch_distributed(tmp_path, tmp_path, processes=3)
     with pytest.raises(ValueError, match="steps"):
         launch_distributed(tmp_path, tmp_path, steps=0)
+    with pytest.raises(ValueError, match="launcher"):
+        launch_distributed(tmp_path, tmp_path, launcher="mpirun")
+    with pytest.raises(TypeError, match="fsdp"):
+        launch_distributed(tmp_path, tmp_path, fsdp="yes")  # type: ignore[arg-type]
