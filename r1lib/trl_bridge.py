@@ -57,6 +57,7 @@ __all__ = [
     "TRL_CHECKED",
     "MiniatureReward",
     "compare_trainers",
+    "curve_end_points",
     "distributed_run",
     "encode",
     "end_point_summary",
@@ -72,6 +73,7 @@ __all__ = [
     "trl_grpo_loss",
     "trl_loss_options",
     "trl_only_options",
+    "trl_trainer",
 ]
 
 #: the TRL release whose GRPOTrainer code the agreement tests were read against
@@ -211,7 +213,12 @@ def trl_grpo_loss(
     torch_dtype = getattr(torch, dtype)
     batch, width = np.shape(logp)
     # TRL's configs default to bf16 autocast; the loss is computed outside it anyway.
-    config_options = {"max_completion_length": width, "bf16": False, **config}
+    config_options = {
+        "max_completion_length": width,
+        "bf16": False,
+        _checkpointing_field(trl): False,
+        **config,
+    }
     with tempfile.TemporaryDirectory() as output_dir:
         args = trl.GRPOConfig(
             output_dir=output_dir,
@@ -277,7 +284,10 @@ def trl_config(
     course's recipe rather than its own defaults: a constant learning rate (TRL:
     linear decay), AdamW without weight decay (Adam, r1lib's betas and eps, which are
     TRL's), ``use_bias_correction_kl=False`` (TRL: True), ``bf16=False`` (TRL: bf16
-    autocast), ``top_p=1``, ``top_k=0``. ``overrides`` go to ``GRPOConfig`` last.
+    autocast), ``top_p=1``, ``top_k=0``. Last, ``activation_checkpointing=False``
+    (TRL: True): re-computing activations in the backward pass saves memory on a large
+    model and gives the same numbers (measured here: the same weights, bit for bit),
+    but it only costs time on the miniature. ``overrides`` go to ``GRPOConfig`` last.
     """
     if not isinstance(config, rl.GRPOConfig):
         raise TypeError(f"config must be an r1lib.miniature.rl.GRPOConfig; got {config!r:.60}")
@@ -313,6 +323,7 @@ def trl_config(
         "top_k": 0,
         "max_completion_length": task.max_completion_length,
         "bf16": False,
+        _checkpointing_field(trl): False,
         "use_cpu": True,
         "report_to": "none",
         "logging_steps": 1,
@@ -326,6 +337,58 @@ def trl_config(
     }
     fields.update(overrides)
     return trl.GRPOConfig(**fields)
+
+
+def trl_trainer(
+    checkpoint: str | Path,
+    config: Any,
+    task: Task,
+    output_dir: str | Path,
+    *,
+    seed: int = 0,
+    world_size: int = 1,
+    progress: bool = False,
+    **overrides: Any,
+) -> Any:
+    """A ``trl.GRPOTrainer`` that runs the miniature's R1-Zero as ``config`` says.
+
+    The policy is the checkpoint :func:`r1lib.miniature.hf.export` wrote; the reward is
+    :class:`MiniatureReward` (with ``config.format_weight``); the data are
+    ``config.steps * config.prompts_per_step`` training problems drawn by
+    :func:`prompt_dataset` from ``numpy.random.default_rng(seed)``; the options are
+    :func:`trl_config`'s (``seed``, ``world_size`` and ``overrides`` go there). Without
+    ``progress`` the trainer prints nothing (no progress bar, no log lines); every
+    step's log is still kept in ``trainer.state.log_history`` (:func:`trl_curves`).
+    Call ``trainer.train()`` to run it.
+    """
+    trl = require("trl")
+    transformers = require("transformers")
+    if not isinstance(config, rl.GRPOConfig):
+        raise TypeError(f"config must be an r1lib.miniature.rl.GRPOConfig; got {config!r:.60}")
+    options = {"disable_tqdm": not progress, "log_level": "warning" if progress else "error"}
+    args = trl_config(
+        config, task, output_dir, seed=seed, world_size=world_size, **{**options, **overrides}
+    )
+    trainer = trl.GRPOTrainer(
+        model=str(checkpoint),
+        reward_funcs=MiniatureReward(task, format_weight=config.format_weight),
+        args=args,
+        train_dataset=prompt_dataset(
+            task, config.steps * config.prompts_per_step, np.random.default_rng(seed)
+        ),
+    )
+    if not progress:  # with tqdm off, transformers prints every log line instead
+        trainer.remove_callback(transformers.PrinterCallback)
+    return trainer
+
+
+def _checkpointing_field(trl: Any) -> str:
+    """``activation_checkpointing``, or its older name where transformers lacks it."""
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(trl.GRPOConfig)}
+    new = "activation_checkpointing"
+    return new if new in names else "gradient_checkpointing"
 
 
 def _no_reward(completions: Sequence[object], **kwargs: Any) -> list[float | None]:
@@ -719,22 +782,7 @@ def compare_trainers(
                 }
             )
             began = time.perf_counter()
-            args = trl_config(
-                config,
-                task,
-                Path(scratch) / f"run{seed}",
-                seed=seed,
-                disable_tqdm=not progress,
-                log_level="error",
-            )
-            trainer = trl.GRPOTrainer(
-                model=str(checkpoint),
-                reward_funcs=MiniatureReward(task, format_weight=config.format_weight),
-                args=args,
-                train_dataset=prompt_dataset(
-                    task, config.steps * config.prompts_per_step, np.random.default_rng(seed)
-                ),
-            )
+            trainer = trl_trainer(checkpoint, config, task, Path(scratch) / f"run{seed}", seed=seed)
             trainer.train()
             record["runs"]["trl"].append(
                 {
@@ -785,6 +833,24 @@ def smoothed_curves(
         starts = np.maximum(ends - window, 0)
         rows.append((sums[ends] - sums[starts]) / (ends - starts))
     return np.array(rows)
+
+
+def curve_end_points(record: dict[str, Any], *, last: int = 5) -> dict[str, dict[str, Any]]:
+    """Where each trainer's training curves end, per seed and across seeds.
+
+    For every trainer and every curve of :data:`CURVES`: the mean of the last ``last``
+    steps of each seed, and their mean with the 95% interval over seeds
+    (:func:`r1lib.miniature.claims.end_points`, which lesson 12 uses for its runs).
+    Returns ``{trainer: {curve: {"per_seed", "mean", "ci95"}}}``.
+    """
+    from r1lib.miniature import claims
+
+    last = check_whole_number(last, "last", minimum=1)
+    out = {}
+    for trainer in ("r1lib", "trl"):
+        results = [{"logs": {trainer: run["curves"]}} for run in record["runs"][trainer]]
+        out[trainer] = claims.end_points(results, trainer, CURVES, last=last)
+    return out
 
 
 def end_point_summary(record: dict[str, Any], key: str = "pass@1") -> dict[str, Any]:
@@ -864,26 +930,18 @@ def distributed_run(
     from r1lib.miniature.hf import from_transformers
 
     torch = require("torch")
-    trl = require("trl")
     out = Path(out)
     steps = check_whole_number(steps, "steps", minimum=1)
     config = COMPARISON.replace_unchecked(steps=steps, prompts_per_step=DISTRIBUTED_PROMPTS)
     world_size = int(os.environ.get("WORLD_SIZE", "1"))  # set by the launcher for every rank
-    args = trl_config(
+    trainer = trl_trainer(
+        checkpoint,
         config,
         TASK,
         out / "run",
         seed=0,
         world_size=world_size,
         **(FSDP_OPTIONS if fsdp else {}),
-    )
-    trainer = trl.GRPOTrainer(
-        model=str(checkpoint),
-        reward_funcs=MiniatureReward(TASK),
-        args=args,
-        train_dataset=prompt_dataset(
-            TASK, steps * config.prompts_per_step, np.random.default_rng(0)
-        ),
     )
     trainer.train()
     weights = from_transformers(trainer.accelerator.unwrap_model(trainer.model))

@@ -174,6 +174,17 @@ def test_from_transformers_inverts_to_transformers(name: str) -> None:
         assert np.array_equal(back.params[key], value), key
 
 
+def test_logits_of_a_bfloat16_copy() -> None:
+    # A generation engine in bfloat16 (lesson 13): its logits come back as float32 numpy,
+    # a rounding of the float32 model's.
+    hf_model, _ = hf.to_transformers(TEACHER, TASK)
+    half = hf.to_transformers(TEACHER, TASK)[0].to(torch.bfloat16)
+    tokens = _prompts(TASK, 16)
+    ours, theirs = hf.logits(hf_model, tokens), hf.logits(half, tokens)
+    assert theirs.dtype == np.float32 and theirs.shape == ours.shape
+    assert 0 < np.abs(theirs - ours).max() < 0.05 * np.abs(ours).max()
+
+
 def test_the_copy_shares_no_memory() -> None:
     model = OTHER.copy()
     hf_model, _ = hf.to_transformers(model, OTHER_TASK)
@@ -215,6 +226,21 @@ def test_bad_input() -> None:
     tied.config.tie_word_embeddings = True
     with pytest.raises(ValueError, match="tie_word_embeddings"):
         hf.from_transformers(tied)
+
+
+def test_quiet_silences_the_libraries_not_errors() -> None:
+    import logging
+
+    before = (transformers.logging.get_verbosity(), logging.getLogger("trl").level)
+    try:
+        hf.quiet()
+        assert transformers.logging.get_verbosity() == transformers.logging.ERROR
+        assert not transformers.utils.logging.is_progress_bar_enabled()
+        assert logging.getLogger("trl").getEffectiveLevel() == logging.ERROR
+    finally:
+        transformers.logging.set_verbosity(before[0])
+        transformers.logging.enable_progress_bar()
+        logging.getLogger("trl").setLevel(before[1])
 
 
 def test_missing_extra_says_what_to_install() -> None:

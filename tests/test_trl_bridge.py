@@ -26,11 +26,13 @@ from r1lib.trl_bridge import (
     CURVES,
     OPTION_MAP,
     compare_trainers,
+    curve_end_points,
     end_point_summary,
     held_out,
     option_table,
     trl_curves,
     trl_only_options,
+    trl_trainer,
 )
 
 TASK, TEACHER, _ = load_bases()
@@ -176,3 +178,30 @@ def test_end_point_summary_by_hand() -> None:
     assert end_point_summary({"runs": far})["difference"]["verdict"] == "r1lib higher"
     with pytest.raises(ValueError, match="2 to 11 seeds"):
         end_point_summary({"runs": {"r1lib": runs["r1lib"][:1], "trl": runs["trl"]}})
+
+
+def test_curve_end_points_by_hand() -> None:
+    def run(reward: list[float]) -> dict:
+        return {"curves": {key: reward for key in CURVES}}
+
+    record = {
+        "runs": {
+            "r1lib": [run([0.0, 1.0, 1.0]), run([0.0, 0.5, 0.5])],
+            "trl": [run([0.0, 0.0, 1.0]), run([1.0, 1.0, 0.0])],
+        }
+    }
+    ends = curve_end_points(record, last=2)
+    assert ends["r1lib"]["reward"]["per_seed"] == [1.0, 0.5]
+    assert ends["trl"]["reward"]["per_seed"] == [0.5, 0.5]
+    assert ends["r1lib"]["reward"]["mean"] == pytest.approx(0.75)
+    # two seeds: t_{0.975, 1} * sd / sqrt(2), sd of (1, 0.5) = 0.3536
+    half = T975[1] * np.std([1.0, 0.5], ddof=1) / np.sqrt(2)
+    assert ends["r1lib"]["reward"]["ci95"] == pytest.approx([0.75 - half, 0.75 + half])
+    assert ends["trl"]["reward"]["ci95"] == pytest.approx([0.5, 0.5])
+    with pytest.raises(ValueError, match="last"):
+        curve_end_points(record, last=0)
+
+
+def test_trl_trainer_needs_a_miniature_config(tmp_path) -> None:
+    with pytest.raises(TypeError, match="GRPOConfig"):
+        trl_trainer(tmp_path, {"steps": 1}, TASK, tmp_path)

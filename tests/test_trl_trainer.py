@@ -24,9 +24,8 @@ from r1lib.trl_bridge import (
     COMPARISON,
     MiniatureReward,
     launch_distributed,
-    prompt_dataset,
-    trl_config,
     trl_curves,
+    trl_trainer,
 )
 
 TASK, TEACHER, _ = load_bases()
@@ -40,19 +39,20 @@ def _held_out_pass_at_1(model: object, seed: int) -> tuple[float, float, float]:
     return e.pass_at_1.mean, e.pass_at_1.ci_low, e.pass_at_1.ci_high
 
 
-def test_a_short_seeded_run_raises_the_reward(tmp_path: Path) -> None:
+def test_a_short_seeded_run_raises_the_reward(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # R1-Zero in TRL with the comparison's recipe (16 prompts x G = 8 at T = 1, μ = 2,
     # beta = 0, lr 1e-3), cut to 20 steps.
     folder = hf.export(TEACHER, TASK, tmp_path / "base")
     config = GRPOConfig(steps=20)
     assert dataclasses.replace(config, steps=COMPARISON.steps) == COMPARISON
-    trainer = trl.GRPOTrainer(
-        model=str(folder),
-        reward_funcs=MiniatureReward(TASK),
-        args=trl_config(config, TASK, tmp_path / "run", seed=0),
-        train_dataset=prompt_dataset(TASK, 20 * 16, np.random.default_rng(0)),
-    )
+    trainer = trl_trainer(folder, config, TASK, tmp_path / "run", seed=0)
+    assert isinstance(trainer, trl.GRPOTrainer)
+    assert isinstance(trainer.reward_funcs[0], MiniatureReward)
+    assert len(trainer.train_dataset) == 20 * 16  # steps x prompts_per_step problems
     trainer.train()
+    assert "'loss'" not in capsys.readouterr().out  # quiet: the log is kept, not printed
     assert trainer.state.global_step == 20 * config.num_iterations
     curves = trl_curves(trainer.state.log_history)
     assert all(len(values) == 20 for values in curves.values())

@@ -56,6 +56,7 @@ __all__ = [
     "logits",
     "max_logit_difference",
     "parameter_names",
+    "quiet",
     "require",
     "to_transformers",
     "tokenizer_for",
@@ -79,6 +80,24 @@ def require(module: str) -> Any:
         raise ImportError(
             f"{module} is not installed: r1lib.miniature.hf {EXTRA_MESSAGE}"
         ) from error
+
+
+def quiet() -> None:
+    """Silence the production libraries' own output in this process.
+
+    transformers' and TRL's log messages below errors, transformers' progress bars
+    (loading weights, writing shards) and the ``FutureWarning`` s transformers raises
+    about names TRL still uses. For lessons and scripts that print the numbers they
+    report themselves; errors still show.
+    """
+    import logging
+    import warnings
+
+    transformers = require("transformers")
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    logging.getLogger("trl").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
 
 
 def _check_pair(model: object, task: object) -> tuple[GPT, Task]:
@@ -328,11 +347,17 @@ def load(directory: str | Path) -> tuple[Any, Any]:
 
 
 def logits(hf_model: Any, tokens: np.ndarray) -> np.ndarray:
-    """``hf_model``'s logits ``(B, T, V)`` on ``(B, T)`` token ids, as numpy, no gradient."""
+    """``hf_model``'s logits ``(B, T, V)`` on ``(B, T)`` token ids, as numpy, no gradient.
+
+    A half-precision model's logits (bfloat16, float16) come back as float32, which holds
+    them exactly (numpy has no bfloat16).
+    """
     torch = require("torch")
     ids = torch.from_numpy(np.asarray(tokens, dtype=np.int64))
     with torch.no_grad():
         out = hf_model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
+    if out.dtype in (torch.bfloat16, torch.float16):
+        out = out.float()
     return np.asarray(out.cpu().numpy())
 
 
