@@ -526,7 +526,7 @@ def trl_only_options() -> list[str]:
 
 
 def encode(task: Task, texts: Sequence[str]) -> np.ndarray:
-    """``(N, L)`` token ids of texts :meth:`Task.decode` wrote (all of one length).
+    """``(N, L)`` token ids of texts that ``Task.decode`` wrote (all of one length).
 
     The word-level inverse of ``decode`` (the tokenizer of
     :func:`r1lib.miniature.hf.tokenizer_for`, without torch).
@@ -555,8 +555,8 @@ def prompt_dataset(
     Columns: ``prompt`` (the prompt's text, ``^ o_1 … o_S x_0``, which TRL tokenizes)
     and ``answer`` (the gold ``x_S``, an int; TRL passes it to every reward function as
     the keyword ``answer``). Problems are drawn with
-    :meth:`Task.sample_problems` (uniformly, with replacement), as r1lib's GRPO draws
-    its prompts.
+    :meth:`~r1lib.miniature.task.Task.sample_problems` (uniformly, with replacement), as
+    r1lib's GRPO draws its prompts.
     """
     if not isinstance(task, Task):
         raise TypeError(f"task must be a Task; got {type(task).__name__}")
@@ -588,7 +588,7 @@ class MiniatureReward:
 
     It scores ``completion_ids``, never the text: TRL's text has lost the
     end-of-sequence token (module docstring). The prompts are checked once per call
-    (:meth:`Task.problems_of`), then one reading of the completions
+    (:meth:`~r1lib.miniature.task.Task.problems_of`), then one reading of the completions
     (:func:`r1lib.miniature.task.analyse_unchecked`) gives the reward and, when TRL
     passes ``log_metric``, the course's behaviour metrics of the batch, under the
     names r1lib's GRPO logs them (:data:`r1lib.miniature.rl.LOG_KEYS`): ``accuracy``

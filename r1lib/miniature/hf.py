@@ -122,7 +122,7 @@ def _check_pair(model: object, task: object) -> tuple[GPT, Task]:
 
 
 def vocabulary(task: Task) -> dict[str, int]:
-    """``{word: token id}``: the inverse of the task's :attr:`~Task.vocabulary` list.
+    """``{word: token id}``: the inverse of ``task.vocabulary``, the list of token words.
 
     Raises ``ValueError`` if two ids share a word or a word holds whitespace (a
     word-level tokenizer could not tell them apart).
