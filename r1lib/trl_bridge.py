@@ -41,13 +41,23 @@ import numpy as np
 from numpy.typing import NDArray
 
 from r1lib._validation import check_choice, check_probability, check_rng, check_whole_number
+from r1lib.miniature import rl
 from r1lib.miniature.hf import require, vocabulary
-from r1lib.miniature.task import PAD, Task, correctness, parse, rewards
+from r1lib.miniature.task import PAD, Task, analyse_unchecked, rewards_unchecked
 
 __all__ = [
+    "COMPARISON",
+    "COMPARISON_FILE",
+    "COMPARISON_SEEDS",
+    "CURVES",
+    "DISTRIBUTED_PROMPTS",
+    "FSDP_OPTIONS",
+    "LAUNCHERS",
+    "OPTION_MAP",
     "TRL_CHECKED",
     "MiniatureReward",
     "compare_trainers",
+    "curve_end_points",
     "distributed_run",
     "encode",
     "end_point_summary",
@@ -63,6 +73,7 @@ __all__ = [
     "trl_grpo_loss",
     "trl_loss_options",
     "trl_only_options",
+    "trl_trainer",
 ]
 
 #: the TRL release whose GRPOTrainer code the agreement tests were read against
@@ -230,7 +241,12 @@ def trl_grpo_loss(
     torch_dtype = getattr(torch, dtype)
     batch, width = np.shape(logp)
     # TRL's configs default to bf16 autocast; the loss is computed outside it anyway.
-    config_options = {"max_completion_length": width, "bf16": False, **config}
+    config_options = {
+        "max_completion_length": width,
+        "bf16": False,
+        _checkpointing_field(trl): False,
+        **config,
+    }
     with tempfile.TemporaryDirectory() as output_dir:
         args = trl.GRPOConfig(
             output_dir=output_dir,
@@ -299,11 +315,12 @@ def trl_config(
     course's recipe rather than its own defaults: a constant learning rate (TRL:
     linear decay), AdamW without weight decay (Adam, r1lib's betas and eps, which are
     TRL's), ``use_bias_correction_kl=False`` (TRL: True), ``bf16=False`` (TRL: bf16
-    autocast), ``top_p=1``, ``top_k=0``. ``overrides`` go to ``GRPOConfig`` last.
+    autocast), ``top_p=1``, ``top_k=0``. Last, ``activation_checkpointing=False``
+    (TRL: True): re-computing activations in the backward pass saves memory on a large
+    model and gives the same numbers (measured here: the same weights, bit for bit),
+    but it only costs time on the miniature. ``overrides`` go to ``GRPOConfig`` last.
     """
-    from r1lib.miniature.rl import GRPOConfig as MiniatureConfig
-
-    if not isinstance(config, MiniatureConfig):
+    if not isinstance(config, rl.GRPOConfig):
         raise TypeError(f"config must be an r1lib.miniature.rl.GRPOConfig; got {config!r:.60}")
     if not isinstance(task, Task):
         raise TypeError(f"task must be a Task; got {type(task).__name__}")
@@ -337,6 +354,7 @@ def trl_config(
         "top_k": 0,
         "max_completion_length": task.max_completion_length,
         "bf16": False,
+        _checkpointing_field(trl): False,
         "use_cpu": True,
         "report_to": "none",
         "logging_steps": 1,
@@ -350,6 +368,58 @@ def trl_config(
     }
     fields.update(overrides)
     return trl.GRPOConfig(**fields)
+
+
+def trl_trainer(
+    checkpoint: str | Path,
+    config: Any,
+    task: Task,
+    output_dir: str | Path,
+    *,
+    seed: int = 0,
+    world_size: int = 1,
+    progress: bool = False,
+    **overrides: Any,
+) -> Any:
+    """A ``trl.GRPOTrainer`` that runs the miniature's R1-Zero as ``config`` says.
+
+    The policy is the checkpoint :func:`r1lib.miniature.hf.export` wrote; the reward is
+    :class:`MiniatureReward` (with ``config.format_weight``); the data are
+    ``config.steps * config.prompts_per_step`` training problems drawn by
+    :func:`prompt_dataset` from ``numpy.random.default_rng(seed)``; the options are
+    :func:`trl_config`'s (``seed``, ``world_size`` and ``overrides`` go there). Without
+    ``progress`` the trainer prints nothing (no progress bar, no log lines); every
+    step's log is still kept in ``trainer.state.log_history`` (:func:`trl_curves`).
+    Call ``trainer.train()`` to run it.
+    """
+    trl = require("trl")
+    transformers = require("transformers")
+    if not isinstance(config, rl.GRPOConfig):
+        raise TypeError(f"config must be an r1lib.miniature.rl.GRPOConfig; got {config!r:.60}")
+    options = {"disable_tqdm": not progress, "log_level": "warning" if progress else "error"}
+    args = trl_config(
+        config, task, output_dir, seed=seed, world_size=world_size, **{**options, **overrides}
+    )
+    trainer = trl.GRPOTrainer(
+        model=str(checkpoint),
+        reward_funcs=MiniatureReward(task, format_weight=config.format_weight),
+        args=args,
+        train_dataset=prompt_dataset(
+            task, config.steps * config.prompts_per_step, np.random.default_rng(seed)
+        ),
+    )
+    if not progress:  # with tqdm off, transformers prints every log line instead
+        trainer.remove_callback(transformers.PrinterCallback)
+    return trainer
+
+
+def _checkpointing_field(trl: Any) -> str:
+    """``activation_checkpointing``, or its older name where transformers lacks it."""
+    import dataclasses
+
+    names = {f.name for f in dataclasses.fields(trl.GRPOConfig)}
+    new = "activation_checkpointing"
+    return new if new in names else "gradient_checkpointing"
 
 
 def _no_reward(completions: Sequence[object], **kwargs: Any) -> list[float | None]:
@@ -496,7 +566,7 @@ def trl_only_options() -> list[str]:
 
 
 def encode(task: Task, texts: Sequence[str]) -> np.ndarray:
-    """``(N, L)`` token ids of texts :meth:`Task.decode` wrote (all of one length).
+    """``(N, L)`` token ids of texts that ``Task.decode`` wrote (all of one length).
 
     The word-level inverse of ``decode`` (the tokenizer of
     :func:`r1lib.miniature.hf.tokenizer_for`, without torch).
@@ -525,8 +595,8 @@ def prompt_dataset(
     Columns: ``prompt`` (the prompt's text, ``^ o_1 … o_S x_0``, which TRL tokenizes)
     and ``answer`` (the gold ``x_S``, an int; TRL passes it to every reward function as
     the keyword ``answer``). Problems are drawn with
-    :meth:`Task.sample_problems` (uniformly, with replacement), as r1lib's GRPO draws
-    its prompts.
+    :meth:`~r1lib.miniature.task.Task.sample_problems` (uniformly, with replacement), as
+    r1lib's GRPO draws its prompts.
     """
     if not isinstance(task, Task):
         raise TypeError(f"task must be a Task; got {type(task).__name__}")
@@ -557,10 +627,13 @@ class MiniatureReward:
                   + w\,\mathbb 1[\text{well formed}]
 
     It scores ``completion_ids``, never the text: TRL's text has lost the
-    end-of-sequence token (module docstring). When TRL passes ``log_metric`` it also
-    logs the course's behaviour metrics of the batch: ``accuracy`` (the answer is
-    right), ``think_share`` (the completion writes a chain) and
-    ``self_correction_rate``.
+    end-of-sequence token (module docstring). The prompts are checked once per call
+    (:meth:`~r1lib.miniature.task.Task.problems_of`), then one reading of the completions
+    (:func:`r1lib.miniature.task.analyse_unchecked`) gives the reward and, when TRL
+    passes ``log_metric``, the course's behaviour metrics of the batch, under the
+    names r1lib's GRPO logs them (:data:`r1lib.miniature.rl.LOG_KEYS`): ``accuracy``
+    (the answer is right), ``think_share`` (the completion writes a chain),
+    ``wait_rate`` and ``self_correction_rate``.
 
     Parameters
     ----------
@@ -593,18 +666,20 @@ class MiniatureReward:
             raise ValueError(
                 f"{len(prompts)} prompts but {len(completion_ids)} completion_ids: one each"
             )
-        prompt_tokens = encode(self.task, [str(p) for p in prompts])
+        ops, start = self.task.problems_of(encode(self.task, [str(p) for p in prompts]))
         completion_tokens = pad_completions(completion_ids)
-        scores = rewards(
-            self.task, prompt_tokens, completion_tokens, format_weight=self.format_weight
-        )
+        if completion_tokens.min() < 0 or completion_tokens.max() >= self.task.vocab_size:
+            raise ValueError(
+                f"completion_ids must be token ids in [0, {self.task.vocab_size}) of the task"
+            )
+        analysis = analyse_unchecked(self.task, ops, start, completion_tokens)
+        scores = rewards_unchecked(analysis, format_weight=self.format_weight)
         log_metric = kwargs.get("log_metric")
         if callable(log_metric):
-            correct, _ = correctness(self.task, prompt_tokens, completion_tokens)
-            parsed, _ = parse(self.task, completion_tokens)
-            log_metric("accuracy", float(correct.mean()))
-            log_metric("think_share", float(parsed.thinks.mean()))
-            log_metric("self_correction_rate", float(parsed.self_corrects.mean()))
+            log_metric("accuracy", float(analysis.correct.mean()))
+            log_metric("think_share", float(analysis.thinks.mean()))
+            log_metric("wait_rate", float((analysis.waits > 0).mean()))
+            log_metric("self_correction_rate", float((analysis.corrections > 0).mean()))
         return [float(score) for score in scores]
 
 
@@ -619,16 +694,15 @@ def pad_completions(completion_ids: Sequence[Sequence[int]]) -> np.ndarray:
 
 # --------------------------------------------------------------------------- R1-Zero in both
 
-#: the comparison lesson 13 shows: R1-Zero from the shipped base, the same recipe in both
-#: trainers (4 prompts x G = 16 completions a step at T = 1, beta = 0, PPO clip 0.2,
-#: "grpo" aggregation, Adam at 3e-3 with the gradient norm clipped at 1, one update per batch)
-COMPARISON: dict[str, Any] = {
-    "steps": 150,
-    "prompts_per_step": 4,
-    "group_size": 16,
-    "num_iterations": 1,
-    "learning_rate": 3e-3,
-}
+#: the comparison lesson 13 shows: R1-Zero from the shipped teacher base with the
+#: capstone's own GRPO recipe (:class:`r1lib.miniature.rl.GRPOConfig`'s defaults, lesson
+#: 12's notebook budget) in both trainers: 60 steps of 16 prompts x G = 8 completions at
+#: T = 1, two updates per batch (μ = 2), beta = 0, PPO clip 0.2, "grpo" aggregation, Adam
+#: at 1e-3 with the gradient norm clipped at 1, the rule-based reward (0.9 accuracy +
+#: 0.1 format)
+COMPARISON = rl.GRPOConfig()
+#: the seeds of the shipped comparison
+COMPARISON_SEEDS = (0, 1, 2, 3, 4)
 #: what each trainer logs at every step, under the course's names
 CURVES = ("reward", "accuracy", "mean_length", "think_share")
 #: the reference file of the comparison, next to the shipped bases
@@ -645,7 +719,12 @@ _TRL_LOG_KEYS = {
 
 
 def trl_curves(log_history: Sequence[dict[str, Any]]) -> dict[str, list[float]]:
-    """:data:`CURVES` per step from a ``GRPOTrainer``'s ``state.log_history``."""
+    """:data:`CURVES` per sampling round from a ``GRPOTrainer``'s ``state.log_history``.
+
+    TRL logs every optimiser update; only an update that sampled a new batch carries
+    ``reward`` (with ``num_iterations = μ`` that is one update in μ), so the curves have
+    one entry per sampling round, as r1lib's :class:`~r1lib.miniature.rl.GRPOLog`.
+    """
     steps = [entry for entry in log_history if "reward" in entry]
     return {key: [float(entry[_TRL_LOG_KEYS[key]]) for entry in steps] for key in CURVES}
 
@@ -654,8 +733,10 @@ def held_out(model: Any, task: Task, seed: int = 0) -> dict[str, Any]:
     """The course's evaluation of a numpy GPT: held-out pass@1 at T = 0.6, with a 95% CI.
 
     The protocol and problems of the shipped bases' record
-    (:func:`r1lib.miniature.bases.base_metrics`, free sampling): 128 held-out problems,
-    32 samples each; also the share that thinks and the mean completion length.
+    (:func:`r1lib.miniature.bases.base_metrics`, free sampling: ``RECORD_PROBLEMS``
+    held-out problems, ``RECORD_SAMPLES`` samples each, drawn from ``seed``); also the
+    share that thinks and the mean completion length. The interval is over problems:
+    it covers the evaluation's noise, not the training run's.
     """
     from r1lib.miniature.bases import RECORD_PROBLEMS, RECORD_SAMPLES
     from r1lib.miniature.evaluation import evaluate
@@ -675,13 +756,13 @@ def held_out(model: Any, task: Task, seed: int = 0) -> dict[str, Any]:
     return {
         "pass@1": e.pass_at_1.mean,
         "pass@1_ci95": [e.pass_at_1.ci_low, e.pass_at_1.ci_high],
-        "think_share": e.think_share.mean,
+        "think_share": e.share("thinks").mean,
         "mean_length": e.mean_length.mean,
     }
 
 
 def compare_trainers(
-    seeds: Sequence[int] = (0, 1, 2),
+    seeds: Sequence[int] = COMPARISON_SEEDS,
     *,
     out: str | Path | None = None,
     steps: int | None = None,
@@ -689,30 +770,40 @@ def compare_trainers(
 ) -> dict[str, Any]:
     """R1-Zero from the shipped base in r1lib's GRPO and in TRL's GRPOTrainer, per seed.
 
-    Both run :data:`COMPARISON` (``steps`` overrides its length) with the rule-based
-    reward; TRL's options come from :func:`trl_config`. Each run's per-step curves
-    (:data:`CURVES`) and its end point are recorded: held-out pass@1 at T = 0.6 by
-    :func:`r1lib.miniature.bases.base_metrics` (the course's evaluation, R1's protocol,
-    the same held-out problems for every model), evaluated on the numpy weights (TRL's
+    Both trainers run :data:`COMPARISON` (``steps`` overrides its length) from the
+    shipped teacher base with the rule-based reward: r1lib's
+    :func:`r1lib.miniature.rl.grpo_train`, and ``trl.GRPOTrainer`` on the exported base
+    with :class:`MiniatureReward` and the options of :func:`trl_config`. Seed ``s``
+    seeds r1lib's generator and TRL's ``seed`` (and its prompt dataset). Each run's
+    per-step curves (:data:`CURVES`) and its end point are recorded: held-out pass@1 at
+    T = 0.6 by :func:`held_out` (the course's evaluation, R1's protocol, the same
+    held-out problems and sampling stream for every model), on the numpy weights (TRL's
     read back with :func:`r1lib.miniature.hf.from_transformers`). With ``out``, writes
     the record as JSON. ``python -m r1lib.trl_bridge`` makes the shipped file.
     """
+    import dataclasses
     import json
     import time
 
     from r1lib.miniature.bases import load_bases
     from r1lib.miniature.hf import export, from_transformers
-    from r1lib.miniature.rl import GRPOConfig, grpo_train
 
+    if isinstance(seeds, str) or not isinstance(seeds, Sequence) or not seeds:
+        raise TypeError(f"seeds must be a non-empty sequence of ints; got {seeds!r:.60}")
+    seeds = [check_whole_number(seed, "seeds", minimum=0) for seed in seeds]
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct; got {seeds}")
+    config = COMPARISON
+    if steps is not None:
+        config = COMPARISON.replace_unchecked(steps=check_whole_number(steps, "steps", minimum=1))
     trl = require("trl")
     task, teacher, _ = load_bases()
-    setting = {**COMPARISON, **({} if steps is None else {"steps": steps})}
-    config = GRPOConfig(**setting)
     record: dict[str, Any] = {
         "command": "python -m r1lib.trl_bridge" + ("" if steps is None else f" --steps {steps}"),
-        "config": setting,
-        "seeds": list(seeds),
+        "config": dataclasses.asdict(config),
+        "seeds": seeds,
         "trl": trl.__version__,
+        "torch": require("torch").__version__,
         "base": held_out(teacher, task),
         "runs": {"r1lib": [], "trl": []},
     }
@@ -721,44 +812,32 @@ def compare_trainers(
         for seed in seeds:
             began = time.perf_counter()
             model = teacher.copy()
-            log = grpo_train(model, task, config, np.random.default_rng(seed))
-            curves = {key: getattr(log, key) for key in CURVES}
+            log = rl.grpo_train_unchecked(model, task, config, np.random.default_rng(seed))
             record["runs"]["r1lib"].append(
                 {
                     "seed": seed,
                     "seconds": time.perf_counter() - began,
-                    "curves": curves,
+                    "curves": {key: log[key] for key in CURVES},
                     "end": held_out(model, task),
                 }
             )
             began = time.perf_counter()
-            trainer = trl.GRPOTrainer(
-                model=str(checkpoint),
-                reward_funcs=MiniatureReward(task),
-                args=trl_config(
-                    config, task, Path(scratch) / f"run{seed}", seed=seed, disable_tqdm=not progress
-                ),
-                train_dataset=prompt_dataset(
-                    task, config.steps * config.prompts_per_step, np.random.default_rng(seed)
-                ),
-            )
+            trainer = trl_trainer(checkpoint, config, task, Path(scratch) / f"run{seed}", seed=seed)
             trainer.train()
-            trained = from_transformers(trainer.model)
             record["runs"]["trl"].append(
                 {
                     "seed": seed,
                     "seconds": time.perf_counter() - began,
                     "curves": trl_curves(trainer.state.log_history),
-                    "end": held_out(trained, task),
+                    "end": held_out(from_transformers(trainer.model), task),
                 }
             )
+            if progress:
+                ends = [record["runs"][t][-1]["end"]["pass@1"] for t in ("r1lib", "trl")]
+                print(f"seed {seed}: held-out pass@1 r1lib {ends[0]:.3f}, TRL {ends[1]:.3f}")
     if out is not None:
         Path(out).write_text(json.dumps(record, indent=1) + "\n")
     return record
-
-
-#: Student's t quantile t_{0.975, 2}: 95% intervals from three seeds (two degrees of freedom)
-T95_2DF = 4.302652729911275
 
 
 def load_comparison(path: str | Path | None = None) -> dict[str, Any]:
@@ -796,31 +875,60 @@ def smoothed_curves(
     return np.array(rows)
 
 
+def curve_end_points(record: dict[str, Any], *, last: int = 5) -> dict[str, dict[str, Any]]:
+    """Where each trainer's training curves end, per seed and across seeds.
+
+    For every trainer and every curve of :data:`CURVES`: the mean of the last ``last``
+    steps of each seed, and their mean with the 95% interval over seeds
+    (:func:`r1lib.miniature.claims.end_points`, which lesson 12 uses for its runs).
+    Returns ``{trainer: {curve: {"per_seed", "mean", "ci95"}}}``.
+    """
+    from r1lib.miniature import claims
+
+    last = check_whole_number(last, "last", minimum=1)
+    out = {}
+    for trainer in ("r1lib", "trl"):
+        results = [{"logs": {trainer: run["curves"]}} for run in record["runs"][trainer]]
+        out[trainer] = claims.end_points(results, trainer, CURVES, last=last)
+    return out
+
+
 def end_point_summary(record: dict[str, Any], key: str = "pass@1") -> dict[str, Any]:
     r"""End points of both trainers across seeds, and their difference, with 95% intervals.
 
     Per trainer, the seeds' held-out ``key`` values :math:`x_1 \dots x_n` give the mean and
-    the t interval :math:`\bar x \pm t_{0.975,\,n-1}\, s/\sqrt n` (``s`` with ``ddof=1``),
-    which holds the seed-to-seed variance of training as well as the evaluation's. The
-    difference TRL minus r1lib gets :math:`\pm t\,\sqrt{s_1^2/n_1 + s_2^2/n_2}` with the
-    conservative :math:`\min(n_1, n_2) - 1` degrees of freedom (Welch's test without the
-    Satterthwaite correction). Verdict ``"not distinguishable"`` when that interval holds 0.
-    Three seeds only (the t quantile is tabulated for two degrees of freedom).
+    the t interval :math:`\bar x \pm t_{0.975,\,n-1}\, s/\sqrt n` (``s`` with ``ddof=1``;
+    :func:`r1lib.miniature.claims.seed_interval`), which holds the seed-to-seed variance
+    of training as well as the evaluation's. The difference TRL minus r1lib gets
+    :math:`\pm t\,\sqrt{s_1^2/n_1 + s_2^2/n_2}` with the conservative
+    :math:`\min(n_1, n_2) - 1` degrees of freedom (Welch's test without the
+    Satterthwaite correction; the seeds of the two trainers draw unrelated random
+    streams, so they are not paired). Verdict ``"not distinguishable"`` when that
+    interval holds 0, else ``"TRL higher"`` or ``"r1lib higher"``. Needs 2 to 11 seeds
+    per trainer.
+
+    >>> runs = {t: [{"end": {"pass@1": v}} for v in (0.8, 0.9, 0.85)] for t in ("r1lib", "trl")}
+    >>> end_point_summary({"runs": runs})["difference"]["verdict"]
+    'not distinguishable'
     """
+    from r1lib.miniature.claims import T975, seed_interval
+
     out: dict[str, Any] = {}
+    values = {}
     for trainer in ("r1lib", "trl"):
-        values = np.array([run["end"][key] for run in record["runs"][trainer]], dtype=np.float64)
-        if len(values) != 3:
-            raise ValueError(f"record must hold three seeds per trainer; got {len(values)}")
-        half = T95_2DF * values.std(ddof=1) / np.sqrt(len(values))
-        out[trainer] = {
-            "values": values.tolist(),
-            "mean": float(values.mean()),
-            "ci95": [float(values.mean() - half), float(values.mean() + half)],
-        }
-    a, b = (np.array(out[t]["values"]) for t in ("trl", "r1lib"))
+        values[trainer] = np.array(
+            [run["end"][key] for run in record["runs"][trainer]], dtype=np.float64
+        )
+        if not 2 <= len(values[trainer]) <= 11:
+            raise ValueError(
+                f"record must hold 2 to 11 seeds per trainer; {trainer} has {len(values[trainer])}"
+            )
+        mean, low, high = seed_interval(values[trainer].tolist())
+        out[trainer] = {"values": values[trainer].tolist(), "mean": mean, "ci95": [low, high]}
+    a, b = values["trl"], values["r1lib"]
     difference = float(a.mean() - b.mean())
-    half = T95_2DF * float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)))
+    t = T975[min(len(a), len(b)) - 1]
+    half = t * float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)))
     low, high = difference - half, difference + half
     verdict = "TRL higher" if low > 0 else "r1lib higher" if high < 0 else "not distinguishable"
     out["difference"] = {"mean": difference, "ci95": [low, high], "verdict": verdict}
@@ -829,37 +937,51 @@ def end_point_summary(record: dict[str, Any], key: str = "pass@1") -> dict[str, 
 
 # --------------------------------------------------------------------------- more processes
 
+#: prompts per step of the multi-process run (G = 8 completions each, shared by the ranks)
+DISTRIBUTED_PROMPTS = 2
+#: how :func:`launch_distributed` starts the processes
+LAUNCHERS = ("accelerate", "torchrun")
+#: FSDP as a learner asks for it on GPUs: shard parameters, gradients and optimiser
+#: state, one unit per transformer block (``GPT2Block``)
+FSDP_OPTIONS: dict[str, Any] = {
+    "fsdp": True,
+    "fsdp_config": {"transformer_layer_cls_to_wrap": ["GPT2Block"]},
+}
 
-def distributed_run(checkpoint: str | Path, out: str | Path, *, steps: int = 4) -> None:
-    """One process's part of a data-parallel ``GRPOTrainer`` run; launch it with torchrun.
 
-    ``python -m torch.distributed.run --nproc_per_node N -m r1lib.trl_bridge distributed
-    CHECKPOINT OUT`` starts ``N`` processes; accelerate's multi-CPU backend (gloo, or NCCL
-    on GPUs) gives each a share of every step's completions and averages the gradients.
-    Each rank writes ``OUT/rank<k>.npz``: the number of processes accelerate saw, the
-    world size and backend of ``torch.distributed``, the steps taken, and its final
-    weights (numpy names). :func:`launch_distributed` runs it and reads them back.
+def distributed_run(
+    checkpoint: str | Path, out: str | Path, *, steps: int = 4, fsdp: bool = False
+) -> None:
+    """One process's part of a multi-process ``GRPOTrainer`` run (see :func:`launch_distributed`).
+
+    Run under a launcher that starts ``N`` processes (``accelerate launch`` or torchrun);
+    accelerate's multi-CPU backend (gloo; NCCL on GPUs) gives each process a share of
+    every step's completions and averages the gradients. The recipe is
+    :data:`COMPARISON`'s with :data:`DISTRIBUTED_PROMPTS` prompts a step, for ``steps``
+    sampling rounds (``steps * num_iterations`` optimiser updates); ``fsdp`` adds
+    :data:`FSDP_OPTIONS`. Each rank writes ``OUT/rank<k>.npz``: the number of processes
+    accelerate saw, the world size and backend of ``torch.distributed``, accelerate's
+    distributed type, whether the trainer runs FSDP and the class that wraps the model,
+    the optimiser updates taken, and its final weights (numpy names).
     """
     import os
 
     from r1lib.miniature.bases import TASK
     from r1lib.miniature.hf import from_transformers
-    from r1lib.miniature.rl import GRPOConfig
 
     torch = require("torch")
-    trl = require("trl")
     out = Path(out)
-    config = GRPOConfig(
-        steps=steps, prompts_per_step=2, group_size=8, num_iterations=1, learning_rate=3e-3
-    )
-    world_size = int(os.environ.get("WORLD_SIZE", "1"))  # set by torchrun for every rank
-    trainer = trl.GRPOTrainer(
-        model=str(checkpoint),
-        reward_funcs=MiniatureReward(TASK),
-        args=trl_config(config, TASK, out / "run", seed=0, world_size=world_size),
-        train_dataset=prompt_dataset(
-            TASK, steps * config.prompts_per_step, np.random.default_rng(0)
-        ),
+    steps = check_whole_number(steps, "steps", minimum=1)
+    config = COMPARISON.replace_unchecked(steps=steps, prompts_per_step=DISTRIBUTED_PROMPTS)
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))  # set by the launcher for every rank
+    trainer = trl_trainer(
+        checkpoint,
+        config,
+        TASK,
+        out / "run",
+        seed=0,
+        world_size=world_size,
+        **(FSDP_OPTIONS if fsdp else {}),
     )
     trainer.train()
     weights = from_transformers(trainer.accelerator.unwrap_model(trainer.model))
@@ -868,22 +990,40 @@ def distributed_run(checkpoint: str | Path, out: str | Path, *, steps: int = 4) 
         "num_processes": trainer.accelerator.num_processes,
         "world_size": torch.distributed.get_world_size() if distributed else 1,
         "backend": str(torch.distributed.get_backend()) if distributed else "none",
-        "steps": trainer.state.global_step,
+        "distributed_type": str(trainer.accelerator.distributed_type.value),
+        "fsdp_enabled": bool(trainer.is_fsdp_enabled),
+        "wrapper": type(trainer.model_wrapped).__name__,
+        "updates": trainer.state.global_step,
     }
     arrays.update({f"param/{name}": value for name, value in weights.params.items()})
     np.savez(out / f"rank{trainer.accelerator.process_index}.npz", **arrays)
 
 
 def launch_distributed(
-    checkpoint: str | Path, out: str | Path, *, processes: int = 2, steps: int = 4
+    checkpoint: str | Path,
+    out: str | Path,
+    *,
+    processes: int = 2,
+    steps: int = 4,
+    launcher: str = "accelerate",
+    fsdp: bool = False,
 ) -> list[dict[str, Any]]:
-    """Run :func:`distributed_run` on ``processes`` CPU processes with torchrun; per rank,
-    ``{"num_processes", "world_size", "backend", "steps", "params"}``.
+    """Run :func:`distributed_run` on ``processes`` CPU processes and read back each rank.
 
-    torchrun, not ``accelerate launch --cpu --num_processes N``: on a machine without MPI,
-    accelerate 1.16's CPU path starts a single process and says nothing, so the world
-    size each rank obtained is read back, not assumed. Raises ``RuntimeError`` with the
-    end of the launcher's output when it fails.
+    ``launcher="accelerate"`` runs the command a learner uses on GPUs,
+    ``accelerate launch --multi_gpu --num_processes N ... -m r1lib.trl_bridge
+    distributed CHECKPOINT OUT``: accelerate starts the processes with torchrun, and
+    each one, built with TRL's ``use_cpu=True``, joins a gloo process group on the CPU.
+    ``launcher="torchrun"`` calls ``python -m torch.distributed.run --nproc_per_node N``
+    itself. Not ``accelerate launch --cpu --num_processes N``: without MPI, accelerate
+    1.16 sends ``--cpu`` to its single-process launcher (``commands/launch.py``,
+    ``launch_command``, lines 1417-1440), which starts one process and says nothing. So
+    the world size each rank obtained is read back, not assumed.
+
+    Returns, per rank, ``{"num_processes", "world_size", "backend",
+    "distributed_type", "fsdp_enabled", "wrapper", "updates", "params"}`` (see
+    :func:`distributed_run`). Raises ``RuntimeError`` with the end of the launcher's
+    output when it fails.
     """
     import os
     import socket
@@ -891,21 +1031,41 @@ def launch_distributed(
     import sys
 
     processes = check_whole_number(processes, "processes", minimum=1)
+    steps = check_whole_number(steps, "steps", minimum=1)
+    check_choice(launcher, "launcher", LAUNCHERS)
+    if not isinstance(fsdp, bool):
+        raise TypeError(f"fsdp must be a bool; got {fsdp!r}")
+    per_step = DISTRIBUTED_PROMPTS * COMPARISON.group_size
+    if per_step % processes:
+        raise ValueError(
+            f"processes ({processes}) must divide the {per_step} completions of a step"
+        )
     with socket.socket() as sock:  # a free port for the rendezvous, on this machine only
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable, "-m", "torch.distributed.run",
-        "--nproc_per_node", str(processes),
-        "--master_addr", "127.0.0.1", "--master_port", str(port),
-        "-m", "r1lib.trl_bridge", "distributed", str(checkpoint), str(out), "--steps", str(steps),
-    ]  # fmt: skip
+    if launcher == "accelerate":
+        start = [
+            sys.executable, "-m", "accelerate.commands.launch",
+            "--multi_gpu", "--num_processes", str(processes), "--num_machines", "1",
+            "--mixed_precision", "no", "--dynamo_backend", "no",
+            "--main_process_ip", "127.0.0.1", "--main_process_port", str(port),
+        ]  # fmt: skip
+    else:
+        start = [
+            sys.executable, "-m", "torch.distributed.run",
+            "--nproc_per_node", str(processes),
+            "--master_addr", "127.0.0.1", "--master_port", str(port),
+        ]  # fmt: skip
+    rank_command = ["-m", "r1lib.trl_bridge", "distributed", str(checkpoint), str(out)]
+    rank_command += ["--steps", str(steps), *(["--fsdp"] if fsdp else [])]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        start + rank_command, env=env, capture_output=True, text=True, timeout=900
+    )
     if done.returncode != 0:
-        raise RuntimeError(f"torchrun failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{launcher} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     records = []
     for rank in range(processes):
         with np.load(out / f"rank{rank}.npz") as data:
@@ -914,7 +1074,10 @@ def launch_distributed(
                     "num_processes": int(data["num_processes"]),
                     "world_size": int(data["world_size"]),
                     "backend": str(data["backend"]),
-                    "steps": int(data["steps"]),
+                    "distributed_type": str(data["distributed_type"]),
+                    "fsdp_enabled": bool(data["fsdp_enabled"]),
+                    "wrapper": str(data["wrapper"]),
+                    "updates": int(data["updates"]),
                     "params": {
                         k.split("/", 1)[1]: data[k] for k in data.files if k.startswith("param/")
                     },
@@ -924,9 +1087,9 @@ def launch_distributed(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m r1lib.trl_bridge [--steps N] [--out PATH]``: the comparison file;
-    ``python -m r1lib.trl_bridge distributed CHECKPOINT OUT [--steps N]``: one rank of
-    :func:`distributed_run` (under torchrun)."""
+    """``python -m r1lib.trl_bridge [--steps N] [--out PATH] [--quiet]``: the comparison
+    file; ``python -m r1lib.trl_bridge distributed CHECKPOINT OUT [--steps N] [--fsdp]``:
+    one rank of :func:`distributed_run` (under a launcher)."""
     import argparse
     import sys
 
@@ -938,18 +1101,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument("checkpoint", type=Path)
         parser.add_argument("out", type=Path)
         parser.add_argument("--steps", type=int, default=4)
+        parser.add_argument("--fsdp", action="store_true", help="ask for FSDP_OPTIONS")
         run = parser.parse_args(args[1:])
-        distributed_run(run.checkpoint, run.out, steps=run.steps)
+        distributed_run(run.checkpoint, run.out, steps=run.steps, fsdp=run.fsdp)
         return 0
     parser = argparse.ArgumentParser(
         prog="python -m r1lib.trl_bridge",
         description="R1-Zero from the shipped base in r1lib's GRPO and TRL's GRPOTrainer, "
-        "seeds 0-2; writes the comparison lesson 13 plots.",
+        f"seeds {COMPARISON_SEEDS[0]}-{COMPARISON_SEEDS[-1]}; writes the comparison "
+        "lesson 13 plots.",
     )
     parser.add_argument("--steps", type=int, help="shorter runs (default: COMPARISON's)")
     parser.add_argument("--out", type=Path, default=DATA_DIR / COMPARISON_FILE)
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
     cli = parser.parse_args(args)
-    compare_trainers(out=cli.out, steps=cli.steps)
+    compare_trainers(out=cli.out, steps=cli.steps, progress=not cli.quiet)
     print(f"wrote {cli.out}")
     return 0
 

@@ -36,8 +36,8 @@ def test_expected_values_are_the_bridges() -> None:
 
 def test_solutions_pass_strict() -> None:
     assert check.cispo_epsilon_high(4.0, strict=True)
-    assert check.per_device_batch(32, strict=True)
-    assert check.trl_max_steps(120, strict=True)
+    assert check.per_device_batch(64, strict=True)
+    assert check.trl_max_steps(135, strict=True)
 
 
 @pytest.mark.parametrize(
@@ -45,14 +45,14 @@ def test_solutions_pass_strict() -> None:
     [
         (check.cispo_epsilon_high, 3.0, "the bound itself"),
         (check.cispo_epsilon_high, 2.0, "subtracted 1"),
-        (check.per_device_batch, 128, "share"),
+        (check.per_device_batch, 192, "share"),
         (check.per_device_batch, 4, "prompts, not completions"),
-        (check.per_device_batch, 16, "prompts per step"),
-        (check.per_device_batch, 8, "one group"),
-        (check.trl_max_steps, 60, "optimiser updates"),
-        (check.trl_max_steps, 30, "divided"),
-        (check.trl_max_steps, 480, "together"),
-        (check.trl_max_steps, "120", "not a number"),
+        (check.per_device_batch, 12, "prompts per step"),
+        (check.per_device_batch, 16, "one group"),
+        (check.trl_max_steps, 45, "optimiser updates"),
+        (check.trl_max_steps, 15, "divided"),
+        (check.trl_max_steps, 405, "together"),
+        (check.trl_max_steps, "135", "not a number"),
     ],
 )
 def test_wrong_answers_name_their_mistake(checker, wrong, says, capsys) -> None:
@@ -60,7 +60,7 @@ def test_wrong_answers_name_their_mistake(checker, wrong, says, capsys) -> None:
     printed = capsys.readouterr().out
     assert feedback.status == "wrong" and printed.startswith("[x] ")
     assert says in feedback.message, printed
-    for answer in ("32", "120"):  # the expected values never show
+    for answer in ("64", "135"):  # the expected values never show
         assert answer == str(wrong) or not re.search(rf"(?<![\w.]){answer}(?![\w.])", printed)
     with pytest.raises(CheckFailed):
         checker(wrong, strict=True)

@@ -299,6 +299,7 @@ def test_trl_logprobs_are_the_numpy_models(checkpoint: Path) -> None:
     from datasets import Dataset
 
     from r1lib.miniature.evaluation import sample_completions
+    from r1lib.miniature.task import completion_mask
 
     task, teacher, _ = load_bases()
     temperature = 0.7
@@ -327,7 +328,11 @@ def test_trl_logprobs_are_the_numpy_models(checkpoint: Path) -> None:
             trainer.model, ids, torch.ones_like(ids), completions.shape[1]
         )
     ours, _ = teacher.token_logprobs(tokens, temperature=temperature)
-    assert np.abs(theirs.numpy() - ours[:, prompts.shape[1] - 1 :]).max() < 1e-5
+    # Where the loss reads them (completion_mask: through EOS; log-probs down to -9), in
+    # float32 each side is about 1e-5 from the float64 log-probs over 33 positions
+    # (measured on this batch: numpy 1.1e-5, torch 7.6e-6; their difference 7.6e-6).
+    used = completion_mask(completions) > 0
+    assert np.abs(theirs.numpy() - ours[:, prompts.shape[1] - 1 :])[used].max() < 2e-5
 
 
 def test_truncation_and_several_rewards_as_trl_generates_them(checkpoint: Path) -> None:

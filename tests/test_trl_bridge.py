@@ -17,18 +17,22 @@ import trl
 from r1lib import grpo
 from r1lib.miniature import rl
 from r1lib.miniature.bases import DATA_DIR, load_bases, load_record
+from r1lib.miniature.claims import T975
 from r1lib.miniature.model import GPT
 from r1lib.trl_bridge import (
     COMPARISON,
     COMPARISON_FILE,
+    COMPARISON_SEEDS,
     CURVES,
     OPTION_MAP,
     compare_trainers,
+    curve_end_points,
     end_point_summary,
     held_out,
     option_table,
     trl_curves,
     trl_only_options,
+    trl_trainer,
 )
 
 TASK, TEACHER, _ = load_bases()
@@ -101,28 +105,42 @@ def test_compare_trainers_runs_both_on_one_short_seed(tmp_path) -> None:
     out = tmp_path / "comparison.json"
     record = compare_trainers(seeds=(0,), steps=2, out=out)
     assert json.loads(out.read_text()) == json.loads(json.dumps(record))
-    assert record["config"]["steps"] == 2
+    assert record["config"] == {**dataclasses.asdict(COMPARISON), "steps": 2}
     for trainer in ("r1lib", "trl"):
         (run,) = record["runs"][trainer]
         assert set(run["curves"]) == set(CURVES)
         assert all(len(values) == 2 for values in run["curves"].values())
         assert 0.0 <= run["end"]["pass@1"] <= 1.0
+        # the first step samples from the base itself: 128 completions, most not thinking
+        assert run["curves"]["think_share"][0] < 0.5
+
+
+def test_compare_trainers_checks_its_arguments() -> None:
+    with pytest.raises(TypeError, match="seeds"):
+        compare_trainers(seeds=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="distinct"):
+        compare_trainers(seeds=(1, 1))
+    with pytest.raises(ValueError, match="seeds"):
+        compare_trainers(seeds=(-1,))
+    with pytest.raises(ValueError, match="steps"):
+        compare_trainers(seeds=(0,), steps=0)
 
 
 def test_the_shipped_comparison() -> None:
     # Made by `python -m r1lib.trl_bridge` from the shipped base; lesson 13 plots it.
     record = json.loads((DATA_DIR / COMPARISON_FILE).read_text())
-    assert record["config"] == COMPARISON
-    assert record["seeds"] == [0, 1, 2]
+    assert record["config"] == dataclasses.asdict(COMPARISON)  # the capstone's recipe
+    assert record["config"] == dataclasses.asdict(rl.GRPOConfig())
+    assert record["seeds"] == list(COMPARISON_SEEDS) and len(COMPARISON_SEEDS) >= 3
     assert record["trl"] == trl.__version__
     base = held_out(TEACHER, TASK)
     assert record["base"]["pass@1"] == pytest.approx(base["pass@1"], abs=1e-12)
     assert record["base"]["pass@1_ci95"] == pytest.approx(base["pass@1_ci95"], abs=1e-12)
     for trainer in ("r1lib", "trl"):
         runs = record["runs"][trainer]
-        assert [run["seed"] for run in runs] == [0, 1, 2]
+        assert [run["seed"] for run in runs] == list(COMPARISON_SEEDS)
         for run in runs:
-            assert all(len(v) == COMPARISON["steps"] for v in run["curves"].values())
+            assert all(len(v) == COMPARISON.steps for v in run["curves"].values())
             # R1-Zero's claim in miniature, per seed: held-out pass@1 at T = 0.6 at least
             # 0.6 and twice the base's, the 95% intervals apart.
             end = run["end"]
@@ -131,6 +149,8 @@ def test_the_shipped_comparison() -> None:
     summary = end_point_summary(record)
     low, high = summary["difference"]["ci95"]
     assert low < summary["difference"]["mean"] < high
+    # Across seeds, too: the t interval of TRL's mean lies above 0.6 and twice the base.
+    assert summary["trl"]["ci95"][0] >= max(0.6, 2 * record["base"]["pass@1"])
 
 
 def test_end_point_summary_by_hand() -> None:
@@ -139,12 +159,47 @@ def test_end_point_summary_by_hand() -> None:
         "trl": [{"end": {"pass@1": v}} for v in (0.7, 0.75, 0.8)],
     }
     summary = end_point_summary({"runs": runs})
-    # mean 0.85, s = 0.05: half-width 4.3027 * 0.05 / sqrt(3)
-    half = 4.302652729911275 * 0.05 / np.sqrt(3)
+    # mean 0.85, s = 0.05: half-width t_{0.975, 2} * 0.05 / sqrt(3), t = 4.303
+    half = T975[2] * 0.05 / np.sqrt(3)
     assert summary["r1lib"]["ci95"] == pytest.approx([0.85 - half, 0.85 + half])
     d = summary["difference"]
     assert d["mean"] == pytest.approx(-0.1)
     assert d["ci95"] == pytest.approx([-0.1 - np.sqrt(2) * half, -0.1 + np.sqrt(2) * half])
     assert d["verdict"] == "not distinguishable"  # half-width 0.176 > 0.1
-    with pytest.raises(ValueError, match="three seeds"):
-        end_point_summary({"runs": {"r1lib": runs["r1lib"][:2], "trl": runs["trl"]}})
+    # unequal seeds: t with min(n1, n2) - 1 = 1 degree of freedom
+    two = end_point_summary({"runs": {"r1lib": runs["r1lib"][:2], "trl": runs["trl"]}})
+    spread = np.sqrt(0.05**2 / 3 + np.var([0.8, 0.9], ddof=1) / 2)
+    assert two["difference"]["ci95"][1] - two["difference"]["mean"] == pytest.approx(
+        T975[1] * spread
+    )
+    far = {"r1lib": runs["r1lib"], "trl": [{"end": {"pass@1": v}} for v in (0.2, 0.25, 0.3)]}
+    assert end_point_summary({"runs": far})["difference"]["verdict"] == "r1lib higher"
+    with pytest.raises(ValueError, match="2 to 11 seeds"):
+        end_point_summary({"runs": {"r1lib": runs["r1lib"][:1], "trl": runs["trl"]}})
+
+
+def test_curve_end_points_by_hand() -> None:
+    def run(reward: list[float]) -> dict:
+        return {"curves": {key: reward for key in CURVES}}
+
+    record = {
+        "runs": {
+            "r1lib": [run([0.0, 1.0, 1.0]), run([0.0, 0.5, 0.5])],
+            "trl": [run([0.0, 0.0, 1.0]), run([1.0, 1.0, 0.0])],
+        }
+    }
+    ends = curve_end_points(record, last=2)
+    assert ends["r1lib"]["reward"]["per_seed"] == [1.0, 0.5]
+    assert ends["trl"]["reward"]["per_seed"] == [0.5, 0.5]
+    assert ends["r1lib"]["reward"]["mean"] == pytest.approx(0.75)
+    # two seeds: t_{0.975, 1} * sd / sqrt(2), sd of (1, 0.5) = 0.3536
+    half = T975[1] * np.std([1.0, 0.5], ddof=1) / np.sqrt(2)
+    assert ends["r1lib"]["reward"]["ci95"] == pytest.approx([0.75 - half, 0.75 + half])
+    assert ends["trl"]["reward"]["ci95"] == pytest.approx([0.5, 0.5])
+    with pytest.raises(ValueError, match="last"):
+        curve_end_points(record, last=0)
+
+
+def test_trl_trainer_needs_a_miniature_config(tmp_path) -> None:
+    with pytest.raises(TypeError, match="GRPOConfig"):
+        trl_trainer(tmp_path, {"steps": 1}, TASK, tmp_path)

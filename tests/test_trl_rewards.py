@@ -20,11 +20,11 @@ from r1lib import rewards as r1_rewards
 from r1lib.miniature import hf
 from r1lib.miniature.bases import load_bases
 from r1lib.miniature.rl import GRPOConfig
-from r1lib.miniature.task import EOS, PAD, Task, completion_lengths, parse, rewards
+from r1lib.miniature.task import EOS, PAD, Task, analyse, completion_lengths, rewards
 from r1lib.trl_bridge import MiniatureReward, encode, pad_completions, prompt_dataset, trl_config
 
 TASK, TEACHER, _ = load_bases()
-OTHER_TASK = Task(num_values=11, num_steps=3, num_ops=3, seed=5)
+OTHER_TASK = Task(num_values=11, min_steps=2, max_steps=4, num_ops=3, seed=5)
 
 
 @pytest.mark.parametrize("task", [TASK, OTHER_TASK], ids=["shipped", "other"])
@@ -56,8 +56,9 @@ def test_reward_scores_token_ids_as_the_task_does() -> None:
     rng = np.random.default_rng(2)
     ops, start = TASK.sample_problems(32, rng)
     prompts = TASK.prompts(ops, start)
-    right = TASK.completions(TASK.chains(ops, start), TASK.answers(ops, start))
-    wrong_answer = TASK.completions(None, (TASK.answers(ops, start) + 1) % TASK.num_values)
+    right = TASK.completions(ops, start, think=True)
+    wrong_answer = TASK.completions(ops, start, think=False)  # ANS y EOS ...
+    wrong_answer[:, 1] = TASK.value_token((TASK.answers(ops, start) + 1) % TASK.num_values)
     reward = MiniatureReward(TASK, format_weight=0.1)
     texts = [TASK.decode(p) for p in prompts]
     for completions, expected in ((right, 1.0), (wrong_answer, 0.1)):
@@ -69,10 +70,15 @@ def test_reward_scores_token_ids_as_the_task_does() -> None:
 
 def test_reward_refuses_to_guess_from_text() -> None:
     reward = MiniatureReward(TASK)
+    prompt = TASK.decode(TASK.prompts(*TASK.sample_problems(1, np.random.default_rng(0))))
     with pytest.raises(ValueError, match="completion_ids"):
-        reward(prompts=["^ A A A A A A 3"], completions=["= 3"])
+        reward(prompts=[prompt], completions=["= 3"])
     with pytest.raises(ValueError, match="one each"):
-        reward(prompts=["^ A A A A A A 3"], completions=["= 3"], completion_ids=[[2], [2]])
+        reward(prompts=[prompt], completions=["= 3"], completion_ids=[[2], [2]])
+    with pytest.raises(ValueError, match="token ids"):
+        reward(prompts=[prompt], completions=["?"], completion_ids=[[TASK.vocab_size]])
+    with pytest.raises(ValueError, match="prompts must"):  # not a prompt of the task
+        reward(prompts=["^ A 3"], completions=["= 3"], completion_ids=[[2]])
     with pytest.raises(TypeError, match="Task"):
         MiniatureReward("task")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="format_weight"):
@@ -139,8 +145,9 @@ def test_the_eos_pitfall_inside_trl(one_step: dict[str, Any]) -> None:
     ]
     width = max(len(row) for row in from_text)
     text_tokens = np.array([np.pad(row, (0, width - len(row))) for row in from_text])
-    assert parse(TASK, ids)[0].well_formed.sum() > 0
-    assert parse(TASK, text_tokens)[0].well_formed.sum() == 0
+    prompts = encode(TASK, seen["prompts"])
+    assert analyse(TASK, prompts, ids).well_formed.sum() > 0
+    assert analyse(TASK, prompts, text_tokens).well_formed.sum() == 0
 
 
 def test_trl_logs_the_rewards_r1lib_computes(one_step: dict[str, Any]) -> None:
@@ -158,9 +165,11 @@ def test_trl_logs_the_rewards_r1lib_computes(one_step: dict[str, Any]) -> None:
     )
     assert log["rewards/soft_overlong_penalty/mean"] == pytest.approx(np.mean(penalty), abs=1e-6)
     assert np.mean(penalty) < 0  # some completions ran long: the penalty is not all zeros
-    parsed = parse(TASK, completions)[0]
-    assert log["think_share"] == pytest.approx(parsed.thinks.mean())
-    assert 0.0 <= log["accuracy"] <= 1.0
+    analysis = analyse(TASK, prompts, completions)
+    assert log["accuracy"] == pytest.approx(analysis.correct.mean())
+    assert log["think_share"] == pytest.approx(analysis.thinks.mean())
+    assert log["wait_rate"] == pytest.approx((analysis.waits > 0).mean())
+    assert log["self_correction_rate"] == pytest.approx((analysis.corrections > 0).mean())
 
 
 def test_trl_config_refuses_what_it_cannot_run(tmp_path: Path) -> None:

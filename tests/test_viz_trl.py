@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from r1lib.trl_bridge import smoothed_curves
+from r1lib.trl_bridge import COMPARISON_SEEDS, smoothed_curves
 from r1lib.viz import trl as viz
 
 
@@ -29,7 +29,8 @@ def test_comparison_curves(metric: str) -> None:
     figure = viz.comparison_curves(metric)
     assert isinstance(figure, Figure)
     axis = figure.axes[0]
-    assert len(axis.get_lines()) == 2 and "3 seeds" in axis.get_title()
+    assert len(axis.get_lines()) == 2 and f"{len(COMPARISON_SEEDS)} seeds" in axis.get_title()
+    assert axis.get_xlabel() == "step (128 completions each)"
 
 
 def test_end_points() -> None:

@@ -14,7 +14,7 @@ __all__ = ["cispo_epsilon_high", "per_device_batch", "trl_max_steps"]
 
 # The settings the exercises ask about (not the lesson's own numbers).
 CISPO_EPSILON_HIGH = 3.0  # verl's clip_ratio_high, with clip_ratio_low=1.0 (no lower clip)
-PROCESSES, PROMPTS, GROUP, ITERATIONS, STEPS = 4, 16, 8, 2, 60
+PROCESSES, PROMPTS, GROUP, ITERATIONS, STEPS = 3, 12, 16, 3, 45
 
 
 @exercise(
@@ -58,10 +58,11 @@ def cispo_epsilon_high(answer: Any, *, strict: bool = False) -> Feedback:
         "per_device_train_batch_size counts completions on one process; the processes "
         "share the step's completions.",
     ],
-    solution=f"{PROMPTS * GROUP // PROCESSES}  (16 prompts x 8 completions / 4 processes)",
+    solution=f"{PROMPTS * GROUP // PROCESSES}  ({PROMPTS} prompts x {GROUP} completions / "
+    f"{PROCESSES} processes)",
 )
 def per_device_batch(answer: Any, *, strict: bool = False) -> Feedback:
-    """Exercise: ``per_device_train_batch_size`` for 16 prompts x G = 8 on 4 processes."""
+    """Exercise: ``per_device_train_batch_size`` for 12 prompts x G = 16 on 3 processes."""
     return check_number(
         "Completions per process",
         answer,
@@ -86,10 +87,10 @@ def per_device_batch(answer: Any, *, strict: bool = False) -> Feedback:
         "r1lib's steps count sampling rounds; what does TRL's max_steps count?",
         "Each sampled batch serves num_iterations optimiser updates.",
     ],
-    solution=f"{STEPS * ITERATIONS}  (60 rounds x num_iterations = 2 updates each)",
+    solution=f"{STEPS * ITERATIONS}  ({STEPS} rounds x num_iterations = {ITERATIONS} updates each)",
 )
 def trl_max_steps(answer: Any, *, strict: bool = False) -> Feedback:
-    """Exercise: TRL's ``max_steps`` for r1lib's 60 steps with ``num_iterations = 2``."""
+    """Exercise: TRL's ``max_steps`` for r1lib's 45 steps with ``num_iterations = 3``."""
     return check_number(
         "Steps in TRL's units",
         answer,

@@ -23,6 +23,8 @@ One job per module:
                   the seed-to-seed variance); end points and rise of the curves
 ``reference``     the shipped multi-seed runs and sweeps lesson 12 plots
 ``optim``         Adam with gradient clipping
+``hf``            any miniature GPT as a ``transformers`` model and tokenizer, and back
+                  (needs the ``production`` extra; ``python -m r1lib.miniature export``)
 ``_threads``      one BLAS thread for the small matrix products
 ``__main__``      ``python -m r1lib.miniature [--fast] [--seed N] [--json PATH]``
 ================  =====================================================================

@@ -19,12 +19,12 @@ numpy model does, and split the fused ``c_attn`` output into query, key and valu
 ``n_embd`` columns each, then each of those into ``n_head`` heads: the numpy model's
 ``w_qkv`` layout. Those weights are copied as they are.
 
-The tokenizer is a ``tokenizers`` ``WordLevel`` model over the task's own words
-(:meth:`~r1lib.miniature.task.Task.decode`: ``^`` for ``BOS``, ``=`` for ``ANS``, ``!``
-for ``WAIT``, ``.`` for ``EOS``, ``_`` for ``PAD``, letters for buttons, numbers for
-values), split on whitespace, wrapped as ``PreTrainedTokenizerFast``. ``BOS``, ``EOS``
-and ``PAD`` are its special tokens; a prompt's text starts with ``^`` itself, so
-encoding adds nothing.
+The tokenizer is a ``tokenizers`` ``WordLevel`` model over the task's own words, one
+per token id (:attr:`~r1lib.miniature.task.Task.vocabulary`: ``_`` for ``PAD``, ``^``
+for ``BOS``, ``=`` for ``ANS``, ``!`` for ``WAIT``, ``.`` for ``EOS``, letters for the
+buttons, ``-`` for the blank button, numbers for the values), split on whitespace,
+wrapped as ``PreTrainedTokenizerFast``. ``BOS``, ``EOS`` and ``PAD`` are its special
+tokens; a prompt's text starts with ``^`` itself, so encoding adds nothing.
 
 :func:`export` writes both with ``save_pretrained`` into one folder, which
 ``AutoModelForCausalLM.from_pretrained`` and ``AutoTokenizer.from_pretrained`` load;
@@ -56,6 +56,7 @@ __all__ = [
     "logits",
     "max_logit_difference",
     "parameter_names",
+    "quiet",
     "require",
     "to_transformers",
     "tokenizer_for",
@@ -81,6 +82,24 @@ def require(module: str) -> Any:
         ) from error
 
 
+def quiet() -> None:
+    """Silence the production libraries' own output in this process.
+
+    transformers' and TRL's log messages below errors, transformers' progress bars
+    (loading weights, writing shards) and the ``FutureWarning`` s transformers raises
+    about names TRL still uses. For lessons and scripts that print the numbers they
+    report themselves; errors still show.
+    """
+    import logging
+    import warnings
+
+    transformers = require("transformers")
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    logging.getLogger("trl").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
+
+
 def _check_pair(model: object, task: object) -> tuple[GPT, Task]:
     if not isinstance(model, GPT):
         raise TypeError(f"model must be a miniature GPT; got {type(model).__name__}")
@@ -91,6 +110,11 @@ def _check_pair(model: object, task: object) -> tuple[GPT, Task]:
             f"model has vocab_size {model.config.vocab_size} but task has {task.vocab_size} "
             "tokens: the model was not made for this task"
         )
+    if model.config.block_size < task.block_size:
+        raise ValueError(
+            f"model has block_size {model.config.block_size} but the task's prompt and "
+            f"completion need {task.block_size} positions: the model was not made for this task"
+        )
     return model, task
 
 
@@ -98,13 +122,21 @@ def _check_pair(model: object, task: object) -> tuple[GPT, Task]:
 
 
 def vocabulary(task: Task) -> dict[str, int]:
-    """``{word: token id}``: each token's word as :meth:`Task.decode` writes it."""
+    """``{word: token id}``: the inverse of ``task.vocabulary``, the list of token words.
+
+    Raises ``ValueError`` if two ids share a word or a word holds whitespace (a
+    word-level tokenizer could not tell them apart).
+    """
     if not isinstance(task, Task):
         raise TypeError(f"task must be a Task; got {type(task).__name__}")
-    words = {task.decode([token]): token for token in range(task.vocab_size)}
+    words = task.vocabulary
     if len(words) != task.vocab_size:
-        raise ValueError("task.decode gives two tokens the same word: no word-level tokenizer")
-    return words
+        raise ValueError(f"task.vocabulary has {len(words)} words for {task.vocab_size} token ids")
+    if len(set(words)) != len(words) or any(not w or len(w.split()) != 1 for w in words):
+        raise ValueError(
+            "task.vocabulary must hold distinct words without whitespace, one per token id"
+        )
+    return {word: token for token, word in enumerate(words)}
 
 
 def tokenizer_for(task: Task) -> Any:
@@ -119,11 +151,12 @@ def tokenizer_for(task: Task) -> Any:
     transformers = require("transformers")
     core = tokenizers.Tokenizer(tokenizers.models.WordLevel(vocab=words, unk_token=None))
     core.pre_tokenizer = tokenizers.pre_tokenizers.WhitespaceSplit()
+    text = task.vocabulary
     return transformers.PreTrainedTokenizerFast(
         tokenizer_object=core,
-        bos_token=task.decode([BOS]),
-        eos_token=task.decode([EOS]),
-        pad_token=task.decode([PAD]),
+        bos_token=text[BOS],
+        eos_token=text[EOS],
+        pad_token=text[PAD],
         model_max_length=task.block_size,
         padding_side="left",
         clean_up_tokenization_spaces=False,
@@ -314,11 +347,17 @@ def load(directory: str | Path) -> tuple[Any, Any]:
 
 
 def logits(hf_model: Any, tokens: np.ndarray) -> np.ndarray:
-    """``hf_model``'s logits ``(B, T, V)`` on ``(B, T)`` token ids, as numpy, no gradient."""
+    """``hf_model``'s logits ``(B, T, V)`` on ``(B, T)`` token ids, as numpy, no gradient.
+
+    A half-precision model's logits (bfloat16, float16) come back as float32, which holds
+    them exactly (numpy has no bfloat16).
+    """
     torch = require("torch")
     ids = torch.from_numpy(np.asarray(tokens, dtype=np.int64))
     with torch.no_grad():
         out = hf_model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
+    if out.dtype in (torch.bfloat16, torch.float16):
+        out = out.float()
     return np.asarray(out.cpu().numpy())
 
 

@@ -19,7 +19,7 @@ from r1lib.viz.style import PALETTE, band, new_figure, styled
 __all__ = ["SLIDERS", "comparison_curves", "end_points"]
 
 SLIDERS: dict[str, dict[str, object]] = {
-    "comparison_curves": {"metric": list(CURVES), "window": (1, 25, 2)},
+    "comparison_curves": {"metric": list(CURVES), "window": (1, 15, 2)},
 }
 
 _LABELS = {
@@ -46,10 +46,10 @@ def _record() -> dict[str, Any]:
 
 
 @styled
-def comparison_curves(metric: str = "reward", window: int = 11) -> Figure:
-    """One training curve of both trainers, R1-Zero from the same base, three seeds.
+def comparison_curves(metric: str = "reward", window: int = 5) -> Figure:
+    """One training curve of both trainers, R1-Zero from the same base, every seed.
 
-    Each seed's per-step value (a mean over the step's 64 samples) is smoothed by a
+    Each seed's per-step value (a mean over the step's completions) is smoothed by a
     trailing mean over ``window`` steps; the line is the mean over seeds, the band spans
     the lowest and the highest seed.
     """
@@ -62,13 +62,15 @@ def comparison_curves(metric: str = "reward", window: int = 11) -> Figure:
         axis.plot(steps, curves.mean(axis=0), color=color, label=label)
         band(axis, steps, curves.min(axis=0), curves.max(axis=0), color=color)
         finals[trainer] = float(curves[:, -1].mean())
-    axis.set_xlabel("step (64 completions each)")
+    config = record["config"]
+    per_step = config["prompts_per_step"] * config["group_size"]
+    axis.set_xlabel(f"step ({per_step} completions each)")
     axis.set_ylabel(_LABELS[metric])
     axis.set_title(
         f"{_SHORT[metric]}: r1lib {finals['r1lib']:.2f}, TRL {finals['trl']:.2f} at step "
         f"{len(steps)} ({len(record['seeds'])} seeds)"
     )
-    axis.legend(loc="lower right")
+    axis.legend(loc="center right" if metric == "mean_length" else "lower right")
     return figure
 
 
@@ -76,8 +78,9 @@ def comparison_curves(metric: str = "reward", window: int = 11) -> Figure:
 def end_points() -> Figure:
     """Held-out pass@1 (T = 0.6) of the base and of each trainer's runs, 95% intervals.
 
-    Per seed: the interval over problems; per trainer: the mean over seeds with its t
-    interval (:func:`r1lib.trl_bridge.end_point_summary`).
+    Per seed: the interval over problems (the evaluation's noise); per trainer: the
+    mean over seeds with its t interval (:func:`r1lib.trl_bridge.end_point_summary`),
+    which holds the seed-to-seed variance of training too.
     """
     record = _record()
     summary = end_point_summary(record)
@@ -92,21 +95,25 @@ def end_points() -> Figure:
         [0], [base["pass@1"]], yerr=yerr(base), fmt="o", color=PALETTE["black"], capsize=4,
         label="base",
     )  # fmt: skip
+    spacing = 0.3  # between one trainer's seeds; its mean over seeds comes last
+    width = spacing * (len(record["seeds"]) + 1)
+    centres = []
     for offset, (trainer, (label, color)) in enumerate(_TRAINERS.items()):
-        x0 = 1.5 + 2.5 * offset
+        x0 = 1.2 + offset * (width + 1.0)
         for i, run in enumerate(record["runs"][trainer]):
             end = run["end"]
             axis.errorbar(
-                [x0 + 0.4 * i], [end["pass@1"]], yerr=yerr(end), fmt="o", color=color,
+                [x0 + spacing * i], [end["pass@1"]], yerr=yerr(end), fmt="o", color=color,
                 capsize=3, alpha=0.6,
                 label=f"{label}, one seed" if i == 0 else None,
             )  # fmt: skip
         mean, (low, high) = summary[trainer]["mean"], summary[trainer]["ci95"]
         axis.errorbar(
-            [x0 + 1.6], [mean], yerr=[[mean - low], [high - mean]],
+            [x0 + width], [mean], yerr=[[mean - low], [high - mean]],
             fmt="s", color=color, capsize=5, markersize=8, label=f"{label}, mean over seeds",
         )  # fmt: skip
-    axis.set_xticks([0, 2.3, 4.8], ["base", "r1lib", "TRL"])
+        centres.append(x0 + width / 2)
+    axis.set_xticks([0, *centres], ["base", "r1lib", "TRL"])
     axis.set_ylabel("held-out pass@1 (T = 0.6)")
     difference = summary["difference"]
     axis.set_title(
