@@ -83,7 +83,7 @@ class Adam:
         """Apply one update; returns the gradient's global norm before clipping.
 
         The settings were checked once, at construction; a schedule may set
-        :attr:`lr` between steps. Only the gradient's keys and finiteness are checked.
+        ``lr`` between steps. Only the gradient's keys and finiteness are checked.
         """
         if set(grads) != set(self.params):
             raise ValueError(f"grads must have the keys {sorted(self.params)}; got {sorted(grads)}")
