@@ -865,6 +865,7 @@ class WeightedReward:
         reward_weights: Sequence[float] | None = None,
     ) -> None:
         self.reward_funcs = _check_funcs(reward_funcs)
+        weights: npt.NDArray[np.float64]
         if reward_weights is None:
             weights = np.ones(len(self.reward_funcs))
         else:

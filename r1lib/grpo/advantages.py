@@ -231,7 +231,7 @@ def group_advantages_unchecked(
     numpy.ndarray
         The advantages, as :func:`group_advantages`.
     """
-    weights = np.ones(1 if rewards.ndim == 2 else rewards.shape[2])
+    weights: Array = np.ones(1 if rewards.ndim == 2 else rewards.shape[2])
     if reward_weights is not None:
         weights = reward_weights
     return _advantages(rewards, scale, ddof, eps, weights, multi_objective_aggregation)

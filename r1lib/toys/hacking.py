@@ -222,7 +222,7 @@ def train_hacking(
     num_questions, num_answers = true.shape[0], true.shape[2]
     gold = np.array([a + b for a, b in QUESTIONS])
     phi = np.array([1.5, 0.0, 0.0])
-    theta = np.zeros((num_questions, num_answers))
+    theta: NDArray[np.float64] = np.zeros((num_questions, num_answers))
     theta[np.arange(num_questions), gold] = 2.0
     history: dict[str, list[float]] = {"proxy": [], "true": [], "p_list": [], "skill": []}
     for step in range(steps + 1):

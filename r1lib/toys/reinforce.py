@@ -90,7 +90,7 @@ def exact_gradient(theta: ArrayLike) -> NDArray[np.float64]:
     """∇J(θ) = Σ_y π_θ(y) R(y) ∇ log π_θ(y), exactly (shape of ``theta``)."""
     ys = all_completions()
     weights = np.exp(sequence_log_prob(theta, ys)) * reward(ys)
-    return np.tensordot(weights, score_function(theta, ys), axes=1)
+    return np.asarray(np.tensordot(weights, score_function(theta, ys), axes=1), dtype=np.float64)
 
 
 def estimator_variance(
@@ -217,7 +217,7 @@ def train_reinforce(
     ys = all_completions()
     contexts = np.concatenate([np.full((len(ys), 1), BOS), ys[:, :-1]], axis=1)
     accuracy = reward(ys)
-    theta = THETA0.copy()
+    theta: NDArray[np.float64] = THETA0.copy()
     history = np.empty(steps + 1)
     for step in range(steps + 1):
         # The loop calls unvalidated cores: θ is built here, always finite.

@@ -278,7 +278,7 @@ def _sample(table: np.ndarray, q: np.ndarray, length: int, rng: np.random.Genera
     tokens = np.full((batch, length), EOS, dtype=np.int64)
     done = np.zeros(batch, dtype=bool)
     lengths = np.full(batch, length, dtype=np.int64)
-    previous = np.full(batch, BOS, dtype=np.int64)
+    previous: np.ndarray = np.full(batch, BOS, dtype=np.int64)
     for t in range(length):
         drawn = sample_categorical(probs[q, previous], rng)
         drawn = np.where(done, EOS, drawn)

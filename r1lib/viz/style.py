@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.rcsetup import cycler
-
-if TYPE_CHECKING:
-    from matplotlib.typing import RcKeyType
 
 __all__ = ["CYCLE", "PALETTE", "RC", "band", "new_figure", "styled"]
 
@@ -34,7 +31,9 @@ PALETTE: dict[str, str] = {
 }
 CYCLE: list[str] = list(PALETTE.values())
 
-RC: dict[RcKeyType, Any] = {
+#: rcParams of every figure (keys typed Any: matplotlib >= 3.11 types them as RcKeyType,
+#: which older releases lack).
+RC: dict[Any, Any] = {
     "figure.dpi": 100,
     "savefig.dpi": 100,
     "font.size": 11,
