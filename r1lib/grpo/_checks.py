@@ -23,11 +23,14 @@ __all__ = [
     "check_advantages",
     "check_cispo_options",
     "check_clip_options",
+    "check_entropies",
     "check_entropy_options",
     "check_is_ratio",
     "check_mask",
     "check_off_policy_options",
     "check_tokens",
+    "check_top_entropy_quantile",
+    "cispo_bounds",
     "drop_truncated",
     "log_probs",
     "tokens_per_row",
@@ -108,18 +111,16 @@ def tokens_per_row(mask: Array) -> Array:
     return np.einsum("ij->i", mask)[:, None]
 
 
-def check_tokens(
-    tokens_per_row: Array, loss_type: str, max_completion_length: int | None, level: str
-) -> int | None:
+def check_tokens(tokens: Array, loss_type: str, max_completion_length: int | None) -> int | None:
     """Check the mask keeps a token; return ``max_completion_length`` (L_max) checked
     against the longest row for ``"dr_grpo"``.
 
-    ``tokens_per_row`` is the mask's row sums, ``(B,)`` or ``(B, 1)``. A row with no
-    token is allowed, as in TRL (``mask.sum(-1).clamp(min=1.0)``): it adds nothing and
-    still counts in ``B`` (``mask_truncated_completions`` makes such rows).
+    ``tokens`` is the mask's row sums (:func:`tokens_per_row`), ``(B,)`` or ``(B, 1)``.
+    A row with no token is allowed, as in TRL (``mask.sum(-1).clamp(min=1.0)``): it adds
+    nothing and still counts in ``B`` (``mask_truncated_completions`` makes such rows).
     """
-    tokens_per_row = tokens_per_row.ravel()
-    if tokens_per_row.sum() == 0:
+    tokens = tokens.ravel()
+    if tokens.sum() == 0:
         raise ValueError("mask must keep at least one token; it is all 0")
     if loss_type != "dr_grpo":
         return (
@@ -130,10 +131,10 @@ def check_tokens(
     length = check_whole_number(  # (1e400 would overflow 1/(B L))
         max_completion_length, "max_completion_length", minimum=1, maximum=MAX_WHOLE
     )
-    if length < tokens_per_row.max():
+    if length < tokens.max():
         raise ValueError(
             f"max_completion_length ({length}) must be >= the longest "
-            f"completion's number of unmasked tokens ({int(tokens_per_row.max())})"
+            f"completion's number of unmasked tokens ({int(tokens.max())})"
         )
     return length
 
@@ -182,12 +183,22 @@ def check_cispo_options(
             "epsilon_high (TRL's CISPO bound) and clip_ratio_low / clip_ratio_high (verl's "
             "two-sided CISPO) exclude each other: give one or the other"
         )
-    low = VERL_CLIP_RATIO
-    if clip_ratio_low is not None:
-        low = check_positive(clip_ratio_low, "clip_ratio_low")
-    high = VERL_CLIP_RATIO
-    if clip_ratio_high is not None:
-        high = check_positive(clip_ratio_high, "clip_ratio_high")
+    low = None if clip_ratio_low is None else check_positive(clip_ratio_low, "clip_ratio_low")
+    high = None if clip_ratio_high is None else check_positive(clip_ratio_high, "clip_ratio_high")
+    return cispo_bounds(epsilon_high, low, high)
+
+
+def cispo_bounds(
+    epsilon_high: float, clip_ratio_low: float | None, clip_ratio_high: float | None
+) -> tuple[float | None, float]:
+    """CISPO's bounds on the weight from valid options, as :func:`check_cispo_options`
+    returns them: TRL's ``(None, epsilon_high)`` when neither ``clip_ratio_*`` is given,
+    else verl's ``(1 - clip_ratio_low, 1 + clip_ratio_high)``, a missing one at verl's
+    default :data:`VERL_CLIP_RATIO`."""
+    if clip_ratio_low is None and clip_ratio_high is None:
+        return None, epsilon_high
+    low = VERL_CLIP_RATIO if clip_ratio_low is None else clip_ratio_low
+    high = VERL_CLIP_RATIO if clip_ratio_high is None else clip_ratio_high
     return 1.0 - low, 1.0 + high
 
 
@@ -209,9 +220,7 @@ def check_entropy_options(
 ) -> tuple[float, Array | None]:
     """``top_entropy_quantile`` in [0, 1] and, when it is below 1, the entropies
     (``logp``'s shape, finite and ``>= 0``)."""
-    rho = check_positive(quantile, "top_entropy_quantile", allow_zero=True)
-    if rho > 1.0:
-        raise ValueError(f"top_entropy_quantile must be in [0, 1]; got {rho!r}")
+    rho = check_top_entropy_quantile(quantile)
     if rho == 1.0:
         return rho, None
     if entropies is None:
@@ -219,11 +228,25 @@ def check_entropy_options(
             f"entropies are required when top_entropy_quantile < 1 (got {rho:g}): the "
             "entropy of the policy at each position, (B, T)"
         )
+    return rho, check_entropies(entropies, like=logp)
+
+
+def check_top_entropy_quantile(quantile: float) -> float:
+    """``top_entropy_quantile`` as a float in [0, 1]."""
+    rho = check_positive(quantile, "top_entropy_quantile", allow_zero=True)
+    if rho > 1.0:
+        raise ValueError(f"top_entropy_quantile must be in [0, 1]; got {rho!r}")
+    return rho
+
+
+def check_entropies(entropies: ArrayLike, *, like: Array | None = None) -> Array:
+    """Entropies as a finite 2-D float array ``>= 0`` (of ``like``'s shape)."""
     h = as_float_array(entropies, "entropies", ndim=2)
-    check_same_shape(h, "entropies", logp, "logp")
+    if like is not None:
+        check_same_shape(h, "entropies", like, "logp")
     if h.min() < 0:
         raise ValueError("entropies must be >= 0 (entropies of distributions, in nats)")
-    return rho, h
+    return h
 
 
 def drop_truncated(mask: Array, on: bool, truncated: ArrayLike | None) -> Array:

@@ -176,7 +176,7 @@ def group_advantages(
             f"std with ddof={ddof}"
         )
     if r.ndim == 2 and not unscored and multi_objective_aggregation == "sum_then_normalize":
-        return _checked_fast_path(r if weights[0] == 1.0 else r * weights[0], scale, ddof, eps)
+        return _checked_fast_path(_weighted_sum(r, weights), scale, ddof, eps)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         advantages = _advantages(r, scale, ddof, eps, weights, multi_objective_aggregation)
     if not np.isfinite(advantages.sum()):
@@ -396,8 +396,10 @@ def _advantages(
     rows = per_function.transpose(0, 2, 1).reshape(groups * functions, size)
     normalised = _normalised(rows, "group", ddof, eps, keep_unscored=True)
     normalised = normalised.reshape(groups, functions, size).transpose(0, 2, 1)
+    # Unscored by every function: from the rewards, as a normalised reward is also NaN
+    # where its group has too few scored rewards for a std.
     unscored = np.all(np.isnan(per_function), axis=2)
-    total = _weighted_sum(normalised, weights, unscored=np.asarray(unscored, dtype=bool))
+    total = _weighted_sum(normalised, weights, unscored=unscored)
     # ... then the weighted sum, normalised over the whole batch (TRL 2790-2800).
     batch = _normalised(total.reshape(1, -1), "group", ddof, eps)
     return batch.reshape(groups, size)
@@ -460,10 +462,10 @@ def _centre_and_spread_scored(
     counts = scored.sum(axis=1, keepdims=True)
     mean = np.nansum(rewards, axis=1, keepdims=True) / counts
     centred = rewards - mean
-    # Constant: every scored reward equals the row's first scored one (or none scored).
-    first = np.nanmax(np.where(scored, rewards, -np.inf), axis=1, keepdims=True)
-    lowest = np.nanmin(np.where(scored, rewards, np.inf), axis=1, keepdims=True)
-    constant = (first == lowest) | (counts == 0)
+    # Constant: the row's scored rewards are all equal (or none is scored).
+    highest = np.max(np.where(scored, rewards, -np.inf), axis=1, keepdims=True)
+    lowest = np.min(np.where(scored, rewards, np.inf), axis=1, keepdims=True)
+    constant = (highest == lowest) | (counts == 0)
     centred = np.where(constant & scored, 0.0, centred)
     if scale == "none":
         return centred, constant, None

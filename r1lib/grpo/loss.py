@@ -68,7 +68,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from r1lib._validation import as_float_array, check_choice, check_positive
 from r1lib.grpo._checks import (
-    VERL_CLIP_RATIO,
     at_most_zero,
     check_advantages,
     check_cispo_options,
@@ -78,6 +77,7 @@ from r1lib.grpo._checks import (
     check_mask,
     check_off_policy_options,
     check_tokens,
+    cispo_bounds,
     drop_truncated,
     log_probs,
     tokens_per_row,
@@ -369,7 +369,7 @@ def aggregation_weights(
     m = check_mask(mask, None)
     check_choice(loss_type, "loss_type", ALL_LOSS_TYPES)
     tokens = tokens_per_row(m)
-    length = check_tokens(tokens, loss_type, max_completion_length, "token")
+    length = check_tokens(tokens, loss_type, max_completion_length)
     return m * _ROW_WEIGHTS[loss_type](tokens, length)
 
 
@@ -617,7 +617,7 @@ def grpo_loss(
     quantile, entropies_a = check_entropy_options(top_entropy_quantile, entropies, logp_a)
     m = drop_truncated(m, mask_truncated_completions, truncated)
     tokens = tokens_per_row(m)
-    max_length = check_tokens(tokens, loss_type, max_completion_length, importance_sampling_level)
+    max_length = check_tokens(tokens, loss_type, max_completion_length)
 
     options = _Options(
         epsilon=epsilon,
@@ -714,11 +714,7 @@ def grpo_loss_unchecked(
         As :func:`grpo_loss`.
     """
     high = epsilon if epsilon_high is None else epsilon_high
-    if clip_ratio_low is None and clip_ratio_high is None:
-        cispo_low, cispo_high = None, high
-    else:
-        cispo_low = 1.0 - (VERL_CLIP_RATIO if clip_ratio_low is None else clip_ratio_low)
-        cispo_high = 1.0 + (VERL_CLIP_RATIO if clip_ratio_high is None else clip_ratio_high)
+    cispo_low, cispo_high = cispo_bounds(high, clip_ratio_low, clip_ratio_high)
     options = _Options(
         epsilon=epsilon,
         epsilon_high=high,

@@ -23,8 +23,15 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from r1lib._validation import as_float_array, as_whole_array, check_positive, check_same_shape
-from r1lib.grpo._checks import check_advantages, check_mask, log_probs, tokens_per_row
+from r1lib._validation import as_whole_array, check_positive, check_same_shape
+from r1lib.grpo._checks import (
+    check_advantages,
+    check_entropies,
+    check_mask,
+    check_top_entropy_quantile,
+    log_probs,
+    tokens_per_row,
+)
 
 __all__ = [
     "high_entropy_mask",
@@ -213,15 +220,11 @@ def high_entropy_mask(
     >>> high_entropy_mask([[0.1, 2.0, 0.5, 1.0]], top_entropy_quantile=0.5)
     array([[False,  True, False,  True]])
     """
-    h = as_float_array(entropies, "entropies", ndim=2)
-    if np.any(h < 0):
-        raise ValueError("entropies must be >= 0 (entropies of distributions, in nats)")
+    h = check_entropies(entropies)
     m = check_mask(mask, h)
     if not np.any(m):
         raise ValueError("mask must keep at least one token; it is all 0")
-    rho = check_positive(top_entropy_quantile, "top_entropy_quantile", allow_zero=True)
-    if rho > 1.0:
-        raise ValueError(f"top_entropy_quantile must be in [0, 1]; got {rho!r}")
+    rho = check_top_entropy_quantile(top_entropy_quantile)
     return high_entropy_mask_unchecked(h, m, rho)
 
 
