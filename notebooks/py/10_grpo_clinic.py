@@ -47,7 +47,7 @@ import numpy as np
 
 from r1lib import kl, rewards
 from r1lib.checks import clinic as check
-from r1lib.distill import softmax
+from r1lib.distill import distillation_grad, reverse_kl_grad, softmax
 from r1lib.grpo import group_advantages, grpo_loss
 from r1lib.metrics import (
     normalize_answer,
@@ -443,7 +443,7 @@ for loss_type in ("grpo", "bnpo", "dr_grpo"):
 lengths3 = np.array([8, 4, 16])  # right, short wrong, long wrong
 mask3 = (np.arange(16)[None, :] < lengths3[:, None]).astype(float)
 theta = np.zeros(3)  # logits of the first token, which picks the answer
-probs = np.exp(theta) / np.exp(theta).sum()
+probs = softmax(theta)
 logp3 = np.zeros((3, 16))
 logp3[:, 0] = np.log(probs)  # later tokens have probability 1
 adv3 = group_advantages(np.array([[1.0, 0.0, 0.0]]))[0]
@@ -451,7 +451,7 @@ odds = {}
 for loss_type in ("grpo", "dr_grpo"):
     g = grpo_loss(logp3, logp3, adv3, mask3, loss_type=loss_type, max_completion_length=16)
     grad_theta = (np.eye(3) - probs).T @ g.grad[:, 0]  # d log p_i / d theta = e_i - p
-    stepped = np.exp(theta - grad_theta) / np.exp(theta - grad_theta).sum()
+    stepped = softmax(theta - grad_theta)
     odds[loss_type] = stepped[2] / stepped[1]
     print(f"{loss_type:8s} P(long wrong) / P(short wrong) after one step: {odds[loss_type]:.4f}")
 assert odds["grpo"] > 1.01  # GRPO's average favours the long wrong answer
@@ -498,13 +498,12 @@ viz.kl_gradients_figure()
 # %%
 z = np.array([0.5, -1.0, 0.3, 1.2, -0.4, 0.0])  # logits of the policy
 direction = np.array([1.0, -0.5, 0.8, -1.2, 0.3, 0.6])  # the reference moves along it
-policy = np.exp(z) / np.exp(z).sum()
 gap = {}
 for distance in (0.01, 1.0):
-    ref = np.exp(z + distance * direction) / np.exp(z + distance * direction).sum()
-    reverse_kl = np.sum(policy * np.log(policy / ref))
-    reverse = policy * (np.log(policy / ref) - reverse_kl)  # ∇ KL(π‖π_ref)
-    forward = policy - ref  # ∇ KL(π_ref‖π), what k3 follows
+    ref_logits = z + distance * direction
+    reverse_kl = kl.kl_divergence(softmax(z), softmax(ref_logits))
+    reverse = reverse_kl_grad(ref_logits, z)  # ∇ KL(π‖π_ref)
+    forward = distillation_grad(ref_logits, z)  # ∇ KL(π_ref‖π), what k3 follows
     gap[distance] = np.linalg.norm(forward - reverse) / np.linalg.norm(reverse)
     print(f"KL(π‖π_ref) = {reverse_kl:.1e}: the gradients differ by {100 * gap[distance]:.1f}%")
 assert gap[0.01] < 0.01 < 0.1 < gap[1.0]  # a small-KL property, not a guarantee
@@ -658,7 +657,7 @@ token_probs = np.array([0.70, 0.20, 0.07, 0.03])
 def entropy_after_step(rewarded_token, step=0.5):
     # one REINFORCE step with advantage 1 on the rewarded token: logits += step (e_k - p)
     logits = np.log(token_probs) + step * (np.eye(4)[rewarded_token] - token_probs)
-    stepped = np.exp(logits) / np.exp(logits).sum()
+    stepped = softmax(logits)
     return -np.sum(stepped * np.log(stepped))
 
 
