@@ -406,7 +406,10 @@ class GPT:
 
     # ------------------------------------------------------------------ validation
 
-    def _check_tokens(self, tokens: object, name: str = "tokens") -> IntArray:
+    def check_tokens(self, tokens: object, name: str = "tokens") -> IntArray:
+        """``tokens`` as an int64 ``(B, T)`` array this model can read (``T`` at most the
+        block size, ids in its vocabulary); a ``TypeError`` / ``ValueError`` naming
+        ``name`` otherwise."""
         if not isinstance(tokens, np.ndarray):
             raise TypeError(f"{name} must be a numpy array of int; got {type(tokens).__name__}")
         if tokens.dtype.kind not in "iu":
@@ -458,7 +461,7 @@ class GPT:
         cache : Cache
             For :meth:`backward`.
         """
-        return self.forward_unchecked(self._check_tokens(tokens))
+        return self.forward_unchecked(self.check_tokens(tokens))
 
     def forward_unchecked(self, tokens: IntArray) -> tuple[Array, Cache]:
         """:meth:`forward` without argument checks, for loops that have checked already."""
@@ -547,7 +550,7 @@ class GPT:
         cache : Cache
             For :meth:`token_logprobs_backward`.
         """
-        tokens = self._check_tokens(tokens)
+        tokens = self.check_tokens(tokens)
         if tokens.shape[1] < 2:
             raise ValueError(f"tokens must have at least 2 positions; got {tokens.shape}")
         temperature = _check_temperature(temperature, allow_zero=False)
@@ -646,7 +649,7 @@ class GPT:
             a row that had stopped holds 0 or the logits computed on its padding (stopped
             rows are dropped from the computation once a quarter of the rows are done).
         """
-        prompts = self._check_tokens(prompts, "prompts")
+        prompts = self.check_tokens(prompts, "prompts")
         max_new_tokens = check_whole_number(max_new_tokens, "max_new_tokens", minimum=1)
         if prompts.shape[1] + max_new_tokens > self.config.block_size:
             raise ValueError(

@@ -75,12 +75,12 @@ def lm_loss(model: GPT, tokens: np.ndarray) -> tuple[float, dict[str, np.ndarray
     """
     if not isinstance(model, GPT):
         raise TypeError(f"model must be a GPT; got {type(model).__name__}")
-    model.forward(tokens)  # checks the tokens
-    if np.asarray(tokens).shape[1] < 2:
+    tokens = model.check_tokens(tokens)
+    if tokens.shape[1] < 2:
         raise ValueError("tokens must have at least 2 positions")
-    if not np.any(np.asarray(tokens)[:, 1:] != PAD):
+    if not np.any(tokens[:, 1:] != PAD):
         raise ValueError("tokens must hold at least one token that is not PAD after the first")
-    return lm_loss_unchecked(model, np.asarray(tokens, dtype=np.int64))
+    return lm_loss_unchecked(model, tokens)
 
 
 def lm_loss_unchecked(model: GPT, tokens: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
@@ -126,7 +126,7 @@ def pretrain(
         raise TypeError(f"model must be a GPT; got {type(model).__name__}")
     width = int(np.max(np.sum(corpus.tokens != PAD, axis=1)))
     documents = corpus.tokens[:, :width]
-    model.forward(documents[:1])  # checks that the model's vocabulary and block hold them
+    model.check_tokens(documents, "corpus.tokens")  # the model's vocabulary and block hold them
     optimiser = Adam.unchecked(model.params, lr=config.lr, max_norm=config.max_norm)
     losses = np.empty(config.steps)
     with single_blas_thread():
