@@ -43,6 +43,7 @@ __all__ = [
     "cross_entropy_grad",
     "cross_entropy_loss",
     "distillation_grad",
+    "distillation_grad_unchecked",
     "distillation_loss",
     "generalized_jsd_grad",
     "generalized_jsd_loss",
@@ -218,7 +219,25 @@ def distillation_grad(
     arXiv 1503.02531, 2015.
     """
     log_p, log_q, t = _pair(teacher_logits, student_logits, temperature)
-    return t * (np.exp(log_q) - np.exp(log_p)) / _num_rows(log_q)
+    return _soft_grad(log_p, log_q, t)
+
+
+def distillation_grad_unchecked(
+    teacher_logits: NDArray[np.float64], student_logits: NDArray[np.float64], temperature: float
+) -> NDArray[np.float64]:
+    """:func:`distillation_grad` without validation, for training loops.
+
+    The caller guarantees what :func:`distillation_grad` checks: finite float arrays of
+    one shape, within ``MAX_SCALED_LOGIT`` of 0 once divided by ``temperature > 0``.
+    """
+    log_p = _log_softmax(teacher_logits / temperature, -1)
+    log_q = _log_softmax(student_logits / temperature, -1)
+    return _soft_grad(log_p, log_q, temperature)
+
+
+def _soft_grad(log_p: np.ndarray, log_q: np.ndarray, temperature: float) -> np.ndarray:
+    """:math:`T(q - p)/R` from the tempered log-probabilities of teacher and student."""
+    return temperature * (np.exp(log_q) - np.exp(log_p)) / _num_rows(log_q)
 
 
 # --------------------------------------------------------------------------- hard labels
@@ -382,12 +401,9 @@ def combined_distillation_grad_unchecked(
     G. Hinton, O. Vinyals, J. Dean, "Distilling the Knowledge in a Neural Network",
     arXiv 1503.02531, 2015.
     """
-    rows = _num_rows(student_logits)
-    p_t = np.exp(_log_softmax(teacher_logits / temperature, -1))
-    q_t = np.exp(_log_softmax(student_logits / temperature, -1))
+    soft = distillation_grad_unchecked(teacher_logits, student_logits, temperature)
     q = np.exp(_log_softmax(student_logits, -1))
-    soft = temperature * (q_t - p_t) / rows
-    hard = (q - _one_hot(labels, student_logits.shape[-1])) / rows
+    hard = (q - _one_hot(labels, student_logits.shape[-1])) / _num_rows(student_logits)
     return alpha * soft + (1.0 - alpha) * hard
 
 

@@ -25,6 +25,16 @@ def test_combined_distillation_grad_unchecked_equals_checked(
     np.testing.assert_allclose(unchecked, checked, rtol=1e-13, atol=1e-16)
 
 
+@pytest.mark.parametrize("temperature", [0.5, 1.0, 4.0])
+def test_distillation_grad_unchecked_equals_checked(temperature: float) -> None:
+    """Token-level KD's loop calls the unchecked soft-target gradient."""
+    teacher, student = np.random.default_rng(1).normal(size=(2, 5, 7, 3))
+    np.testing.assert_array_equal(
+        distill.distillation_grad_unchecked(teacher, student, temperature),
+        distill.distillation_grad(teacher, student, temperature),
+    )
+
+
 def test_combined_distillation_grad_still_refuses_bad_labels() -> None:
     with pytest.raises(ValueError, match="labels"):
         distill.combined_distillation_grad(np.zeros((2, 3)), np.zeros((2, 3)), [0, 3])

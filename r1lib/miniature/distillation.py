@@ -7,9 +7,7 @@
 * **Token-level KD** (:func:`token_distill`): on the teacher's samples, match the
   student's next-token distribution to the teacher's at every completion position with
   Hinton's soft-target loss ``T^2 KL(p_teacher || q_student)`` (Hinton et al. 2015),
-  through its exact gradient: :func:`r1lib.distill.combined_distillation_grad` with
-  ``alpha = 1`` (soft targets only), whose soft part is
-  :func:`r1lib.distill.distillation_grad`.
+  through its exact gradient, :func:`r1lib.distill.distillation_grad`.
 
 Both arms get the budget the RL arm gets: ``steps`` Adam updates on batches of
 ``batch_size`` sequences, from ``steps * batch_size`` sampled sequences. The loops
@@ -236,13 +234,8 @@ def token_distill_unchecked(
             teacher_logits = teacher.forward_unchecked(batch)[0][where].astype(np.float64)
             logits, cache = student.forward_unchecked(batch)
             student_logits = logits[where].astype(np.float64)
-            targets = batch[:, 1:][where[:, :-1]]  # the sampled tokens (weight 0 at alpha=1)
-            grad = distill.combined_distillation_grad_unchecked(
-                teacher_logits,
-                student_logits,
-                targets,
-                alpha=1.0,
-                temperature=config.kd_temperature,
+            grad = distill.distillation_grad_unchecked(
+                teacher_logits, student_logits, config.kd_temperature
             )
             dlogits = np.zeros_like(logits)
             dlogits[where] = grad
