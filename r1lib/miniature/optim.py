@@ -49,15 +49,16 @@ class Adam:
     ) -> None:
         if not isinstance(params, dict) or not params:
             raise TypeError("params must be a non-empty dict of numpy arrays")
-        self.params = params
-        self.lr = check_positive(lr, "lr")
-        self.beta1 = check_in_open_interval(betas[0], "betas[0]", 0.0, 1.0)
-        self.beta2 = check_in_open_interval(betas[1], "betas[1]", 0.0, 1.0)
-        self.eps = check_positive(eps, "eps")
-        self.max_norm = None if max_norm is None else check_positive(max_norm, "max_norm")
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
-        self.t = 0
+        self._start(
+            params,
+            check_positive(lr, "lr"),
+            (
+                check_in_open_interval(betas[0], "betas[0]", 0.0, 1.0),
+                check_in_open_interval(betas[1], "betas[1]", 0.0, 1.0),
+            ),
+            check_positive(eps, "eps"),
+            None if max_norm is None else check_positive(max_norm, "max_norm"),
+        )
 
     @classmethod
     def unchecked(
@@ -71,13 +72,24 @@ class Adam:
     ) -> Adam:
         """An Adam built from settings a configuration already checked (no checks here)."""
         optimiser = cls.__new__(cls)
-        optimiser.params = params
-        optimiser.lr, optimiser.eps, optimiser.max_norm = lr, eps, max_norm
-        optimiser.beta1, optimiser.beta2 = betas
-        optimiser.m = {k: np.zeros_like(v) for k, v in params.items()}
-        optimiser.v = {k: np.zeros_like(v) for k, v in params.items()}
-        optimiser.t = 0
+        optimiser._start(params, lr, betas, eps, max_norm)
         return optimiser
+
+    def _start(
+        self,
+        params: dict[str, np.ndarray],
+        lr: float,
+        betas: tuple[float, float],
+        eps: float,
+        max_norm: float | None,
+    ) -> None:
+        """Take the (valid) settings and start the moments at 0, step 0."""
+        self.params = params
+        self.lr, self.eps, self.max_norm = lr, eps, max_norm
+        self.beta1, self.beta2 = betas
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+        self.t = 0
 
     def step(self, grads: dict[str, np.ndarray]) -> float:
         """Apply one update; returns the gradient's global norm before clipping.

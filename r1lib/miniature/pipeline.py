@@ -92,13 +92,8 @@ class PipelineConfig:
         Samples per problem for the side models (``dr_grpo``, ``hacked``,
         ``student_base``), whose pass@k curve nothing reads.
 
-    Attributes
-    ----------
-    dr_grpo, hacking : GRPOConfig
-        ``grpo`` with ``loss_type="dr_grpo"``, and with the flawed verifier for
-        ``hacking_steps`` steps.
-    distill : DistillConfig
-        The distillation arms' budget: the student RL arm's updates and sequences.
+    Its properties :attr:`dr_grpo`, :attr:`hacking` and :attr:`distill` derive the other
+    runs' configurations from these fields.
     """
 
     budget: str = "notebook"
@@ -109,9 +104,6 @@ class PipelineConfig:
     eval_samples: int = 256
     cons_k: int = 16
     side_samples: int = 32
-    dr_grpo: GRPOConfig = field(init=False, repr=False, compare=False)
-    hacking: GRPOConfig = field(init=False, repr=False, compare=False)
-    distill: DistillConfig = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.budget, str):
@@ -127,16 +119,27 @@ class PipelineConfig:
                 f"({self.eval_samples}, {self.side_samples}); got {self.cons_k}"
             )
         check_positive(self.distill_learning_rate, "distill_learning_rate")
-        # The derived configurations reuse values checked above or in ``grpo``.
-        distill = DistillConfig.unchecked(
+
+    # The derived configurations reuse values checked above or in ``grpo``.
+
+    @property
+    def dr_grpo(self) -> GRPOConfig:
+        """``grpo`` with ``loss_type="dr_grpo"``."""
+        return self.grpo.replace_unchecked(loss_type="dr_grpo")
+
+    @property
+    def hacking(self) -> GRPOConfig:
+        """``grpo`` with the flawed verifier, for ``hacking_steps`` steps."""
+        return self.grpo.replace_unchecked(reward="flawed", steps=self.hacking_steps)
+
+    @property
+    def distill(self) -> DistillConfig:
+        """The distillation arms' budget: the student RL arm's updates and sequences."""
+        return DistillConfig.unchecked(
             steps=self.grpo.steps,
             batch_size=self.grpo.sequences_per_step,
             learning_rate=float(self.distill_learning_rate),
         )
-        object.__setattr__(self, "distill", distill)
-        object.__setattr__(self, "dr_grpo", self.grpo.replace_unchecked(loss_type="dr_grpo"))
-        hacking = self.grpo.replace_unchecked(reward="flawed", steps=self.hacking_steps)
-        object.__setattr__(self, "hacking", hacking)
 
 
 def budget_config(budget: str) -> PipelineConfig:
