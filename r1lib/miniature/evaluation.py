@@ -298,18 +298,12 @@ class Evaluation:
         """Mean length for each difficulty and the slope of length on difficulty (95% CI)."""
         by_s = self.by_steps("length")
         slope, low, high = length_slope(self.steps, self.counts["length"] / self.n)
-        if math.isnan(slope):  # fewer than three problems or one difficulty: JSON null
-            return {
-                "steps": list(by_s),
-                "mean_length": list(by_s.values()),
-                "slope": None,
-                "slope_ci95": [None, None],
-            }
+        known = not math.isnan(slope)  # else fewer than three problems or one difficulty
         return {
             "steps": list(by_s),
             "mean_length": list(by_s.values()),
-            "slope": slope,
-            "slope_ci95": [low, high],
+            "slope": slope if known else None,  # JSON null
+            "slope_ci95": [low, high] if known else [None, None],
         }
 
     def as_json(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -172,18 +173,16 @@ def difficulty_summary(budget: str = "notebook", data_dir: Path | str = DATA_DIR
         chain: dict[int, list[list[float]]] = {s: [] for s in DIFFICULTIES}
         for record in records:
             m = record[model]
+            by_steps = m["length_by_steps"]  # the record's mean length at each difficulty
+            mean_length = dict(zip(by_steps["steps"], by_steps["mean_length"], strict=True))
+            lengths.append([mean_length.get(s, math.nan) for s in DIFFICULTIES])
             steps = np.asarray(m["per_problem"]["steps"])
             n = m["n"]
-            row = []
-            for s in DIFFICULTIES:
-                at = steps == s
-                row.append(
-                    float(np.sum(np.asarray(m["per_problem"]["length"])[at]) / (n * at.sum()))
-                )
-                for name, target in (("correct", plain), ("chain_correct", chain)):
-                    c = np.asarray(m["per_problem"][name])[at]
+            for name, target in (("correct", plain), ("chain_correct", chain)):
+                counts = np.asarray(m["per_problem"][name])
+                for s in DIFFICULTIES:
+                    c = counts[steps == s]
                     target[s].append([float(np.mean(metrics.pass_at_k(n, c, k))) for k in ks])
-            lengths.append(row)
         out["length"][model] = lengths
         out["pass@k"][model] = plain
         out["chain_pass@k"][model] = chain
