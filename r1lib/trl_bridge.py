@@ -136,15 +136,11 @@ def trl_loss_options(
     dict
         Keyword arguments for ``trl.GRPOConfig``.
     """
+    from r1lib.grpo._checks import check_cispo_options, check_clip_options
     from r1lib.grpo.loss import ALL_LOSS_TYPES, IMPORTANCE_SAMPLING_LEVELS
 
-    if loss_type not in ALL_LOSS_TYPES:
-        raise ValueError(f"loss_type must be one of {ALL_LOSS_TYPES}; got {loss_type!r}")
-    if importance_sampling_level not in IMPORTANCE_SAMPLING_LEVELS:
-        raise ValueError(
-            f"importance_sampling_level must be one of {IMPORTANCE_SAMPLING_LEVELS}; "
-            f"got {importance_sampling_level!r}"
-        )
+    check_choice(loss_type, "loss_type", ALL_LOSS_TYPES)
+    check_choice(importance_sampling_level, "importance_sampling_level", IMPORTANCE_SAMPLING_LEVELS)
     if clip_ratio_c is not None:
         raise ValueError(
             "clip_ratio_c (verl's dual clip) has no GRPOConfig field: TRL cannot compute it"
@@ -155,16 +151,17 @@ def trl_loss_options(
     ):
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be a bool; got {flag!r}")
-    high = epsilon if epsilon_high is None else epsilon_high
-    if clip_ratio_low is not None or clip_ratio_high is not None:
-        low = 0.2 if clip_ratio_low is None else clip_ratio_low
-        if loss_type != "cispo" or low < 1.0 or epsilon_high is not None:
-            raise ValueError(
-                f"clip_ratio_low={low:g} (verl's two-sided CISPO): TRL's cispo has no lower "
-                "clip; only clip_ratio_low >= 1 with loss_type='cispo' maps onto TRL "
-                "(epsilon_high = 1 + clip_ratio_high)"
-            )
-        high = 1.0 + (0.2 if clip_ratio_high is None else clip_ratio_high)
+    epsilon, high, delta, _ = check_clip_options(epsilon, epsilon_high, delta, None)
+    # grpo_loss's own reading of verl's two-sided CISPO: bounds (1 - low, 1 + high)
+    lower, high = check_cispo_options(
+        loss_type, high, epsilon_high is not None, clip_ratio_low, clip_ratio_high
+    )
+    if lower is not None and lower > 0.0:
+        raise ValueError(
+            f"clip_ratio_low={1.0 - lower:g} (verl's two-sided CISPO): TRL's cispo has no "
+            "lower clip; only clip_ratio_low >= 1 maps onto TRL "
+            "(epsilon_high = 1 + clip_ratio_high)"
+        )
     options: dict[str, Any] = {
         "loss_type": loss_type,
         "beta": float(beta),
@@ -236,8 +233,7 @@ def trl_grpo_loss(
     """
     torch = require("torch")
     trl = require("trl")
-    if dtype not in ("float32", "float64"):
-        raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
+    check_choice(dtype, "dtype", ("float32", "float64"))
     torch_dtype = getattr(torch, dtype)
     batch, width = np.shape(logp)
     # TRL's configs default to bf16 autocast; the loss is computed outside it anyway.
@@ -352,7 +348,6 @@ def trl_config(
         "temperature": config.temperature,
         "top_p": 1.0,
         "top_k": 0,
-        "max_completion_length": task.max_completion_length,
         "bf16": False,
         _checkpointing_field(trl): False,
         "use_cpu": True,
@@ -394,8 +389,6 @@ def trl_trainer(
     """
     trl = require("trl")
     transformers = require("transformers")
-    if not isinstance(config, rl.GRPOConfig):
-        raise TypeError(f"config must be an r1lib.miniature.rl.GRPOConfig; got {config!r:.60}")
     options = {"disable_tqdm": not progress, "log_level": "warning" if progress else "error"}
     args = trl_config(
         config, task, output_dir, seed=seed, world_size=world_size, **{**options, **overrides}
@@ -676,10 +669,8 @@ class MiniatureReward:
         scores = rewards_unchecked(analysis, format_weight=self.format_weight)
         log_metric = kwargs.get("log_metric")
         if callable(log_metric):
-            log_metric("accuracy", float(analysis.correct.mean()))
-            log_metric("think_share", float(analysis.thinks.mean()))
-            log_metric("wait_rate", float((analysis.waits > 0).mean()))
-            log_metric("self_correction_rate", float((analysis.corrections > 0).mean()))
+            for name, value in rl.behaviour_metrics(analysis).items():
+                log_metric(name, value)
         return [float(score) for score in scores]
 
 

@@ -256,6 +256,8 @@ def test_trl_is_the_checked_release() -> None:
 def test_options_trl_cannot_express_are_refused() -> None:
     with pytest.raises(ValueError, match="no lower clip"):
         trl_loss_options(loss_type="cispo", clip_ratio_low=0.2, clip_ratio_high=0.28)
+    with pytest.raises(ValueError, match="clip_ratio_high"):  # grpo_loss's check
+        trl_loss_options(loss_type="cispo", clip_ratio_low=1.0, clip_ratio_high=-0.5)
     with pytest.raises(ValueError, match="clip_ratio_c"):
         trl_loss_options(clip_ratio_c=3.0)
     with pytest.raises(ValueError, match="max_completion_length"):

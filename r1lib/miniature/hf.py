@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from r1lib._validation import check_choice
 from r1lib.miniature.model import GPT, LN_EPS, GPTConfig
 from r1lib.miniature.task import BOS, EOS, PAD, Task
 
@@ -200,11 +201,8 @@ def parameter_names(n_layer: int) -> list[tuple[str, str]]:
     return pairs
 
 
-def _hf_config(config: GPTConfig, task: Task | None) -> Any:
+def _hf_config(config: GPTConfig) -> Any:
     transformers = require("transformers")
-    special = (
-        {} if task is None else {"bos_token_id": BOS, "eos_token_id": EOS, "pad_token_id": PAD}
-    )
     return transformers.GPT2Config(
         vocab_size=config.vocab_size,
         n_positions=config.block_size,
@@ -222,7 +220,9 @@ def _hf_config(config: GPTConfig, task: Task | None) -> Any:
         reorder_and_upcast_attn=False,
         tie_word_embeddings=False,
         use_cache=True,
-        **special,
+        bos_token_id=BOS,
+        eos_token_id=EOS,
+        pad_token_id=PAD,
     )
 
 
@@ -244,14 +244,11 @@ def to_transformers(
         ``"eager"`` (default: GPT-2's own attention code) or ``"sdpa"``.
     """
     model, task = _check_pair(model, task)
-    if attn_implementation not in ("eager", "sdpa"):
-        raise ValueError(
-            f"attn_implementation must be 'eager' or 'sdpa'; got {attn_implementation!r}"
-        )
+    check_choice(attn_implementation, "attn_implementation", ("eager", "sdpa"))
     torch = require("torch")
     transformers = require("transformers")
     dtype = torch.float64 if model.dtype == np.float64 else torch.float32
-    config = _hf_config(model.config, task)
+    config = _hf_config(model.config)
     config._attn_implementation = attn_implementation
     hf_model = transformers.GPT2LMHeadModel(config).to(dtype)
     state = {}
@@ -323,11 +320,10 @@ def export(model: GPT, task: Task, directory: str | Path) -> Path:
     ``AutoModelForCausalLM.from_pretrained(directory)`` and
     ``AutoTokenizer.from_pretrained(directory)`` load them. Returns the folder.
     """
-    model, task = _check_pair(model, task)
     if not isinstance(directory, str | Path):
         raise TypeError(f"directory must be a path; got {type(directory).__name__}")
     folder = Path(directory)
-    hf_model, tokenizer = to_transformers(model, task)
+    hf_model, tokenizer = to_transformers(model, task)  # checks the pair
     folder.mkdir(parents=True, exist_ok=True)
     hf_model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)

@@ -47,6 +47,7 @@ from r1lib.miniature.evaluation import sample_completions_unchecked
 from r1lib.miniature.model import GPT, Cache
 from r1lib.miniature.optim import Adam
 from r1lib.miniature.task import (
+    Analysis,
     Task,
     analyse_unchecked,
     completion_mask,
@@ -60,6 +61,7 @@ __all__ = [
     "REWARDS",
     "GRPOConfig",
     "GRPOLog",
+    "behaviour_metrics",
     "difficulty_buckets",
     "grpo_step",
     "grpo_train",
@@ -215,6 +217,18 @@ def _completion_logprobs(
     return logp[:, prompt_length - 1 :].astype(np.float64), cache
 
 
+def behaviour_metrics(analysis: Analysis) -> dict[str, float]:
+    """The shares of completions that are right, think, write a ``WAIT`` and really
+    self-correct: what every GRPO step logs, in r1lib's loop and TRL's
+    (:class:`r1lib.trl_bridge.MiniatureReward`)."""
+    return {
+        "accuracy": float(analysis.correct.mean()),
+        "think_share": float(analysis.thinks.mean()),
+        "wait_rate": float((analysis.waits > 0).mean()),
+        "self_correction_rate": float((analysis.corrections > 0).mean()),
+    }
+
+
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> float:
     total = float(np.sum(denominator))
     return math.nan if total == 0 else float(np.sum(numerator)) / total
@@ -286,11 +300,8 @@ def grpo_step(
     steps = task.steps_of(ops)
     record = {
         "reward": float(reward.mean()),
-        "accuracy": float(analysis.correct.mean()),
+        **behaviour_metrics(analysis),
         "mean_length": float(analysis.length.mean()),
-        "think_share": float(analysis.thinks.mean()),
-        "wait_rate": float((analysis.waits > 0).mean()),
-        "self_correction_rate": float((analysis.corrections > 0).mean()),
         "wait_given_error": _ratio(analysis.errors_waited, analysis.errors),
         "wait_given_correct": _ratio(analysis.rights_waited, analysis.rights),
         "errors_per_completion": float(analysis.errors.mean()),
