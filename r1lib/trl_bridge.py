@@ -729,17 +729,14 @@ def held_out(model: Any, task: Task, seed: int = 0) -> dict[str, Any]:
     share that thinks and the mean completion length. The interval is over problems:
     it covers the evaluation's noise, not the training run's.
     """
-    from r1lib.miniature.bases import RECORD_PROBLEMS, RECORD_SAMPLES
+    from r1lib.miniature.bases import RECORD_SAMPLES, record_problems
     from r1lib.miniature.evaluation import evaluate
 
-    test_stream, sample_stream = np.random.SeedSequence([seed, 7]).spawn(2)
-    problems = task.sample_problems(
-        RECORD_PROBLEMS, np.random.default_rng(test_stream), split="test"
-    )
+    ops, start, sample_stream = record_problems(task, seed)
     e = evaluate(
         model,
         task,
-        task.prompts(*problems),
+        task.prompts(ops, start),
         np.random.default_rng(sample_stream),
         n=RECORD_SAMPLES,
         cons_k=16,

@@ -42,6 +42,7 @@ __all__ = [
     "load_record",
     "make_bases",
     "model_config",
+    "record_problems",
 ]
 
 #: where the shipped weights and their record live
@@ -76,6 +77,17 @@ def model_config(task: Task, sizes: dict[str, int]) -> GPTConfig:
     return GPTConfig(vocab_size=task.vocab_size, block_size=task.block_size, **sizes)
 
 
+def record_problems(task: Task, seed: int) -> tuple[np.ndarray, np.ndarray, np.random.SeedSequence]:
+    """The record's ``RECORD_PROBLEMS`` held-out problems ``(ops, start)`` of ``seed``,
+    and the stream its samples are drawn from (every evaluation of a record draws
+    ``numpy.random.default_rng(stream)`` afresh)."""
+    test_stream, sample_stream = np.random.SeedSequence([seed, 7]).spawn(2)
+    ops, start = task.sample_problems(
+        RECORD_PROBLEMS, np.random.default_rng(test_stream), split="test"
+    )
+    return ops, start, sample_stream
+
+
 def base_metrics(model: GPT, task: Task, seed: int) -> dict[str, Any]:
     """A base model's record: how it answers, thinks and checks itself.
 
@@ -86,10 +98,7 @@ def base_metrics(model: GPT, task: Task, seed: int) -> dict[str, Any]:
     a right value), wrong values per completion and the share that really
     self-corrects. The test problems and samples are drawn from ``seed``.
     """
-    test_stream, sample_stream = np.random.SeedSequence([seed, 7]).spawn(2)
-    ops, start = task.sample_problems(
-        RECORD_PROBLEMS, np.random.default_rng(test_stream), split="test"
-    )
+    ops, start, sample_stream = record_problems(task, seed)
     out: dict[str, Any] = {}
     for key, force, temperature in RECORD_MODES:
         e = evaluate_unchecked(
