@@ -66,6 +66,7 @@ from r1lib.grpo import (
     token_gradient,
     truncated_completions,
 )
+from r1lib.miniature.claims import T975
 from r1lib.toys import multi_reward
 from r1lib.viz import after_grpo as viz
 from r1lib.viz.live import live
@@ -541,18 +542,19 @@ viz.reward_aggregation()
 live(viz.reward_aggregation)
 
 # %%
-sweep = multi_reward.aggregation_sweep([0.0, 0.1, 10.0], seeds=5)
+seeds = 5
+sweep = multi_reward.aggregation_sweep([0.0, 0.1, 10.0], seeds=seeds)
 (sum_mean, sum_sd), (gdpo_mean, gdpo_sd) = sweep["sum_then_normalize"], sweep["normalize_then_sum"]
-t95 = 2.776  # t_{0.975, 4}
+t95 = T975[seeds - 1]  # Student's t, 95% two-sided, seeds - 1 degrees of freedom
 for name, mean, sd in (("sum first", sum_mean, sum_sd), ("normalise first", gdpo_mean, gdpo_sd)):
     cells = ", ".join(
-        f"{m:.3f} ± {t95 * d / np.sqrt(5):.3f}" for m, d in zip(mean, sd, strict=True)
+        f"{m:.3f} ± {t95 * d / np.sqrt(seeds):.3f}" for m, d in zip(mean, sd, strict=True)
     )
     print(f"{name:<16} σ = 0, 0.1, 10: {cells}")
 assert sum_mean[2] - 0.5 < 0.05  # the loud judge: about a coin flip
-assert gdpo_mean[2] - sum_mean[2] > 4 * t95 * np.hypot(sum_sd[2], gdpo_sd[2]) / np.sqrt(5)
+assert gdpo_mean[2] - sum_mean[2] > 4 * t95 * np.hypot(sum_sd[2], gdpo_sd[2]) / np.sqrt(seeds)
 # A faint judge: normalising first blows its noise up to full weight.
-assert sum_mean[1] - gdpo_mean[1] > t95 * np.hypot(sum_sd[1], gdpo_sd[1]) / np.sqrt(5)
+assert sum_mean[1] - gdpo_mean[1] > t95 * np.hypot(sum_sd[1], gdpo_sd[1]) / np.sqrt(seeds)
 
 # %% [markdown]
 # ## 9. The conventions matrix

@@ -427,18 +427,15 @@ def _gdpo_summed(rewards: Any, weights: Any) -> np.ndarray:
     return group_advantages(rewards, reward_weights=weights)
 
 
-def _gdpo_group_at_the_end(rewards: Any, weights: Any) -> np.ndarray:
-    per_reward = [
-        group_advantages(np.asarray(rewards)[:, :, k]) for k in range(np.shape(rewards)[2])
-    ]
-    return group_advantages(np.tensordot(np.stack(per_reward, axis=2), weights, axes=1))
-
-
 def _gdpo_no_batch_step(rewards: Any, weights: Any) -> np.ndarray:
     per_reward = [
         group_advantages(np.asarray(rewards)[:, :, k]) for k in range(np.shape(rewards)[2])
     ]
     return np.tensordot(np.stack(per_reward, axis=2), weights, axes=1)
+
+
+def _gdpo_group_at_the_end(rewards: Any, weights: Any) -> np.ndarray:
+    return group_advantages(_gdpo_no_batch_step(rewards, weights))
 
 
 @exercise(

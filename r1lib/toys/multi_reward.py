@@ -32,13 +32,14 @@ from r1lib._validation import (
     check_whole_number,
 )
 from r1lib.grpo import group_advantages
+from r1lib.grpo.advantages import MULTI_OBJECTIVE_AGGREGATIONS
 
 __all__ = ["accuracy_and_noisy_format", "aggregation_sweep", "sign_agreement"]
 
 Array = NDArray[np.float64]
 
 #: The two aggregations of ``multi_objective_aggregation``, in TRL's names.
-AGGREGATIONS = ("sum_then_normalize", "normalize_then_sum")
+AGGREGATIONS = MULTI_OBJECTIVE_AGGREGATIONS
 
 
 def accuracy_and_noisy_format(
@@ -168,19 +169,20 @@ def aggregation_sweep(
         raise ValueError("format_noise must be >= 0")
     weights = np.array([1.0, check_positive(format_weight, "format_weight")])
     count = check_whole_number(seeds, "seeds", minimum=1)
-    result = {}
-    for aggregation in AGGREGATIONS:
-        agreement = np.empty((count, noise.size))
-        for seed in range(count):
-            for j, sigma in enumerate(noise):
-                rng = np.random.default_rng([seed, j])
-                rewards = accuracy_and_noisy_format(
-                    rng, num_groups, group_size, format_noise=sigma, format_rate=format_rate
-                )
+    agreement = {name: np.empty((count, noise.size)) for name in AGGREGATIONS}
+    for seed in range(count):
+        for j, sigma in enumerate(noise):
+            rng = np.random.default_rng([seed, j])
+            rewards = accuracy_and_noisy_format(
+                rng, num_groups, group_size, format_noise=sigma, format_rate=format_rate
+            )
+            for aggregation, table in agreement.items():  # both on the same batch
                 advantages = group_advantages(
                     rewards, reward_weights=weights, multi_objective_aggregation=aggregation
                 )
-                agreement[seed, j] = sign_agreement(advantages, rewards[:, :, 0])
-        spread = agreement.std(axis=0, ddof=1) if count > 1 else np.zeros(noise.size)
-        result[aggregation] = (agreement.mean(axis=0), spread)
+                table[seed, j] = sign_agreement(advantages, rewards[:, :, 0])
+    result = {}
+    for aggregation, table in agreement.items():
+        spread = table.std(axis=0, ddof=1) if count > 1 else np.zeros(noise.size)
+        result[aggregation] = (table.mean(axis=0), spread)
     return result

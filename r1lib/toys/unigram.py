@@ -33,7 +33,7 @@ from r1lib._validation import (
     check_whole_number,
 )
 from r1lib.distill import log_softmax, softmax
-from r1lib.grpo import group_advantages, grpo_loss_unchecked
+from r1lib.grpo import IMPORTANCE_SAMPLING_LEVELS, group_advantages, grpo_loss_unchecked
 from r1lib.grpo.masks import off_policy_kl_unchecked
 
 __all__ = [
@@ -248,7 +248,7 @@ def reuse_rollout(
     minibatches = check_whole_number(
         minibatches, "minibatches", minimum=1, maximum=groups * group_size
     )
-    check_choice(importance_sampling_level, "importance_sampling_level", ("token", "sequence"))
+    check_choice(importance_sampling_level, "importance_sampling_level", IMPORTANCE_SAMPLING_LEVELS)
     learning_rate = check_positive(learning_rate, "learning_rate")
     rng = np.random.default_rng(seed)
     logits, tokens, advantages, old_logp = _rollout(rng, vocab, length, groups, group_size)
@@ -328,8 +328,8 @@ def off_policy_drift(
     mask = np.ones(tokens.shape)
     counts = np.full((tokens.shape[0], 1), float(length))
     divergence = [off_policy_kl_unchecked(old_logp, engine_logp, mask, counts)[:, 0]]
+    logp = old_logp  # the rollout's policy, before the first step
     for _ in range(steps):
-        logp = log_softmax(logits)[tokens]
         result = grpo_loss_unchecked(logp, old_logp, advantages, mask)
         logits = logits - learning_rate * logits_gradient(logits, tokens, result.grad)
         logp = log_softmax(logits)[tokens]

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from r1lib.grpo import off_policy_keep, token_gradient
+from r1lib.miniature.claims import T975
 from r1lib.toys.multi_reward import aggregation_sweep
 from r1lib.toys.unigram import (
     completion_log_ratios,
@@ -80,13 +81,14 @@ def ratio_spread(length: int = 256, drift: float = 0.1) -> Figure:
     outside: dict[str, list[float]] = {name: [] for name in colours}
     counts: dict[str, list[int]] = {name: [] for name in colours}
     at_length: dict[str, np.ndarray] = {}
+    # exact: the token ratio's distribution does not depend on the length
+    token_outside = float(p_old @ outside_clip_range(log_ratio, EPSILON))
     for n in lengths:
         ratios = completion_log_ratios(p_old, log_ratio, int(n), samples, rng)
         for name in ("sequence (GSPO)", "per output (R1)"):
             outside[name].append(float(outside_clip_range(ratios[name], EPSILON).mean()))
             counts[name].append(samples)
-        # exact: the token ratio's distribution does not depend on the length
-        outside["token"].append(float(p_old @ outside_clip_range(log_ratio, EPSILON)))
+        outside["token"].append(token_outside)
         counts["token"].append(2**62)
         if n == length:
             at_length = ratios
@@ -131,7 +133,7 @@ def off_policy_updates(mu: int = 4, minibatches: int = 1) -> Figure:
     standard deviation across seeds.
     """
     mu, minibatches = int(mu), int(minibatches)
-    seeds = range(5)
+    seeds = range(SEEDS)
     figure, (left, right) = new_figure(2, width=4.6, height=3.6)
     steps = np.arange(1, mu * minibatches + 1)
     for level, colour in (("token", PALETTE["blue"]), ("sequence", PALETTE["green"])):
@@ -245,7 +247,7 @@ def off_policy_mask_drops(threshold: float = 0.02, updates: int = 4) -> Figure:
     left.set_ylabel("advantage A_i")
     left.set_title(f"after {updates} update(s), δ = {threshold:g}")
     left.legend(loc="upper right")
-    steps = np.arange(9)
+    steps = np.arange(len(divergence))  # 0 (the sampler itself) to the last update
     dropped = np.array(
         [[1.0 - off_policy_keep(a, d[k], threshold).mean() for k in steps] for a, d in runs]
     )
@@ -282,7 +284,7 @@ def reward_aggregation(format_weight: float = 1.0, format_rate: float = 0.8) -> 
     x = np.where(FORMAT_NOISE == 0.0, 0.005, FORMAT_NOISE)  # 0 drawn at the left edge
     figure, axis = new_figure(width=6.4, height=4.0)
     colours = {"sum_then_normalize": PALETTE["blue"], "normalize_then_sum": PALETTE["vermillion"]}
-    t = 2.776  # t_{0.975, 4}: five seeds
+    t = T975[SEEDS - 1]  # Student's t, 95% two-sided
     for name, colour in colours.items():
         mean, spread = sweep[name]
         half = t * spread / np.sqrt(SEEDS)
