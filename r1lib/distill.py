@@ -225,10 +225,22 @@ def distillation_grad(
 def distillation_grad_unchecked(
     teacher_logits: NDArray[np.float64], student_logits: NDArray[np.float64], temperature: float
 ) -> NDArray[np.float64]:
-    """:func:`distillation_grad` without validation, for training loops.
+    r""":func:`distillation_grad` without validation, for training loops:
+    :math:`\partial L/\partial z_s = T(q - p)/R` (Hinton et al. 2015, with the ``T²``
+    factor).
 
     The caller guarantees what :func:`distillation_grad` checks: finite float arrays of
     one shape, within ``MAX_SCALED_LOGIT`` of 0 once divided by ``temperature > 0``.
+
+    Parameters
+    ----------
+    teacher_logits, student_logits, temperature
+        As for :func:`distillation_grad`, already checked.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``student_logits``.
     """
     log_p = _log_softmax(teacher_logits / temperature, -1)
     log_q = _log_softmax(student_logits / temperature, -1)
