@@ -19,6 +19,7 @@ import pytest
 from grpo_batches import batch_off_kinks as _batch
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from trl_transcription import trl_loss
 
 from r1lib import kl
 from r1lib.grpo import (
@@ -353,25 +354,6 @@ def test_process_type_errors() -> None:
         process_advantages([[1.0], [0.0]], "ab", [1, 1])
 
 
-# ------------------------------------------------------------------ grpo_loss helpers
-
-
-def _reference_loss(logp, old, ref, adv, mask, eps_low, eps_high, beta, loss_type, max_len):
-    """TRL's GRPOTrainer._compute_loss, transcribed to numpy (one process)."""
-    coef_1 = np.exp(logp - old)
-    coef_2 = np.clip(coef_1, 1 - eps_low, 1 + eps_high)
-    a = adv[:, None] if adv.ndim == 1 else adv
-    per_token_loss = -np.minimum(coef_1 * a, coef_2 * a)
-    if beta:
-        per_token_kl = np.exp(ref - logp) - (ref - logp) - 1
-        per_token_loss = per_token_loss + beta * per_token_kl
-    if loss_type == "grpo":
-        return np.mean((per_token_loss * mask).sum(-1) / mask.sum(-1))
-    if loss_type in ("bnpo", "dapo"):
-        return (per_token_loss * mask).sum() / mask.sum()
-    return (per_token_loss * mask).sum() / (logp.shape[0] * max_len)
-
-
 # ------------------------------------------------------------------ grpo_loss values
 
 
@@ -392,7 +374,10 @@ def test_loss_matches_trl_transcription(
         loss_type=loss_type,
         max_completion_length=10,
     )
-    expected = _reference_loss(logp, old, ref, adv, mask, 0.2, eps_high or 0.2, beta, loss_type, 10)
+    expected = trl_loss(
+        logp, old, adv, mask, loss_type=loss_type, epsilon_high=eps_high, beta=beta, ref=ref,
+        use_bias_correction_kl=False, max_completion_length=10,
+    )  # fmt: skip
     assert isinstance(result, GRPOLossResult)
     assert isinstance(result.loss, float)
     assert result.loss == pytest.approx(expected, rel=1e-12, abs=1e-15)

@@ -20,7 +20,7 @@ import itertools
 
 import numpy as np
 import pytest
-from grpo_batches import batch_off_kinks
+from grpo_batches import KINKS, batch_off_kinks, loss_of_logp
 from trl_transcription import trl_loss
 
 import r1lib.grpo.loss as loss_module
@@ -39,7 +39,6 @@ KL = {"none": {}, "k3": {"beta": 0.1}, "bias-corrected k3": {"beta": 0.1, "bias"
 ADVANTAGES = ("per sequence", "per token")
 MASKS = ("none", "all three")
 MAX_LEN = 7
-KINKS = np.log([0.8, 1.2, 1.28, 1.3, 1.5])  # 1 - eps, 1 + eps, DAPO's 1.28, c, delta
 OFF_POLICY_THRESHOLD = 0.1
 _SAMPLER_DRIFT = np.array([0.3, -0.2, 0.2, 0.0])  # each row's mean log-ratio, roughly
 
@@ -137,26 +136,6 @@ def _reference_loss(logp, old, advantages, mask, **kw):
     )
 
 
-def _loss_of_logp(kw):
-    """The loss as a function of logp, whose derivative ``grad`` must be. CISPO's clipped
-    ratio is detached (sg): its policy term moves old_logp with logp, holding the ratio.
-    The masks carry no gradient either: with the threshold 0.03 away from every row's
-    divergence, a step of 1e-6 never flips them."""
-    old = BATCH["old"]
-    if kw["loss_type"] != "cispo":
-        return lambda x: grpo_loss_unchecked(x, old, **kw).loss
-    policy = kw | {"beta": 0.0, "ref_logp": None}
-    cispo_only = ("clip_ratio_low", "clip_ratio_high", "epsilon_high")
-    kl = {k: v for k, v in kw.items() if k not in cispo_only}
-    kl |= {"loss_type": "bnpo", "advantages": np.zeros_like(kw["advantages"])}
-
-    def loss(x):
-        frozen = grpo_loss_unchecked(x, old + (x - BATCH["logp"]), **policy).loss
-        return frozen + grpo_loss_unchecked(x, old, **kl).loss
-
-    return loss
-
-
 def test_the_batch_exercises_every_option() -> None:
     logp, old, mask = BATCH["logp"], BATCH["old"], BATCH["mask"]
     adv = BATCH["adv"]["per sequence"]
@@ -188,7 +167,9 @@ def test_gradient_matches_finite_differences(
 ) -> None:
     kw = _kwargs(policy, level, clip, weights, kl, advantages, masks)
     result = grpo_loss(BATCH["logp"], BATCH["old"], **kw)
-    numeric = numeric_grad(_loss_of_logp(kw), BATCH["logp"])
+    numeric = numeric_grad(
+        loss_of_logp(grpo_loss_unchecked, BATCH["logp"], BATCH["old"], **kw), BATCH["logp"]
+    )
     np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
     assert np.all(result.grad[BATCH["mask"] == 0] == 0.0)
     assert not np.any(np.signbit(result.grad[result.grad == 0.0]))  # +0.0, never -0.0

@@ -23,6 +23,7 @@ import math
 import numpy as np
 import pytest
 from grpo_batches import batch_off_kinks as _batch
+from grpo_batches import loss_of_logp
 from trl_transcription import (
     trl_clip_metrics,
     trl_loss,
@@ -86,30 +87,6 @@ def _trl_loss(
     )
 
 
-_verl_agg_loss = verl_agg_loss
-_verl_dual_clip_losses = verl_dual_clip_losses
-
-
-def _loss_for_finite_differences(logp, old, adv, mask, **kwargs):
-    """The loss as a function of logp whose derivative ``grad`` must be.
-
-    CISPO's importance weight is detached (``sg``), so its finite differences hold the
-    ratio fixed: old_logp moves with logp. Its KL term, which may use the ratio
-    (``use_bias_correction_kl``), is added as a separate call with A = 0.
-    """
-    if kwargs.get("loss_type") != "cispo":
-        return lambda x: grpo_loss(x, old, adv, mask, **kwargs).loss
-    policy = {k: v for k, v in kwargs.items() if k not in ("beta", "use_bias_correction_kl")}
-    cispo_only = ("clip_ratio_low", "clip_ratio_high")
-    kl = {k: v for k, v in kwargs.items() if k not in cispo_only} | {"loss_type": "bnpo"}
-
-    def loss(x):
-        frozen = grpo_loss(x, old + (x - logp), adv, mask, **policy).loss
-        return frozen + grpo_loss(x, old, np.zeros_like(adv), mask, **kl).loss
-
-    return loss
-
-
 # ------------------------------------------------------------------ sequence level (GSPO)
 
 
@@ -157,7 +134,7 @@ def test_sequence_level_gradient_matches_finite_differences(
     s = np.exp(((logp - old) * mask).sum(1) / n)
     assert np.all(np.abs(np.log(s)[:, None] - np.log([0.8, 1.2])) > 1e-3)  # off the kinks
     result = grpo_loss(logp, old, adv, mask, **kwargs)
-    numeric = numeric_grad(_loss_for_finite_differences(logp, old, adv, mask, **kwargs), logp)
+    numeric = numeric_grad(loss_of_logp(grpo_loss, logp, old, adv, mask, **kwargs), logp)
     np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
 
 
@@ -243,8 +220,8 @@ def test_dual_clip_matches_verl(clip_ratio_c: float) -> None:
     # verl 0.9.1 core_algos.py 1286-1376 (compute_policy_loss_vanilla), token-mean.
     logp, old, _, adv, mask = _batch(9, spread=0.9)
     got = grpo_loss(logp, old, adv, mask, clip_ratio_c=clip_ratio_c, loss_type="bnpo")
-    losses = _verl_dual_clip_losses(logp, old, adv, 0.2, 0.2, clip_ratio_c)
-    assert got.loss == pytest.approx(_verl_agg_loss(losses, mask, "token-mean"), rel=1e-12)
+    losses = verl_dual_clip_losses(logp, old, adv, 0.2, 0.2, clip_ratio_c)
+    assert got.loss == pytest.approx(verl_agg_loss(losses, mask, "token-mean"), rel=1e-12)
     plain = grpo_loss(logp, old, adv, mask, loss_type="bnpo")
     assert got.loss <= plain.loss
     if clip_ratio_c == 1.5:
@@ -290,7 +267,7 @@ def test_cispo_with_verls_names_is_verls_two_sided_clip() -> None:
         got = grpo_loss(
             logp, old, adv, mask, loss_type="cispo", clip_ratio_low=low, clip_ratio_high=high
         )
-        assert got.loss == pytest.approx(_verl_agg_loss(losses, mask, "token-mean"), rel=1e-12)
+        assert got.loss == pytest.approx(verl_agg_loss(losses, mask, "token-mean"), rel=1e-12)
         frac = (clipped * mask).sum() / mask.sum()
         assert got.clip_fraction == pytest.approx(frac, rel=1e-12)
     # One of verl's names alone leaves the other at verl's default clip_ratio, 0.2.
@@ -327,7 +304,7 @@ def test_cispo_keeps_the_gradient_of_clipped_tokens(numeric_grad) -> None:
     for cispo in ({"epsilon_high": 1.3}, {"clip_ratio_low": 0.2, "clip_ratio_high": 0.28}):
         kwargs = {"loss_type": "cispo", "beta": 0.1, "ref_logp": ref, **cispo}
         result = grpo_loss(logp, old, adv, mask, **kwargs)
-        numeric = numeric_grad(_loss_for_finite_differences(logp, old, adv, mask, **kwargs), logp)
+        numeric = numeric_grad(loss_of_logp(grpo_loss, logp, old, adv, mask, **kwargs), logp)
         np.testing.assert_allclose(result.grad, numeric, rtol=1e-6, atol=1e-9)
 
 
@@ -529,7 +506,7 @@ def test_rloo_bad_input_and_constant_groups() -> None:
 # ------------------------------------------------------------------ aggregation weights
 
 
-def test_aggregation_weights_match_verl_agg_loss() -> None:
+def test_aggregation_weights_matchverl_agg_loss() -> None:
     # verl 0.9.1 core_algos.py 1140-1207, dp_size 1.
     rng = np.random.default_rng(19)
     losses = rng.normal(size=(3, 7))
@@ -538,14 +515,14 @@ def test_aggregation_weights_match_verl_agg_loss() -> None:
         t: float(np.sum(aggregation_weights(mask, t, 7) * losses))
         for t in ("grpo", "sapo", "bnpo", "dr_grpo", "luspo")
     }
-    assert total["grpo"] == pytest.approx(_verl_agg_loss(losses, mask, "seq-mean-token-mean"))
+    assert total["grpo"] == pytest.approx(verl_agg_loss(losses, mask, "seq-mean-token-mean"))
     assert total["sapo"] == total["grpo"]
-    assert total["bnpo"] == pytest.approx(_verl_agg_loss(losses, mask, "token-mean"))
-    assert total["luspo"] == pytest.approx(_verl_agg_loss(losses, mask, "seq-mean-token-sum"))
+    assert total["bnpo"] == pytest.approx(verl_agg_loss(losses, mask, "token-mean"))
+    assert total["luspo"] == pytest.approx(verl_agg_loss(losses, mask, "seq-mean-token-sum"))
     # Since verl 0.7.1, seq-mean-token-sum-norm divides by the batch size and then by the
     # padded width T (lines 1181-1193): Dr. GRPO with L_max = T, factor 1 (0.7.0 and
     # earlier divided by T alone: B times Dr. GRPO).
-    norm = _verl_agg_loss(losses, mask, "seq-mean-token-sum-norm")
+    norm = verl_agg_loss(losses, mask, "seq-mean-token-sum-norm")
     assert norm == pytest.approx(total["dr_grpo"], rel=1e-12)
     assert mask.shape[0] > 1  # the two conventions would differ here
 
