@@ -550,6 +550,7 @@ viz.distillation_by_budget(by_budget)
 # %%
 arms = ("student_rl", "student_seq_kd", "student_token_kd")
 tables = {budget: claims.evaluate_claims(records) for budget, records in by_budget.items()}
+by_name = {budget: {c.name: c for c in table} for budget, table in tables.items()}
 for budget, records in by_budget.items():
     pass1 = {arm: np.round([r[arm]["pass@1"] for r in records], 3) for arm in arms}
     print(f"{budget:<9}", "  ".join(f"{arm} {values}" for arm, values in pass1.items()))
@@ -562,7 +563,7 @@ for budget, records in by_budget.items():
 student_p1 = np.array([[r[arm]["pass@1"] for arm in arms] for r in runs])
 assert np.all(np.ptp(student_p1, axis=1) >= 0.05)  # no saturated comparison
 assert all(c.verdict == "yes" for t in tables.values() for c in t if c.name.startswith("distill"))
-seq = {budget: next(c for c in t if c.name == "distill_seq") for budget, t in tables.items()}
+seq = {budget: by_name[budget]["distill_seq"] for budget in tables}
 assert seq["full"].estimate < seq["notebook"].estimate
 assert seq["full"].ci_high - seq["full"].ci_low > seq["notebook"].ci_high - seq["notebook"].ci_low
 
@@ -604,7 +605,7 @@ live(viz.difficulty_view)
 print(results_table(runs[0]))
 
 # %%
-notebook = {c.name: c for c in tables["notebook"]}
+notebook = by_name["notebook"]
 for name in ("narrowing@16", "narrowing@256", "narrowing_chain@256"):
     c = notebook[name]
     print(f"{c.statement:<58} {c.estimate:+.3f} [{c.ci_low:+.3f}, {c.ci_high:+.3f}] {c.verdict}")
@@ -656,17 +657,17 @@ shown = (
 viz.claims_by_budget(tables, shown)
 
 # %%
-changing = [
-    (c.statement, [next(d for d in tables[b] if d.name == c.name).verdict for b in tables])
-    for c in tables["notebook"]
-    if len({next(d for d in tables[b] if d.name == c.name).verdict for b in tables}) > 1
-]
+changing = []
+for c in tables["notebook"]:
+    verdicts = [by_name[budget][c.name].verdict for budget in tables]
+    if len(set(verdicts)) > 1:
+        changing.append((c.statement, verdicts))
 print("verdicts that change with the budget (fast, notebook, full):")
 for statement, verdicts in changing:
     print(f"  {statement:<58} {verdicts}")
 
 # %%
-table = {c.name: c for c in tables["notebook"]}
+table = by_name["notebook"]
 assert table["accuracy"].verdict == "yes" and table["length"].verdict == "yes"
 assert table["length_slope"].verdict == "yes"  # length grows with difficulty after RL
 assert table["wait_rate"].verdict in ("no", "not distinguishable")  # section 5
