@@ -106,12 +106,13 @@ def soft_targets(temperature: float = 2.0, wolf_logit: float = 6.0) -> Figure:
 def t_squared_effect() -> Figure:
     """Gradient size against T with and without the T² factor (median, 10–90% band)."""
     temps = np.geomspace(1.0, 100.0, 25)
+    teacher, student = random_logit_pair()  # the same rows for both curves
     figure, axis = new_figure(width=6.4, height=4.0)
     for flag, colour, label in (
         (True, PALETTE["blue"], "T² · KL (Hinton's loss)"),
         (False, PALETTE["vermillion"], "KL alone"),
     ):
-        sizes = gradient_norms(*random_logit_pair(), temps, with_t_squared=flag)
+        sizes = gradient_norms(teacher, student, temps, with_t_squared=flag)
         low, mid, high = np.percentile(sizes, [10, 50, 90], axis=1)
         axis.plot(temps, mid, color=colour, label=f"{label}: median over 200 rows")
         band(axis, temps, low, high, color=colour)
