@@ -74,7 +74,9 @@ _STREAMS = ("test", "grpo", "dr_grpo", "hacking", "student_rl", "seq_kd", "token
 class PipelineConfig:
     """Everything that defines a pipeline run (see :func:`budget_config`).
 
-    Every field is checked once, here; the run itself then calls unchecked cores.
+    Every field is checked once, here; the run itself then calls unchecked cores. The
+    properties :attr:`dr_grpo`, :attr:`hacking` and :attr:`distill` derive the other
+    runs' configurations from these fields.
 
     Parameters
     ----------
@@ -91,9 +93,6 @@ class PipelineConfig:
     side_samples
         Samples per problem for the side models (``dr_grpo``, ``hacked``,
         ``student_base``), whose pass@k curve nothing reads.
-
-    Its properties :attr:`dr_grpo`, :attr:`hacking` and :attr:`distill` derive the other
-    runs' configurations from these fields.
     """
 
     budget: str = "notebook"
