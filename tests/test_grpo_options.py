@@ -506,7 +506,7 @@ def test_rloo_bad_input_and_constant_groups() -> None:
 # ------------------------------------------------------------------ aggregation weights
 
 
-def test_aggregation_weights_matchverl_agg_loss() -> None:
+def test_aggregation_weights_match_verl_agg_loss() -> None:
     # verl 0.9.1 core_algos.py 1140-1207, dp_size 1.
     rng = np.random.default_rng(19)
     losses = rng.normal(size=(3, 7))
